@@ -1,0 +1,48 @@
+"""The runtime home (``DOTHI_HOME``): where the inbox, archive, quarantine, warehouse and reports live."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_HOME = "var"
+
+
+@dataclass(frozen=True)
+class DothiHome:
+    root: Path
+
+    @classmethod
+    def from_env(cls) -> DothiHome:
+        # Read at call time, never at import, so tests can point DOTHI_HOME anywhere.
+        return cls(Path(os.environ.get("DOTHI_HOME", DEFAULT_HOME)).resolve())
+
+    @property
+    def inbox(self) -> Path:
+        return self.root / "inbox"
+
+    @property
+    def archive(self) -> Path:
+        return self.root / "archive"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.root / "quarantine"
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "warehouse.duckdb"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.root / "dagster"
+
+    def ensure(self) -> DothiHome:
+        for folder in (self.inbox, self.archive, self.quarantine, self.reports, self.dagster_home):
+            folder.mkdir(parents=True, exist_ok=True)
+        return self

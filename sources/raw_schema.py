@@ -1,0 +1,81 @@
+"""DDL of the raw layer: the contract between intake (``sources/``) and dbt (``models/staging``).
+
+The raw layer is append-only: intake only ever inserts. Every figure keeps its lineage (file hash,
+file name, sheet, row number, reporter, period, submitted-at, ingested-at, run id).
+"""
+
+RAW_SCHEMA = "raw"
+
+# One row per file received (identical bytes are ingested once, so file_sha256 is unique).
+SUBMISSIONS_DDL = """
+create table if not exists raw.submissions (
+    file_sha256     varchar primary key,
+    file_name       varchar not null,   -- name as received (NFC), for people; never used as a path
+    archive_path    varchar,            -- relative to DOTHI_HOME: archive/<sha[:2]>/<sha>.<ext>
+    file_size       bigint,
+    file_format     varchar,            -- csv | xlsx | xls | unknown
+    encoding        varchar,            -- utf-8 | utf-8-sig | windows-1258 | null for Excel
+    sheet_name      varchar,
+    reporter_code   varchar,            -- resolved reporter; null when quarantined before resolution
+    reporter_raw    varchar,            -- as written in the file
+    reporter_kind   varchar,            -- locality | department
+    periods         varchar,            -- distinct periods carried, comma-separated, sorted
+    submitted_at    timestamp,          -- from the file (title block / column), else the file's mtime
+    received_at     timestamp,          -- when intake first saw the file in the inbox
+    ingested_at     timestamp not null,
+    run_id          varchar,
+    status          varchar not null,   -- accepted | accepted_with_rejections | quarantined
+    reason          varchar,            -- why quarantined (actionable), null otherwise
+    rows_read       integer,
+    rows_accepted   integer,
+    rows_rejected   integer,
+    is_synthetic    boolean,            -- the file says its figures are synthetic (the bundled sample)
+    title_block     varchar             -- JSON of key/value lines found above the header
+)
+"""
+
+# One row per accepted figure (value may be null: "missing" is never zero).
+FIGURES_DDL = """
+create table if not exists raw.figures (
+    file_sha256     varchar not null,
+    file_name       varchar not null,
+    sheet_name      varchar,
+    row_number      integer not null,   -- 1-based row as a person sees it in the sheet/file
+    reporter_code   varchar not null,
+    reporter_kind   varchar not null,
+    locality_code   varchar not null,
+    indicator_code  varchar not null,
+    period          varchar not null,   -- 2024 | 2024-H1 | 2024-Q3
+    value           double,
+    unit            varchar,            -- as written (checked against the indicator's unit)
+    numerator       double,
+    denominator     double,
+    note            varchar,
+    value_raw       varchar,            -- the cell text as received
+    number_reading  varchar,            -- how an ambiguous number was read, e.g. 'vi', 'en', 'ambiguous:vi'
+    submitted_at    timestamp,
+    ingested_at     timestamp not null,
+    run_id          varchar
+)
+"""
+
+# One row per rejected field of a row; the whole raw row is kept as JSON so nothing is lost.
+REJECTED_ROWS_DDL = """
+create table if not exists raw.rejected_rows (
+    file_sha256     varchar not null,
+    file_name       varchar not null,
+    sheet_name      varchar,
+    row_number      integer not null,
+    field           varchar not null,   -- reporter | locality | indicator | period | value | unit | ...
+    value_raw       varchar,
+    reason          varchar not null,   -- actionable, names the closest known names where relevant
+    suggestion      varchar,
+    row_data        varchar,            -- JSON of the whole row as read
+    reporter_code   varchar,
+    period          varchar,
+    ingested_at     timestamp not null,
+    run_id          varchar
+)
+"""
+
+ALL_DDL = (SUBMISSIONS_DDL, FIGURES_DDL, REJECTED_ROWS_DDL)
