@@ -1,0 +1,45 @@
+# dothi — two commands on a fresh machine: `make run` (install + nightly refresh on the sample), `make test`.
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run refresh test lint ui lock clean
+
+install: $(STAMP)
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# Exact pins from requirements.lock; the project itself is installed editable on top, without deps.
+$(STAMP): requirements.lock pyproject.toml | $(UV)
+	test -x $(BIN)/python || $(UV) venv --quiet --python $(PYTHON) $(VENV)
+	$(UV) pip sync --quiet --python $(BIN)/python requirements.lock
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $(STAMP)
+
+run: install
+	$(BIN)/dothi refresh --sample
+
+refresh: install
+	$(BIN)/dothi refresh
+
+test: install
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+
+ui: install
+	$(BIN)/dothi ui
+
+# Re-pin after changing dependencies in pyproject.toml (no index URLs are recorded).
+lock: $(UV)
+	$(UV) pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) $(TOOLS) var dbt_project/target dbt_project/logs

@@ -1,0 +1,137 @@
+"""`dothi`: the command line. Heavy imports (Dagster, dbt, GX) happen inside commands, never at start-up."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sources" / "sample" / "submissions"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="dothi",
+        description="Khánh Hòa urban development indicators: submissions → DuckDB warehouse → gaps to target.",
+        epilog="Everything lives under DOTHI_HOME (default ./var): inbox/, archive/, quarantine/, "
+        "warehouse.duckdb, reports/.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    refresh = commands.add_parser("refresh", help="run the nightly refresh now, over whatever is in the inbox")
+    refresh.add_argument("--sample", action="store_true", help="first copy the bundled sample submissions in")
+    refresh.add_argument("--json", action="store_true", help="print the summary as JSON")
+    refresh.add_argument("--verbose", action="store_true", help="show Dagster and dbt logs")
+
+    ui = commands.add_parser("ui", help="start the Dagster UI (bound to 127.0.0.1)")
+    ui.add_argument("--port", type=int, default=3000)
+
+    args = parser.parse_args(argv)
+    if args.command == "refresh":
+        return refresh_command(args.sample, args.json, args.verbose)
+    return ui_command(args.port)
+
+
+def export_environment():
+    """Resolve DOTHI_HOME once and hand it to every subprocess (dbt, the Dagster UI and daemon)."""
+    from sources.home import DothiHome
+
+    home = DothiHome.from_env().ensure()
+    os.environ["DOTHI_HOME"] = str(home.root)
+    os.environ["DOTHI_WAREHOUSE"] = str(home.warehouse)
+    # The CLI's runs, the UI and the daemon share one run history inside DOTHI_HOME.
+    os.environ["DAGSTER_HOME"] = str(home.dagster_home)
+    config = home.dagster_home / "dagster.yaml"
+    if not config.exists():
+        config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    return home
+
+
+def copy_sample(inbox: Path) -> int:
+    count = 0
+    for path in sorted(SAMPLE_DIR.iterdir()):
+        if path.is_file() and not path.name.startswith("."):
+            shutil.copy2(path, inbox / path.name)
+            count += 1
+    return count
+
+
+def refresh_command(sample: bool, as_json: bool, verbose: bool) -> int:
+    home = export_environment()
+    say = (lambda *_: None) if as_json else (lambda text: print(text, flush=True))
+    if sample:
+        say(f"Copied {copy_sample(home.inbox)} sample submission(s) into {home.inbox}")
+    say("Preparing the dbt project…")
+
+    import dagster as dg
+
+    from orchestration.definitions import build_definitions
+    from orchestration.defs.automation import NIGHTLY_JOB
+    from orchestration.resources import prepare_dbt_manifest
+    from orchestration.summary import RefreshSummary
+
+    prepare_dbt_manifest(force=True)
+    job = build_definitions().resolve_job_def(NIGHTLY_JOB)
+    say(f"Running job {NIGHTLY_JOB} (intake → dbt → quality → findings → report) on {home.root}…")
+    log_level = "INFO" if verbose else "ERROR"
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            tags={"dothi/trigger": "cli"},
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+        )
+    if not result.success:
+        failed = [event for event in result.all_events if event.is_step_failure]
+        print(f"Refresh FAILED (run {result.run_id}):", file=sys.stderr)
+        for event in failed:
+            error = event.step_failure_data.error
+            print(f"  step {event.step_key}: {error.message.strip() if error else 'failed'}", file=sys.stderr)
+        return 1
+
+    intake = _intake_metadata(result)
+    summary_path = home.reports / "refresh_summary.json"
+    summary = RefreshSummary(**json.loads(summary_path.read_text(encoding="utf-8")))
+    if as_json:
+        print(json.dumps({"run_id": result.run_id, "this_run": intake, **summary.to_dict()}, ensure_ascii=False))
+        return 0
+    print(f"\nRefresh finished (run {result.run_id}).")
+    if intake:
+        print(
+            "This run: {files_seen} file(s) in the inbox, {files_accepted} accepted, "
+            "{files_accepted_with_rejections} accepted with rejected rows, {files_quarantined} quarantined, "
+            "{duplicates_skipped} already ingested.".format(**intake)
+        )
+    print(summary.to_text())
+    print(f"Reports: {home.reports}")
+    return 0
+
+
+def _intake_metadata(result) -> dict:
+    import dagster as dg
+
+    for event in result.get_asset_materialization_events():
+        materialization = event.asset_materialization
+        if materialization and materialization.asset_key == dg.AssetKey(["raw", "submissions"]):
+            return {key: value.value for key, value in materialization.metadata.items() if key != "outcomes"}
+    return {}
+
+
+def ui_command(port: int) -> int:
+    export_environment()
+    command = [
+        "dagster", "dev", "-m", "orchestration.definitions", "--host", "127.0.0.1", "--port", str(port),
+    ]
+    print("Starting the Dagster UI (and its daemon, for the schedule and sensor): " + " ".join(command))
+    return os.execvp(command[0], command)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

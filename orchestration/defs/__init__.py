@@ -1,0 +1,1 @@
+"""One module per concern; each exposes a small ``Definitions`` built on demand (no work at import)."""

@@ -1,0 +1,1 @@
+"""Normalisation of submitted text: Unicode form, headers, numbers, periods, names and units."""

@@ -1,0 +1,41 @@
+"""Unicode helpers: store NFC, match on a folded key.
+
+Vietnamese text arrives in NFC or NFD and with the tone mark on either vowel (``Hòa``/``Hoà``);
+folding strips every mark, so all those spellings meet on one key.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+# Spaces that Excel and web copies slip into numbers and names.
+_ODD_SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u2009\u202f\u200b\ufeff"), " ")
+
+
+def nfc(text: str) -> str:
+    """NFC form with odd spaces made plain and the ends trimmed: how every text is stored."""
+    return unicodedata.normalize("NFC", text.translate(_ODD_SPACES)).strip()
+
+
+def strip_accents(text: str) -> str:
+    """Remove diacritics (incl. đ → d). NFKD also turns ``m²`` into ``m2``."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def fold(text: object) -> str:
+    """Matching key: lowercase, no accents, any run of punctuation/space → one space."""
+    if text is None:
+        return ""
+    return _NON_ALNUM.sub(" ", strip_accents(str(text)).lower()).strip()
+
+
+def cell_text(cell: object) -> str:
+    """A cell as NFC text; Excel floats that are whole numbers lose their ``.0``."""
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return nfc(str(cell))
