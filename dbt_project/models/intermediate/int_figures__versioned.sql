@@ -1,0 +1,57 @@
+{#- Every figure version. A later submission from the same reporter for the same
+    locality x indicator x period supersedes the earlier one for the figures it carries; every version
+    stays queryable. Order: submitted_at (fallback ingested_at), then ingested_at, then file and row
+    (deterministic tie-break). -#}
+with figures as (
+    select * from {{ ref('stg_raw__figures') }}
+),
+
+ordered as (
+    select
+        figures.*,
+        coalesce(submitted_at, ingested_at) as effective_submitted_at,
+        row_number() over (
+            partition by reporter_code, locality_code, indicator_code, period
+            order by coalesce(submitted_at, ingested_at), ingested_at, file_sha256, row_number
+        ) as version_raw,
+        count(*) over (
+            partition by reporter_code, locality_code, indicator_code, period
+        ) as version_count_raw,
+        lead(file_sha256) over (
+            partition by reporter_code, locality_code, indicator_code, period
+            order by coalesce(submitted_at, ingested_at), ingested_at, file_sha256, row_number
+        ) as superseded_by_sha256
+    from figures
+),
+
+final as (
+    select
+        {{ dbt.hash(dbt.concat(["file_sha256", "'|'", "cast(row_number as " ~ dbt.type_string() ~ ")"])) }} as figure_key,
+        file_sha256,
+        file_name,
+        sheet_name,
+        row_number,
+        reporter_code,
+        reporter_kind,
+        locality_code,
+        indicator_code,
+        period,
+        value,
+        unit,
+        numerator,
+        denominator,
+        note,
+        value_raw,
+        number_reading,
+        submitted_at,
+        ingested_at,
+        effective_submitted_at,
+        run_id,
+        cast(version_raw as {{ dbt.type_int() }}) as version,
+        cast(version_count_raw as {{ dbt.type_int() }}) as version_count,
+        version_raw = version_count_raw as is_current,
+        superseded_by_sha256
+    from ordered
+)
+
+select * from final

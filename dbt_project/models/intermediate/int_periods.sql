@@ -1,0 +1,63 @@
+{#- The period spine 2020-2030: every year, half-year and quarter, built without generate_series so it
+    runs on any warehouse. -#}
+with offsets as (
+    select 0 as n union all select 1 union all select 2 union all select 3 union all select 4
+    union all select 5 union all select 6 union all select 7 union all select 8 union all select 9
+    union all select 10
+),
+
+years as (
+    select 2020 + n as period_year from offsets
+),
+
+parts as (
+    select 'annual' as period_type, 0 as part, '01-01' as start_mmdd, '12-31' as end_mmdd, 1 as type_rank
+    union all select 'half_year', 1, '01-01', '06-30', 2
+    union all select 'half_year', 2, '07-01', '12-31', 2
+    union all select 'quarter', 1, '01-01', '03-31', 3
+    union all select 'quarter', 2, '04-01', '06-30', 3
+    union all select 'quarter', 3, '07-01', '09-30', 3
+    union all select 'quarter', 4, '10-01', '12-31', 3
+),
+
+spine as (
+    select
+        years.period_year,
+        parts.period_type,
+        parts.part,
+        parts.type_rank,
+        cast(years.period_year as {{ dbt.type_string() }}) as year_text,
+        parts.start_mmdd,
+        parts.end_mmdd
+    from years
+    cross join parts
+),
+
+final as (
+    select
+        case period_type
+            when 'annual' then year_text
+            when 'half_year' then {{ dbt.concat(["year_text", "'-H'", "cast(part as " ~ dbt.type_string() ~ ")"]) }}
+            else {{ dbt.concat(["year_text", "'-Q'", "cast(part as " ~ dbt.type_string() ~ ")"]) }}
+        end as period,
+        period_type,
+        period_year as year,
+        case when period_type = 'half_year' then part end as half,
+        case when period_type = 'quarter' then part end as quarter,
+        cast({{ dbt.concat(["year_text", "'-'", "start_mmdd"]) }} as date) as start_date,
+        cast({{ dbt.concat(["year_text", "'-'", "end_mmdd"]) }} as date) as end_date,
+        case period_type
+            when 'annual' then {{ dbt.concat(["'Năm '", "year_text"]) }}
+            when 'half_year' then {{ dbt.concat(["case when part = 1 then '6 tháng đầu năm ' else '6 tháng cuối năm ' end", "year_text"]) }}
+            else {{ dbt.concat(["'Quý '", "case part when 1 then 'I' when 2 then 'II' when 3 then 'III' else 'IV' end", "'/'", "year_text"]) }}
+        end as label_vi,
+        case period_type
+            when 'annual' then {{ dbt.concat(["'Year '", "year_text"]) }}
+            when 'half_year' then {{ dbt.concat(["case when part = 1 then 'First half of ' else 'Second half of ' end", "year_text"]) }}
+            else {{ dbt.concat(["'Q'", "cast(part as " ~ dbt.type_string() ~ ")", "' '", "year_text"]) }}
+        end as label_en,
+        period_year * 100 + type_rank * 10 + part as sort_key
+    from spine
+)
+
+select * from final

@@ -1,0 +1,58 @@
+{#- Per locality (province included) x indicator: the points that count for progress (for
+    measure_type 'flow' only annual periods), the baseline (earliest point) and the latest point. -#}
+with consolidated as (
+    select * from {{ ref('int_values__consolidated') }}
+    where value is not null
+),
+
+indicators as (
+    select indicator_code, measure_type from {{ ref('indicators') }}
+),
+
+periods as (
+    select period, period_type, year, end_date, sort_key from {{ ref('int_periods') }}
+),
+
+eligible as (
+    select
+        consolidated.locality_code,
+        consolidated.indicator_code,
+        consolidated.period,
+        consolidated.value,
+        consolidated.chosen_source,
+        periods.end_date,
+        periods.year,
+        row_number() over (
+            partition by consolidated.locality_code, consolidated.indicator_code
+            order by periods.end_date, periods.sort_key
+        ) as point_asc,
+        row_number() over (
+            partition by consolidated.locality_code, consolidated.indicator_code
+            order by periods.end_date desc, periods.sort_key
+        ) as point_desc
+    from consolidated
+    inner join indicators
+        on consolidated.indicator_code = indicators.indicator_code
+    inner join periods
+        on consolidated.period = periods.period
+    where indicators.measure_type <> 'flow' or periods.period_type = 'annual'
+),
+
+final as (
+    select
+        locality_code,
+        indicator_code,
+        cast(count(*) as {{ dbt.type_int() }}) as points_count,
+        max(case when point_asc = 1 then period end) as baseline_period,
+        max(case when point_asc = 1 then end_date end) as baseline_end_date,
+        max(case when point_asc = 1 then value end) as baseline_value,
+        max(case when point_desc = 1 then period end) as latest_period,
+        max(case when point_desc = 1 then end_date end) as latest_end_date,
+        max(case when point_desc = 1 then year end) as latest_year,
+        max(case when point_desc = 1 then value end) as latest_value,
+        max(case when point_desc = 1 then chosen_source end) as latest_chosen_source
+    from eligible
+    group by locality_code, indicator_code
+)
+
+select * from final

@@ -1,0 +1,41 @@
+{#- The consolidated value per district-level locality x indicator x period.
+    Source precedence: the department (the responsible sector) over the locality's self-report; the
+    losing value is kept as other_source / other_value. -#}
+with by_channel as (
+    select * from {{ ref('int_values__by_channel') }}
+),
+
+localities as (
+    select locality_code from {{ ref('localities') }}
+    where level = 'district'
+),
+
+district_rows as (
+    select by_channel.*
+    from by_channel
+    inner join localities
+        on by_channel.locality_code = localities.locality_code
+),
+
+chosen as (
+    select
+        locality_code,
+        indicator_code,
+        period,
+        case when department_value is not null then 'department' else 'locality' end as chosen_source,
+        case when department_value is not null then department_value else locality_value end as value,
+        case when department_value is not null then department_reporter_code else locality_reporter_code end as chosen_reporter_code,
+        case when department_value is not null then department_numerator else locality_numerator end as numerator,
+        case when department_value is not null then department_denominator else locality_denominator end as denominator,
+        case when department_value is not null then department_version else locality_version end as revision,
+        case when department_value is not null then department_file_sha256 else locality_file_sha256 end as file_sha256,
+        case when department_value is not null then department_file_name else locality_file_name end as file_name,
+        case when department_value is not null then department_sheet_name else locality_sheet_name end as sheet_name,
+        case when department_value is not null then department_row_number else locality_row_number end as row_number,
+        case when department_value is not null and locality_value is not null then 'locality' end as other_source,
+        case when department_value is not null then locality_value end as other_value,
+        case when department_value is not null then locality_reporter_code end as other_reporter_code
+    from district_rows
+)
+
+select * from chosen

@@ -1,0 +1,157 @@
+"""Find the table in a grid: the header row (possibly two rows, possibly merged cells) and the
+title block above it ("Key: value" lines, in one cell or as key cell + value cell)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sources.formats import Cell, Document, Grid, UnreadableFile
+from sources.normalize.headers import describe_expected, is_header, match_header, match_title_key
+from sources.normalize.text import cell_text
+
+HEADER_SCAN_ROWS = 50
+# Forms often number their columns under the header: "(1) (2) (3)" or "A B C".
+_COLUMN_NUMBER = re.compile(r"^\(?(\d{1,2}|[A-Z])\)?$")
+
+
+@dataclass(frozen=True)
+class TitleBlock:
+    fields: dict[str, Cell] = field(default_factory=dict)  # reporter | period | submitted | note | locality
+    pairs: dict[str, str] = field(default_factory=dict)  # every "key: value" as written
+    lines: list[str] = field(default_factory=list)  # free text (titles, remarks)
+
+    def text(self) -> str:
+        return " ".join([*self.lines, *(f"{k} {v}" for k, v in self.pairs.items())])
+
+
+@dataclass(frozen=True)
+class Table:
+    sheet_name: str | None
+    header_row: int  # 1-based number of the (last) header row
+    columns: dict[str, int]  # field → 0-based column
+    labels: list[str]  # header label per column, for the row JSON
+    title: TitleBlock
+    rows: list[tuple[int, list[Cell]]]  # (1-based row number, cells)
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _labels(grid: Grid, r: int) -> list[str]:
+    """Row r as text, with each merged range's value spread over every cell it covers."""
+    width = max((len(row) for row in grid.rows), default=0)
+    labels = [cell_text(c) for c in grid.rows[r]] + [""] * (width - len(grid.rows[r]))
+    for (r0, c0), (r1, c1) in grid.merged:
+        if r0 <= r <= r1 and r0 < len(grid.rows) and c0 < len(grid.rows[r0]):
+            value = cell_text(grid.rows[r0][c0])
+            for c in range(c0, min(c1, width - 1) + 1):
+                labels[c] = labels[c] or value
+    return labels
+
+
+def _fields(labels: list[str]) -> dict[int, str]:
+    return {c: f for c, label in enumerate(labels) if label and (f := match_header(label))}
+
+
+def _first_per_field(by_column: dict[int, str]) -> dict[str, int]:
+    # The leftmost column wins when several name the same field (e.g. a merged 'Chỉ tiêu' over code + name).
+    columns: dict[str, int] = {}
+    for c in sorted(by_column):
+        columns.setdefault(by_column[c], c)
+    return columns
+
+
+def _find_header(grid: Grid) -> tuple[int, int, dict[str, int], list[str]] | None:
+    """(first header row, last header row, field → column, labels), 0-based rows."""
+    limit = min(len(grid.rows), HEADER_SCAN_ROWS)
+    for r in range(limit):
+        upper = _labels(grid, r)
+        single = _fields(upper)
+        if not is_header(set(single.values())):
+            continue
+        if r + 1 < len(grid.rows):
+            lower = _labels(grid, r + 1)
+            lower_fields = _fields(lower)
+            combined = {**single, **lower_fields}
+            # A second header row names fields of its own ('Tử số', 'Mẫu số' under a merged 'Số liệu').
+            if lower_fields and len(set(combined.values())) > len(set(single.values())):
+                labels = [lo or up for up, lo in zip(upper, lower, strict=True)]
+                return r, r + 1, _first_per_field(combined), labels
+        return r, r, _first_per_field(single), upper
+    return None
+
+
+_SEGMENT_BREAK = re.compile(r"\s{2,}|\t|\s*[;|]\s*")
+
+
+def _split_pairs(cell: Cell) -> list[Cell]:
+    """'Đơn vị báo cáo: SXD    Năm: 2024' in one cell → two pairs, when every part is a known key."""
+    text = cell_text(cell)
+    if text.count(":") < 2:
+        return [cell]
+    parts = [p for p in _SEGMENT_BREAK.split(text) if p.strip()]
+    if len(parts) > 1 and all(match_title_key(p.partition(":")[0]) for p in parts):
+        return list(parts)
+    return [cell]
+
+
+def _title_block(grid: Grid, above: int) -> TitleBlock:
+    fields: dict[str, Cell] = {}
+    pairs: dict[str, str] = {}
+    lines: list[str] = []
+    for row in grid.rows[:above]:
+        cells = [part for c in row if cell_text(c) for part in _split_pairs(c)]
+        i = 0
+        while i < len(cells):
+            text = cell_text(cells[i])
+            nxt = cells[i + 1] if i + 1 < len(cells) else None
+            key: str | None = None
+            value: Cell = None
+            if ":" in text and match_title_key(text.partition(":")[0]) is not None:
+                key, _, rest = text.partition(":")
+                value = rest.strip() or None
+                if value is None and nxt is not None and ":" not in cell_text(nxt):
+                    value, i = nxt, i + 1
+            elif match_title_key(text) is not None and nxt is not None:
+                key, value, i = text, nxt, i + 1
+            elif ":" in text:
+                key, _, rest = text.partition(":")
+                value = rest.strip()
+            if key is None:
+                lines.append(text)
+            else:
+                pairs[key.strip()] = cell_text(value)
+                name = match_title_key(key)
+                if name and name not in fields and cell_text(value):
+                    fields[name] = value
+            i += 1
+    return TitleBlock(fields, pairs, lines)
+
+
+def _is_column_numbering(row: list[Cell]) -> bool:
+    texts = [cell_text(c) for c in row if cell_text(c)]
+    return len(texts) >= 3 and all(_COLUMN_NUMBER.match(t) for t in texts)
+
+
+def locate_table(doc: Document) -> Table:
+    """The first grid holding a recognisable header row. Raises UnreadableFile."""
+    for grid in doc.grids:
+        found = _find_header(grid)
+        if found is None:
+            continue
+        first, last, columns, labels = found
+        labels = [label or _column_letter(c) for c, label in enumerate(labels)]
+        start = last + 1
+        if start < len(grid.rows) and _is_column_numbering(grid.rows[start]):
+            start += 1
+        rows = [(r + 1, list(grid.rows[r])) for r in range(start, len(grid.rows))]
+        return Table(grid.name, last + 1, columns, labels, _title_block(grid, first), rows)
+    where = "any sheet" if doc.format != "csv" else "the file"
+    raise UnreadableFile(f"no recognisable header row in {where}: expected {describe_expected()}")

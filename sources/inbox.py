@@ -1,0 +1,130 @@
+"""The only code that touches inbox/, archive/ and quarantine/.
+
+Order matters for "nothing is lost": the bytes are archived (written and synced) before the inbox
+file is removed. Paths are built only from the content hash and the detected format, never from
+the submitted file name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import stat
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sources.home import DothiHome
+
+# Editors' lock/temp files and partial downloads: not submissions (yet).
+_TEMP_PREFIXES = ("~$", ".~lock", ".")
+_TEMP_SUFFIXES = (".tmp", ".part", ".crdownload", ".swp", "~")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class InboxFile:
+    path: Path
+    name: str  # display name (sanitised)
+    data: bytes
+    sha256: str
+    mtime: datetime  # aware (UTC)
+
+
+def display_name(raw: str) -> str:
+    """A received name made safe to show and store: NFC, no path parts, no control characters."""
+    name = unicodedata.normalize("NFC", raw).replace("\\", "/").rsplit("/", 1)[-1]
+    name = _CONTROL.sub("", name).strip()
+    return name[:200] or "(unnamed)"
+
+
+def _is_candidate(entry: os.DirEntry[str]) -> bool:
+    if entry.name.startswith(_TEMP_PREFIXES) or entry.name.endswith(_TEMP_SUFFIXES):
+        return False
+    # Symlinks are never followed: a link could point anywhere on the machine.
+    return entry.is_file(follow_symlinks=False) and not entry.is_symlink()
+
+
+def list_inbox(home: DothiHome) -> list[Path]:
+    """Regular files waiting in the inbox, sorted by name (a stable processing order)."""
+    if not home.inbox.is_dir():
+        return []
+    with os.scandir(home.inbox) as entries:
+        return sorted((Path(e.path) for e in entries if _is_candidate(e)), key=lambda p: p.name)
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_inbox_file(path: Path) -> InboxFile:
+    """Read without following a symlink swapped in after listing (O_NOFOLLOW)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(f"not a regular file: {path.name}")
+        data = handle.read()
+    return InboxFile(
+        path, display_name(path.name), data, sha256_hex(data), datetime.fromtimestamp(info.st_mtime, tz=UTC)
+    )
+
+
+def _write_atomic(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    with tmp.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, target)
+
+
+def archive_relpath(sha: str, ext: str) -> str:
+    """archive/<sha[:2]>/<sha><ext>, relative to DOTHI_HOME (as stored in raw.submissions)."""
+    return f"archive/{sha[:2]}/{sha}{ext}"
+
+
+def archive(home: DothiHome, data: bytes, sha: str, ext: str) -> str:
+    """Store the bytes under their hash (idempotent); return the path relative to DOTHI_HOME."""
+    rel = archive_relpath(sha, ext)
+    target = home.root / rel
+    if not (target.is_file() and sha256_hex(target.read_bytes()) == sha):
+        _write_atomic(target, data)
+    return rel
+
+
+def remove_from_inbox(path: Path) -> None:
+    path.unlink(missing_ok=True)
+
+
+def quarantine(
+    home: DothiHome, data: bytes, sha: str, ext: str, file_name: str, reason: str, when: datetime
+) -> Path:
+    """Copy the bytes to quarantine/<sha><ext> with a <sha>.reason.txt a person can read."""
+    target = home.quarantine / f"{sha}{ext}"
+    _write_atomic(target, data)
+    note = (
+        f"file: {display_name(file_name)}\nsha256: {sha}\nquarantined: {when.isoformat()}\nreason: {reason}\n"
+    )
+    _write_atomic(home.quarantine / f"{sha}.reason.txt", note.encode("utf-8"))
+    return target
+
+
+def inbox_fingerprints(home: DothiHome) -> list[str]:
+    """SHA-256 of every file waiting in the inbox, sorted: lets a sensor tell new content from old
+    without touching the warehouse (renaming a file does not change its fingerprint)."""
+    prints: set[str] = set()
+    for path in list_inbox(home):
+        digest = hashlib.sha256()
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            with os.fdopen(fd, "rb") as handle:
+                for block in iter(lambda h=handle: h.read(1 << 20), b""):
+                    digest.update(block)
+        except OSError:  # removed or replaced while we looked: the next tick sees it
+            continue
+        prints.add(digest.hexdigest())
+    return sorted(prints)

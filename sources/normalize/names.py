@@ -1,0 +1,147 @@
+"""Resolve localities, reporters and indicators to their codes.
+
+Every official name, short form, code and seed alias is indexed on its folded key. People also put
+an administrative prefix in front (``TP.``, ``Huyện``, ``UBND``) or leave it out, so a name that does
+not match as written is retried without those prefixes. Anything still unknown gets a reason naming
+the closest known names, found with difflib on folded text.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sources.normalize.text import fold
+from sources.reference import Reference
+
+# Folded prefixes, longest first so 'huyen dao' wins over 'huyen'.
+_PEOPLES_COMMITTEE = re.compile(r"^(?:ubnd|uy ban nhan dan)\s+")
+_ADMIN_PREFIX = re.compile(r"^(?:tinh|thanh pho|tp|thi xa|tx|huyen dao|huyen|h|quan|q|thi tran|tt)\s+")
+_PARENS = re.compile(r"\([^)]*\)")
+
+
+@dataclass(frozen=True)
+class Resolution:
+    code: str | None
+    reason: str | None = None
+    suggestion: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.code is not None
+
+
+class _Index:
+    """Folded alias → code, with a display label per code for suggestions."""
+
+    def __init__(self, what: str, names: dict[str, str]) -> None:
+        self.what = what
+        self.names = names  # code → official name (the suggestion a person can type)
+        self.labels = {code: f"{name} ({code})" for code, name in names.items()}
+        self.keys: dict[str, str] = {}
+
+    def add(self, code: str, *names: str) -> None:
+        for name in names:
+            for key in {fold(name), fold(_PARENS.sub(" ", name))}:
+                if key:
+                    self.keys.setdefault(key, code)
+
+    def lookup(self, raw: str) -> str | None:
+        key = fold(raw)
+        candidates = [key, fold(_PARENS.sub(" ", raw))]
+        stripped = _PEOPLES_COMMITTEE.sub("", key)
+        candidates += [stripped, _ADMIN_PREFIX.sub("", stripped)]
+        for candidate in candidates:
+            if candidate in self.keys:
+                return self.keys[candidate]
+        return None
+
+    def closest(self, raw: str, limit: int = 3) -> list[str]:
+        """Codes of the closest known names, best first."""
+        key = _ADMIN_PREFIX.sub("", _PEOPLES_COMMITTEE.sub("", fold(raw)))
+        pool = list(self.keys)
+        matches = difflib.get_close_matches(key, pool, n=20, cutoff=0.5)
+        matches += difflib.get_close_matches(fold(raw), pool, n=20, cutoff=0.5)
+        scored = sorted(
+            set(matches),
+            key=lambda k: (
+                -max(
+                    difflib.SequenceMatcher(None, key, k).ratio(),
+                    difflib.SequenceMatcher(None, fold(raw), k).ratio(),
+                )
+            ),
+        )
+        codes: list[str] = []
+        for match in scored:
+            code = self.keys[match]
+            if code not in codes:
+                codes.append(code)
+        return codes[:limit]
+
+    def resolve(self, raw: object) -> Resolution:
+        text = "" if raw is None else str(raw).strip()
+        if not text:
+            return Resolution(None, f"{self.what} is blank")
+        code = self.lookup(text)
+        if code is not None:
+            return Resolution(code)
+        near = self.closest(text)
+        if near:
+            listed = ", ".join(self.labels[c] for c in near)
+            return Resolution(None, f"unknown {self.what} '{text}'; closest: {listed}", self.names[near[0]])
+        return Resolution(None, f"unknown {self.what} '{text}'; no similar known name")
+
+
+@dataclass(frozen=True, eq=False)
+class Resolvers:
+    reference: Reference
+    localities: _Index
+    reporters: _Index
+    indicators: _Index
+
+    def locality(self, raw: object) -> Resolution:
+        return self.localities.resolve(raw)
+
+    def indicator(self, raw: object) -> Resolution:
+        return self.indicators.resolve(raw)
+
+    def reporter(self, raw: object) -> Resolution:
+        """A reporter alias, or a locality name (with or without ``UBND``) → that locality's reporter."""
+        found = self.reporters.resolve(raw)
+        if found.ok:
+            return found
+        locality = self.localities.lookup(str(raw or ""))
+        own = _locality_reporter(self.reference, locality)
+        if own is not None:
+            return Resolution(own)
+        return found
+
+
+def _locality_reporter(reference: Reference, locality_code: str | None) -> str | None:
+    for reporter in reference.reporters.values():
+        if reporter.kind == "locality" and reporter.locality_code == locality_code:
+            return reporter.code
+    return None
+
+
+@lru_cache(maxsize=8)
+def resolvers(reference: Reference) -> Resolvers:
+    """Indices built once per reference."""
+    localities = _Index("locality", {c: loc.name_vi for c, loc in reference.localities.items()})
+    for code, loc in reference.localities.items():
+        localities.add(code, code, loc.name_vi, loc.name_en, loc.short_name_vi)
+    for code, alias in reference.locality_aliases:
+        localities.add(code, alias)
+
+    reporters = _Index("reporter", {c: r.name_vi for c, r in reference.reporters.items()})
+    for code, rep in reference.reporters.items():
+        reporters.add(code, code, rep.name_vi, rep.name_en, rep.short_name_vi)
+    for code, alias in reference.reporter_aliases:
+        reporters.add(code, alias)
+
+    indicators = _Index("indicator", {c: i.name_vi for c, i in reference.indicators.items()})
+    for code, ind in reference.indicators.items():
+        indicators.add(code, code, ind.name_vi, ind.name_en)
+    return Resolvers(reference, localities, reporters, indicators)

@@ -1,0 +1,1 @@
+"""The bundled sample submissions (synthetic, except the sourced population): see README.md here."""

@@ -1,0 +1,471 @@
+"""One submitted file → Submission(meta, figures, rejected), or QuarantineError for the whole file.
+
+Row rules follow the submission contract (shared/spec/submissions.md): each bad field of a row
+gives one rejected entry and the row does not become a figure; a missing value is a figure with
+value None (missing is never zero); revisions are not resolved here (dbt picks the current one).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sources.formats import Cell, Document, UnreadableFile, read_document
+from sources.formats.layout import Table, locate_table
+from sources.normalize.dates import parse_date
+from sources.normalize.names import Resolvers, resolvers
+from sources.normalize.numbers import dominant_style, parse_number
+from sources.normalize.periods import parse_period
+from sources.normalize.text import cell_text, fold
+from sources.normalize.units import check_unit
+from sources.reference import Reference, Reporter, load_reference
+
+SYNTHETIC_MARKERS = ("synthetic", "mo phong")
+_NEW_REPORTER_HINT = (
+    "Correct the name, or if this is a new reporting unit add it to dbt_project/seeds/reporters.csv "
+    "(other spellings in reporter_aliases.csv)"
+)
+
+
+class QuarantineError(Exception):
+    """The whole file cannot be ingested; ``reason`` tells a person what to fix."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        file_format: str | None = None,
+        encoding: str | None = None,
+        sheet_name: str | None = None,
+        reporter_raw: str | None = None,
+        title_block: dict[str, object] | None = None,
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.file_format = file_format
+        self.encoding = encoding
+        self.sheet_name = sheet_name
+        self.reporter_raw = reporter_raw
+        self.title_block = title_block
+
+
+@dataclass(frozen=True)
+class SubmissionMeta:
+    file_name: str
+    file_format: str  # csv | xlsx | xls
+    encoding: str | None
+    sheet_name: str | None
+    header_row: int
+    reporter_code: str
+    reporter_raw: str
+    reporter_kind: str
+    periods: tuple[str, ...]
+    submitted_at: datetime | None  # None: the caller falls back to the file's mtime
+    is_synthetic: bool
+    title_block: dict[str, object]
+    rows_read: int
+
+
+@dataclass(frozen=True)
+class Figure:
+    row_number: int
+    reporter_code: str
+    reporter_kind: str
+    locality_code: str
+    indicator_code: str
+    period: str
+    value: float | None
+    unit: str | None
+    numerator: float | None
+    denominator: float | None
+    note: str | None
+    value_raw: str | None
+    number_reading: str | None
+    submitted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    row_number: int
+    field: str
+    value_raw: str | None
+    reason: str
+    suggestion: str | None
+    row_data: str  # JSON of the whole row as read
+    reporter_code: str | None
+    period: str | None
+
+
+@dataclass(frozen=True)
+class Submission:
+    meta: SubmissionMeta
+    figures: list[Figure] = field(default_factory=list)
+    rejected: list[RejectedRow] = field(default_factory=list)
+
+    @property
+    def rows_rejected(self) -> int:
+        return len({r.row_number for r in self.rejected})
+
+    @property
+    def status(self) -> str:
+        return "accepted_with_rejections" if self.rejected else "accepted"
+
+
+@dataclass
+class _Context:
+    """What every row of a file shares."""
+
+    table: Table
+    res: Resolvers
+    reporter: Reporter
+    default_locality: str | None
+    title_period: Cell
+    submitted_at: datetime | None
+    dominant: str | None
+    today: date
+
+
+def _get(ctx: _Context, cells: list[Cell], name: str) -> Cell:
+    col = ctx.table.columns.get(name)
+    if col is None or col >= len(cells):
+        return None
+    value = cells[col]
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _first(ctx: _Context, cells: list[Cell], *names: str) -> Cell:
+    for name in names:
+        value = _get(ctx, cells, name)
+        if value is not None:
+            return value
+    return None
+
+
+def _text_or_none(cell: Cell) -> str | None:
+    return cell_text(cell) or None
+
+
+def _row_json(table: Table, cells: list[Cell]) -> str:
+    data = {
+        table.labels[c] if c < len(table.labels) else str(c): cell_text(v)
+        for c, v in enumerate(cells)
+        if cell_text(v)
+    }
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _is_blank(cells: list[Cell]) -> bool:
+    return not any(cell_text(c) for c in cells)
+
+
+def _title_json(table: Table) -> dict[str, object]:
+    out: dict[str, object] = dict(table.title.pairs)
+    if table.title.lines:
+        out["_lines"] = table.title.lines
+    return out
+
+
+def _quarantine(
+    reason: str, doc: Document | None = None, table: Table | None = None, reporter_raw: str | None = None
+) -> QuarantineError:
+    return QuarantineError(
+        reason,
+        file_format=doc.format if doc else None,
+        encoding=doc.encoding if doc else None,
+        sheet_name=table.sheet_name if table else None,
+        reporter_raw=reporter_raw,
+        title_block=_title_json(table) if table else None,
+    )
+
+
+def _file_reporter(table: Table, rows: list[list[Cell]], res: Resolvers, doc: Document) -> tuple[str, str]:
+    """(reporter_code, as written): the title block's, else the most common one in the reporter column."""
+    titled = table.title.fields.get("reporter")
+    if titled is not None:
+        found = res.reporter(cell_text(titled))
+        if not found.ok:
+            raise _quarantine(
+                f"reporter in the title block: {found.reason}. {_NEW_REPORTER_HINT}",
+                doc,
+                table,
+                cell_text(titled),
+            )
+        return found.code or "", cell_text(titled)
+    columns = [c for c in ("reporter_code", "reporter") if c in table.columns]
+    written = [
+        cell_text(row[table.columns[c]])
+        for row in rows
+        for c in columns
+        if table.columns[c] < len(row) and cell_text(row[table.columns[c]])
+    ]
+    if not written:
+        raise _quarantine(
+            "no reporter: put 'Đơn vị báo cáo: <name>' above the header or fill an 'Đơn vị báo cáo' column",
+            doc,
+            table,
+        )
+    resolved = Counter((res.reporter(w).code, w) for w in written)
+    best = [(code, w) for (code, w), _ in resolved.most_common() if code]
+    if not best:
+        raise _quarantine(
+            f"reporter column: {res.reporter(written[0]).reason}. {_NEW_REPORTER_HINT}",
+            doc,
+            table,
+            written[0],
+        )
+    return best[0][0] or "", best[0][1]
+
+
+def _reject(
+    rejected: list[RejectedRow],
+    row_number: int,
+    field_name: str,
+    raw: Cell,
+    reason: str,
+    suggestion: str | None,
+    row_json: str,
+    reporter: str | None,
+    period: str | None,
+) -> None:
+    rejected.append(
+        RejectedRow(
+            row_number, field_name, _text_or_none(raw), reason, suggestion, row_json, reporter, period
+        )
+    )
+
+
+def _parse_row(ctx: _Context, row_number: int, cells: list[Cell]) -> tuple[Figure | None, list[RejectedRow]]:
+    res, reporter = ctx.res, ctx.reporter
+    row_json = _row_json(ctx.table, cells)
+    problems: list[tuple[str, Cell, str, str | None]] = []  # (field, raw, reason, suggestion)
+
+    raw_reporter = _first(ctx, cells, "reporter_code", "reporter")
+    if raw_reporter is not None:
+        found = res.reporter(cell_text(raw_reporter))
+        if not found.ok:
+            problems.append(("reporter", raw_reporter, found.reason or "", found.suggestion))
+        elif found.code != reporter.code:
+            problems.append(
+                (
+                    "reporter",
+                    raw_reporter,
+                    f"row reporter {found.code} differs from the file's reporter {reporter.code}; "
+                    "send one file per reporter",
+                    reporter.name_vi,
+                )
+            )
+
+    locality_code: str | None = None
+    raw_locality = _first(ctx, cells, "locality_code", "locality")
+    if raw_locality is None:
+        locality_code = ctx.default_locality
+        if locality_code is None:
+            problems.append(
+                (
+                    "locality",
+                    None,
+                    "locality is blank: a department's file must name the locality on every row",
+                    None,
+                )
+            )
+    else:
+        found = res.locality(cell_text(raw_locality))
+        if not found.ok:
+            problems.append(("locality", raw_locality, found.reason or "", found.suggestion))
+        elif reporter.kind == "locality" and found.code != reporter.locality_code:
+            problems.append(
+                (
+                    "locality",
+                    raw_locality,
+                    f"{reporter.name_vi} reports on its own area ({reporter.locality_code}) only, "
+                    f"not on {found.code}",
+                    None,
+                )
+            )
+        else:
+            locality_code = found.code
+
+    indicator = None
+    raw_indicator = _first(ctx, cells, "indicator", "indicator_name")
+    found = res.indicator(cell_text(raw_indicator))
+    if found.ok:
+        indicator = res.reference.indicators[found.code or ""]
+    else:
+        problems.append(("indicator", raw_indicator, found.reason or "", found.suggestion))
+
+    raw_period = _get(ctx, cells, "period")
+    raw_period = raw_period if raw_period is not None else ctx.title_period
+    period = parse_period(raw_period, ctx.today)
+    if not period.ok:
+        problems.append(("period", raw_period, period.reason or "", period.suggestion))
+
+    raw_unit = _get(ctx, cells, "unit")
+    if indicator is not None and (why := check_unit(cell_text(raw_unit), indicator)):
+        problems.append(("unit", raw_unit, why, indicator.unit))
+
+    raw_value = _get(ctx, cells, "value")
+    value = parse_number(
+        raw_value, indicator, dominant=ctx.dominant, allow_percent=None if indicator else True
+    )
+    if not value.ok:
+        problems.append(("value", raw_value, value.reason or "", value.suggestion))
+    parts = {}
+    for name in ("numerator", "denominator"):
+        raw = _get(ctx, cells, name)
+        parts[name] = parse_number(raw, None, dominant=ctx.dominant, allow_percent=False)
+        if not parts[name].ok:
+            problems.append((name, raw, parts[name].reason or "", parts[name].suggestion))
+
+    if problems:
+        rejected: list[RejectedRow] = []
+        for field_name, raw, reason, suggestion in problems:
+            _reject(
+                rejected,
+                row_number,
+                field_name,
+                raw,
+                reason,
+                suggestion,
+                row_json,
+                reporter.code,
+                period.period,
+            )
+        return None, rejected
+
+    submitted = parse_date(_get(ctx, cells, "submitted")) or ctx.submitted_at
+    figure = Figure(
+        row_number=row_number,
+        reporter_code=reporter.code,
+        reporter_kind=reporter.kind,
+        locality_code=locality_code or "",
+        indicator_code=indicator.code if indicator else "",
+        period=period.period or "",
+        value=value.value,
+        unit=_text_or_none(raw_unit),
+        numerator=parts["numerator"].value,
+        denominator=parts["denominator"].value,
+        note=_text_or_none(_get(ctx, cells, "note")),
+        value_raw=_text_or_none(raw_value),
+        number_reading=value.reading,
+        submitted_at=submitted,
+    )
+    return figure, []
+
+
+def _is_heading(ctx: _Context, cells: list[Cell]) -> bool:
+    # Section headings ('I. Nhà ở') and signature lines ('Người lập biểu') carry no figure and name no
+    # known indicator: skipping them loses nothing (the archived file keeps them).
+    if any(_get(ctx, cells, f) is not None for f in ("value", "numerator", "denominator")):
+        return False
+    return not ctx.res.indicator(cell_text(_first(ctx, cells, "indicator", "indicator_name"))).ok
+
+
+def _column_cells(table: Table, rows: list[list[Cell]], name: str) -> list[Cell]:
+    col = table.columns.get(name)
+    return [] if col is None else [row[col] for row in rows if col < len(row)]
+
+
+def parse_submission(
+    data: bytes, file_name: str, *, today: date | None = None, reference: Reference | None = None
+) -> Submission:
+    """Parse one file. Raises QuarantineError for whole-file problems."""
+    today = today or date.today()
+    res = resolvers(reference or load_reference())
+    doc: Document | None = None
+    try:
+        doc = read_document(data)
+        table = locate_table(doc)
+    except UnreadableFile as exc:
+        raise _quarantine(exc.reason, doc) from exc
+
+    rows = [(n, cells) for n, cells in table.rows if not _is_blank(cells)]
+    if not rows:
+        raise _quarantine(f"the header is on row {table.header_row} but no data rows follow it", doc, table)
+    code, reporter_raw = _file_reporter(table, [c for _, c in rows], res, doc)
+    reporter = res.reference.reporters[code]
+
+    title_period = table.title.fields.get("period")
+    if title_period is None and not any(
+        cell_text(c) for c in _column_cells(table, [c for _, c in rows], "period")
+    ):
+        raise _quarantine(
+            "no period: put 'Kỳ báo cáo: 2024' above the header or fill a 'Kỳ báo cáo' column",
+            doc,
+            table,
+            reporter_raw,
+        )
+    if title_period is not None and "period" not in table.columns:
+        checked = parse_period(title_period, today)
+        if not checked.ok:
+            raise _quarantine(f"period in the title block: {checked.reason}", doc, table, reporter_raw)
+
+    default_locality = reporter.locality_code if reporter.kind == "locality" else None
+    titled_locality = table.title.fields.get("locality")
+    if titled_locality is not None and (found := res.locality(cell_text(titled_locality))).ok:
+        default_locality = found.code
+
+    numbers = [
+        c
+        for f in ("value", "numerator", "denominator")
+        for c in _column_cells(table, [c for _, c in rows], f)
+    ]
+    column_dates = [
+        d for c in _column_cells(table, [c for _, c in rows], "submitted") if (d := parse_date(c))
+    ]
+    submitted_at = parse_date(table.title.fields.get("submitted")) or (
+        max(column_dates) if column_dates else None
+    )
+    ctx = _Context(
+        table, res, reporter, default_locality, title_period, submitted_at, dominant_style(numbers), today
+    )
+
+    figures: list[Figure] = []
+    rejected: list[RejectedRow] = []
+    first_seen: dict[tuple[str, str, str], int] = {}
+    rows_read = 0
+    for row_number, cells in rows:
+        if _is_heading(ctx, cells):
+            continue
+        rows_read += 1
+        figure, problems = _parse_row(ctx, row_number, cells)
+        rejected += problems
+        if figure is None:
+            continue
+        key = (figure.locality_code, figure.indicator_code, figure.period)
+        if key in first_seen:
+            _reject(
+                rejected,
+                row_number,
+                "row",
+                None,
+                f"duplicate of row {first_seen[key]} (same locality {key[0]}, indicator {key[1]}, "
+                f"period {key[2]}); the first row is kept",
+                f"remove row {row_number} or correct row {first_seen[key]}",
+                _row_json(table, cells),
+                reporter.code,
+                figure.period,
+            )
+            continue
+        first_seen[key] = row_number
+        figures.append(figure)
+
+    notes = " ".join(f.note or "" for f in figures)
+    synthetic_text = fold(f"{table.title.text()} {notes}")
+    meta = SubmissionMeta(
+        file_name=file_name,
+        file_format=doc.format,
+        encoding=doc.encoding,
+        sheet_name=table.sheet_name,
+        header_row=table.header_row,
+        reporter_code=reporter.code,
+        reporter_raw=reporter_raw,
+        reporter_kind=reporter.kind,
+        periods=tuple(sorted({f.period for f in figures})),
+        submitted_at=submitted_at,
+        is_synthetic=any(marker in synthetic_text for marker in SYNTHETIC_MARKERS),
+        title_block=_title_json(table),
+        rows_read=rows_read,
+    )
+    return Submission(meta, figures, rejected)

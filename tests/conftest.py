@@ -1,0 +1,51 @@
+"""Shared fixtures. Integration tests share ONE real refresh of the sample (a session fixture)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class RefreshRun:
+    home: Path
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def warehouse(self) -> Path:
+        return self.home / "warehouse.duckdb"
+
+    def summary(self) -> dict:
+        return json.loads(self.stdout.strip().splitlines()[-1])
+
+
+def run_cli(home: Path, *args: str, timeout: int = 600) -> RefreshRun:
+    """Runs the real `dothi` CLI in a subprocess against its own DOTHI_HOME."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DAGSTER_HOME", "DOTHI_WAREHOUSE"}}
+    env["DOTHI_HOME"] = str(home)
+    env["GX_ANALYTICS_ENABLED"] = "false"
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    proc = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", *args],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout,
+    )
+    return RefreshRun(home, proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture(scope="session")
+def sample_refresh(tmp_path_factory) -> RefreshRun:
+    """`dothi refresh --sample --json` into a temporary DOTHI_HOME, once for the whole session."""
+    home = tmp_path_factory.mktemp("dothi_home")
+    run = run_cli(home, "refresh", "--sample", "--json")
+    assert run.returncode == 0, f"refresh failed\nSTDOUT:\n{run.stdout[-4000:]}\nSTDERR:\n{run.stderr[-8000:]}"
+    return run
