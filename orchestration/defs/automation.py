@@ -1,7 +1,5 @@
 """When the refresh runs: the nightly job, its 01:00 schedule and the inbox sensor."""
 
-from __future__ import annotations
-
 import hashlib
 import json
 
@@ -14,7 +12,7 @@ NIGHTLY_JOB = "nightly_refresh"
 # DuckDB allows one writer per file: the steps of a refresh run one after another in one process.
 nightly_refresh = dg.define_asset_job(
     NIGHTLY_JOB,
-    selection=dg.AssetSelection.all(include_sources=False),
+    selection=dg.AssetSelection.all(),
     executor_def=dg.in_process_executor,
     description="Inbox → raw → dbt (staging, intermediate, marts) → Great Expectations → findings → report.",
 )

@@ -4,8 +4,6 @@ Two selections of one project: ``fct_dq_issues`` (tag ``dq_findings``) reads wha
 found, so it is built after the quality step, while everything else is built before it.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Any
 

@@ -1,7 +1,5 @@
 """The intake asset: inbox → archive/quarantine → DuckDB raw tables (the work itself is in ``sources/``)."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from orchestration.resources import DothiHomeResource

@@ -5,8 +5,6 @@ tables they guard and stores the findings (read by ``fct_dq_issues``). One asset
 the table it guards, reports that suite's figures as metadata.
 """
 
-from __future__ import annotations
-
 import dagster as dg
 
 from expectations import SuiteOutcome, load_suites, summarise, validate_warehouse
@@ -50,6 +48,7 @@ def quality_definitions() -> dg.Definitions:
             dg.AssetCheckSpec(
                 _check_name(s.name),
                 asset=_table_key(s.schema, s.table),
+                additional_deps=[GX_FINDINGS_KEY],
                 description=s.description or f"Great Expectations suite {s.name} on {s.qualified_table}",
             )
             for s in suites

@@ -1,7 +1,5 @@
 """Report assets: what a person reads after a refresh (written under DOTHI_HOME/reports)."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from orchestration.resources import DothiHomeResource

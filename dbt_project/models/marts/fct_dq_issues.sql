@@ -181,14 +181,13 @@ gx_joined as (
         coalesce(ctx.file_name, {{ json_text('gx.row_key', 'file_name') }}) as file_name,
         coalesce(ctx.row_number, cast({{ json_text('gx.row_key', 'row_number') }} as {{ dbt.type_int() }})) as row_number,
         gx.check_key,
-        gx.table_name as check_model,
+        coalesce(ctx.check_model, gx.table_name) as check_model,
         gx.run_id,
         gx.validated_at as detected_at,
         {{ dbt.hash(dbt.concat(["gx.rule_code", "'|'", "coalesce(gx.check_key, gx.row_key, '')"])) }} as issue_id
     from gx
     left join check_context as ctx
         on gx.check_key = ctx.check_key
-        and gx.table_name = ctx.check_model
     left join dq_checks
         on gx.rule_code = dq_checks.rule_code
 ),

@@ -20,15 +20,14 @@ with_files as (
         on consolidated.file_sha256 = submissions.file_sha256
 ),
 
-synthetic_by_figure as (
-    {#- an aggregate is synthetic when any district figure of that indicator x period is -#}
+synthetic_by_period as (
+    {#- a computed aggregate is synthetic when any district figure of that period is -#}
     select
-        indicator_code,
         period,
         max(case when file_is_synthetic then 1 else 0 end) as any_synthetic
     from with_files
     where not is_province
-    group by indicator_code, period
+    group by period
 ),
 
 final as (
@@ -55,15 +54,14 @@ final as (
         with_files.is_province,
         coalesce(
             with_files.file_is_synthetic,
-            synthetic_by_figure.any_synthetic = 1,
+            synthetic_by_period.any_synthetic = 1,
             false
         ) as is_synthetic
     from with_files
     left join indicators
         on with_files.indicator_code = indicators.indicator_code
-    left join synthetic_by_figure
-        on with_files.indicator_code = synthetic_by_figure.indicator_code
-        and with_files.period = synthetic_by_figure.period
+    left join synthetic_by_period
+        on with_files.period = synthetic_by_period.period
         and with_files.file_sha256 is null
 )
 

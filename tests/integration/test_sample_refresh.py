@@ -1,0 +1,257 @@
+"""End to end: `dothi refresh --sample` into a temporary DOTHI_HOME, then the marts are checked
+from another process, read-only, as a BI tool would open them."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from tests.conftest import REPO, RefreshRun, run_cli
+
+pytestmark = pytest.mark.integration
+
+PLANTED = json.loads((REPO / "sources" / "sample" / "planted_problems.json").read_text(encoding="utf-8"))
+DISTRICTS = {str(code) for code in range(568, 577)}
+MARTS = [
+    "dim_locality", "dim_indicator", "dim_period", "fct_submissions",
+    "fct_indicator_values", "fct_target_gaps", "fct_dq_issues",
+]
+
+
+def planted(kind: str) -> dict:
+    return next(p for p in PLANTED if p["kind"] == kind)
+
+
+def mart(run: RefreshRun, name: str, schema: str = "marts") -> pd.DataFrame:
+    with duckdb.connect(str(run.warehouse), read_only=True) as conn:
+        return conn.table(f"{schema}.{name}").df()
+
+
+@pytest.fixture(scope="module")
+def issues(sample_refresh: RefreshRun) -> pd.DataFrame:
+    return mart(sample_refresh, "fct_dq_issues")
+
+
+@pytest.fixture(scope="module")
+def values(sample_refresh: RefreshRun) -> pd.DataFrame:
+    return mart(sample_refresh, "fct_indicator_values")
+
+
+def test_refresh_prints_a_summary(sample_refresh: RefreshRun) -> None:
+    summary = sample_refresh.summary()
+    assert summary["this_run"]["files_seen"] == len(list((REPO / "sources/sample/submissions").iterdir()))
+    assert summary["files"]["quarantined"] == 1
+    assert summary["flags_by_severity"]["error"] > 0
+    assert summary["furthest_localities"] and summary["furthest_indicators"]
+    assert (sample_refresh.home / "reports" / "refresh_summary.md").exists()
+
+
+def test_every_mart_has_all_localities_and_the_province(sample_refresh: RefreshRun) -> None:
+    for name in ("dim_locality", "fct_indicator_values", "fct_target_gaps"):
+        codes = set(mart(sample_refresh, name)["locality_code"])
+        assert DISTRICTS | {"56"} <= codes, (name, sorted(codes))
+    for name in MARTS:
+        assert len(mart(sample_refresh, name)) > 0, name
+
+
+def test_one_consolidated_value_per_key(values: pd.DataFrame) -> None:
+    keys = values[["locality_code", "indicator_code", "period"]]
+    assert not keys.duplicated().any()
+    assert {"2021", "2022", "2023", "2024", "2025-H1"} <= set(values["period"])
+
+
+def _flagged(issues: pd.DataFrame, rule: str, **keys: str) -> pd.DataFrame:
+    found = issues[issues["rule_code"] == rule]
+    for column, value in keys.items():
+        found = found[found[column] == value]
+    return found
+
+
+@pytest.mark.parametrize(
+    ("kind", "rule"),
+    [
+        ("channel_disagreement", "CHANNEL_DISAGREEMENT"),
+        ("rate_mismatch", "RATE_MISMATCH"),
+        ("numerator_exceeds_denominator", "NUMERATOR_GT_DENOMINATOR"),
+        ("out_of_range", "VALUE_OUT_OF_RANGE"),
+    ],
+)
+def test_planted_figure_problems_are_flagged(issues: pd.DataFrame, kind: str, rule: str) -> None:
+    problem = planted(kind)
+    found = _flagged(
+        issues, rule,
+        locality_code=problem["locality_code"], indicator_code=problem["indicator_code"], period=problem["period"],
+    )
+    assert len(found) == 1, issues[issues["rule_code"] == rule][["locality_code", "indicator_code", "period"]]
+    row = found.iloc[0]
+    assert row["severity"] == "error"
+    assert row["message_vi"] and row["message_en"]
+    assert row["file_name"], "a flag names its source file"
+
+
+def test_planted_late_and_missing_submissions_are_flagged(issues: pd.DataFrame) -> None:
+    late, missing = planted("late_submission"), planted("missing_submission")
+    assert len(_flagged(issues, "SUBMISSION_LATE", reporter_code=late["reporter_code"], period=late["period"])) == 1
+    assert len(
+        _flagged(issues, "SUBMISSION_MISSING", reporter_code=missing["reporter_code"], period=missing["period"])
+    ) == 1
+    # Exactly the planted ones: every other expected report came in on time.
+    assert len(issues[issues["rule_code"] == "SUBMISSION_LATE"]) == 1
+    assert len(issues[issues["rule_code"] == "SUBMISSION_MISSING"]) == 1
+
+
+def test_rejected_rows_and_quarantine_are_flagged(sample_refresh: RefreshRun, issues: pd.DataFrame) -> None:
+    rejected = issues[issues["rule_code"] == "INTAKE_ROW_REJECTED"]
+    unresolvable, unparseable = planted("unresolvable_locality"), planted("unparseable_value")
+    assert any(unresolvable["suggestion"] in text for text in rejected["message_en"]), rejected["message_en"]
+    assert any(unparseable["value_text"] in text for text in rejected["message_vi"]), rejected["message_vi"]
+    assert len(rejected) == 2
+
+    quarantined = planted("unknown_reporter")
+    submissions = mart(sample_refresh, "fct_submissions")
+    row = submissions[submissions["file_name"] == quarantined["file"]].iloc[0]
+    assert row["status"] == "quarantined" and "reporter" in row["reason"].lower()
+    assert len(_flagged(issues, "FILE_QUARANTINED", file_name=quarantined["file"])) == 1
+    assert (sample_refresh.home / "quarantine" / f"{row['file_sha256']}.reason.txt").exists()
+
+
+def test_nothing_else_is_flagged(issues: pd.DataFrame) -> None:
+    """Every flag in the sample is a planted problem or a stated consequence of one."""
+    figure_problems = {
+        (p["locality_code"], p["indicator_code"], p["period"])
+        for p in PLANTED if p["kind"] in {
+            "channel_disagreement", "rate_mismatch", "numerator_exceeds_denominator", "out_of_range",
+        }
+    }
+    figure_rules = {"CHANNEL_DISAGREEMENT", "RATE_MISMATCH", "NUMERATOR_GT_DENOMINATOR", "VALUE_OUT_OF_RANGE"}
+    for _, row in issues[issues["rule_code"].isin(figure_rules)].iterrows():
+        # Secondary flags are expected on the same figure: 104.5 % necessarily disagrees with the
+        # department's 96.8; 12.5/11.0 km implies 113.6 %, so the rate check fails as well.
+        assert (row["locality_code"], row["indicator_code"], row["period"]) in figure_problems, row.to_dict()
+    assert not len(issues[issues["rule_code"] == "PROVINCE_TOTAL_MISMATCH"]), "province totals add up"
+    assert not len(issues[issues["rule_code"] == "REQUIRED_FIELD_MISSING"])
+
+
+def test_revision_supersedes_and_keeps_history(sample_refresh: RefreshRun, values: pd.DataFrame) -> None:
+    revision = planted("revision")
+    first, corrected = revision["file"]
+    submissions = mart(sample_refresh, "fct_submissions").set_index("file_name")
+    assert submissions.loc[first, "status"] == "superseded"
+    assert submissions.loc[corrected, "status"] == "accepted"
+    figures = mart(sample_refresh, "figures", schema="raw")
+    for indicator, change in revision["changes"].items():
+        versions = figures[
+            (figures["reporter_code"] == "574") & (figures["indicator_code"] == indicator)
+            & (figures["period"] == "2023")
+        ]
+        assert sorted(versions["value"]) == sorted([change["first"], change["corrected"]]), indicator
+        live = values[
+            (values["locality_code"] == "574") & (values["indicator_code"] == indicator) & (values["period"] == "2023")
+        ].iloc[0]
+        # The department's figure wins by precedence; the locality's live (corrected) figure is kept beside it.
+        locality_side = live["value"] if live["chosen_source"] == "locality" else live["other_value"]
+        assert locality_side == pytest.approx(change["corrected"]), indicator
+
+
+def test_department_wins_and_loser_is_kept(values: pd.DataFrame) -> None:
+    problem = planted("channel_disagreement")
+    row = values[
+        (values["locality_code"] == problem["locality_code"]) & (values["indicator_code"] == problem["indicator_code"])
+        & (values["period"] == problem["period"])
+    ].iloc[0]
+    assert row["chosen_source"] == "department" and row["chosen_reporter_code"] == "KHAWASCO"
+    assert row["value"] == pytest.approx(problem["values"]["KHAWASCO"])
+    assert row["other_value"] == pytest.approx(problem["values"][problem["locality_code"]])
+    assert row["file_name"] and row["row_number"] > 0
+
+
+def _locality_rows(values: pd.DataFrame, indicator: str, period: str) -> pd.DataFrame:
+    rows = values[(values["indicator_code"] == indicator) & (values["period"] == period)]
+    return rows[rows["locality_code"].isin(DISTRICTS)]
+
+
+def _province(values: pd.DataFrame, indicator: str, period: str) -> pd.Series:
+    rows = values[(values["indicator_code"] == indicator) & (values["period"] == period)]
+    return rows[rows["locality_code"] == "56"].iloc[0]
+
+
+def test_province_aggregates_by_hand(values: pd.DataFrame) -> None:
+    # Sums: population.
+    pop = _locality_rows(values, "TOTAL_POP", "2024")
+    assert len(pop) == 9
+    assert _province(values, "TOTAL_POP", "2024")["value"] == pytest.approx(pop["value"].sum())
+
+    # A rate from summed numerators and denominators, never the average of the rates.
+    waste = _locality_rows(values, "SOLID_WASTE_RATE", "2024")
+    assert waste["numerator"].notna().all() and len(waste) == 9
+    by_hand = waste["numerator"].sum() / waste["denominator"].sum() * 100
+    province = _province(values, "SOLID_WASTE_RATE", "2024")
+    assert province["value"] == pytest.approx(by_hand, rel=1e-9)
+    assert province["chosen_source"] == "aggregate_of_localities"
+
+    # Statistics office urban share: the ratio of the province sums of its two component indicators.
+    urban = _locality_rows(values, "URBAN_POP", "2024")["value"].sum()
+    total = _locality_rows(values, "TOTAL_POP", "2024")["value"].sum()
+    assert _province(values, "URBAN_POP_SHARE_GSO", "2024")["value"] == pytest.approx(urban / total * 100)
+
+
+def _years(start: date, end: date) -> float:
+    return (end - start).days / 365.25
+
+
+def test_gap_and_progress_by_hand(sample_refresh: RefreshRun, values: pd.DataFrame) -> None:
+    """Province housing floor area per capita against the 27.5 m²/person target for 2025."""
+    gaps = mart(sample_refresh, "fct_target_gaps")
+    row = gaps[(gaps["locality_code"] == "56") & (gaps["indicator_code"] == "HOUSING_FLOOR_PC")].iloc[0]
+    series = values[(values["locality_code"] == "56") & (values["indicator_code"] == "HOUSING_FLOOR_PC")]
+    ends = {"2021": date(2021, 12, 31), "2022": date(2022, 12, 31), "2023": date(2023, 12, 31),
+            "2024": date(2024, 12, 31), "2025-H1": date(2025, 6, 30)}
+    series = series.assign(end=series["period"].map(ends)).sort_values("end")
+    baseline, latest = series.iloc[0], series.iloc[-1]
+    target, target_end = 27.5, date(2025, 12, 31)
+
+    assert row["period"] == latest["period"] == "2025-H1"
+    assert row["actual"] == pytest.approx(latest["value"])
+    assert row["target_value"] == pytest.approx(target) and row["target_year"] == 2025
+    assert row["gap"] == pytest.approx(target - latest["value"])
+    assert row["achievement_pct"] == pytest.approx(latest["value"] / target * 100)
+    assert row["required_yearly_change"] == pytest.approx(
+        (target - latest["value"]) / _years(latest["end"], target_end), rel=1e-6
+    )
+    observed = (latest["value"] / baseline["value"]) ** (1 / _years(baseline["end"], latest["end"])) - 1
+    required = (target / baseline["value"]) ** (1 / _years(baseline["end"], target_end)) - 1
+    ratio = observed / required
+    assert row["progress_ratio"] == pytest.approx(ratio, rel=1e-6)
+    expected_class = (
+        "achieved" if latest["value"] >= target else "on_track" if ratio >= 0.95
+        else "acceleration_needed" if ratio >= 0.6 else "limited_progress" if ratio >= 0
+        else "deterioration"
+    )
+    assert row["progress_class"] == expected_class
+    assert not math.isnan(row["gap"])
+
+
+def test_second_refresh_is_idempotent(sample_refresh: RefreshRun, tmp_path_factory) -> None:
+    before = {name: mart(sample_refresh, name) for name in ("fct_indicator_values", "fct_target_gaps")}
+    raw_before = {name: len(mart(sample_refresh, name, "raw")) for name in ("submissions", "figures", "rejected_rows")}
+    issues_before = mart(sample_refresh, "fct_dq_issues")["issue_id"].sort_values().tolist()
+
+    again = run_cli(sample_refresh.home, "refresh", "--sample", "--json")
+    assert again.returncode == 0, again.stderr[-4000:]
+    assert again.summary()["this_run"]["duplicates_skipped"] == again.summary()["this_run"]["files_seen"]
+
+    assert {name: len(mart(again, name, "raw")) for name in raw_before} == raw_before
+    assert mart(again, "fct_dq_issues")["issue_id"].sort_values().tolist() == issues_before
+    for name, frame in before.items():
+        keys = ["locality_code", "indicator_code"] + (["period"] if "period" in frame and name != "fct_target_gaps" else [])
+        pd.testing.assert_frame_equal(
+            frame.sort_values(keys).reset_index(drop=True),
+            mart(again, name).sort_values(keys).reset_index(drop=True),
+            check_like=True,
+        )
