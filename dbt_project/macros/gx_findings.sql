@@ -63,3 +63,9 @@
         end,
         '?')
 {%- endmacro %}
+
+{#- A date as dd/mm/yyyy (how Vietnamese documents write dates). -#}
+{% macro fmt_date_vi(date_expr) -%}
+    {%- set iso = "cast(cast(" ~ date_expr ~ " as date) as " ~ dbt.type_string() ~ ")" -%}
+    coalesce({{ dbt.concat(["substring(" ~ iso ~ ", 9, 2)", "'/'", "substring(" ~ iso ~ ", 6, 2)", "'/'", "substring(" ~ iso ~ ", 1, 4)"]) }}, '?')
+{%- endmacro %}

@@ -2,14 +2,19 @@
 
 Usage::
 
-    python tests/integration/dev_raw_fixture.py /tmp/dbtdev/warehouse.duckdb [--with-gx]
+    python tests/integration/dev_raw_fixture.py /tmp/dbtdev/warehouse.duckdb
+    cd dbt_project && DOTHI_WAREHOUSE=/tmp/dbtdev/warehouse.duckdb dbt build
+    # optional: findings shaped like the GX layer's, then rebuild the findings mart
+    python tests/integration/dev_raw_fixture.py /tmp/dbtdev/warehouse.duckdb --gx-only
+    cd dbt_project && DOTHI_WAREHOUSE=/tmp/dbtdev/warehouse.duckdb dbt build -s tag:dq_findings
 
 Creates (replacing) the ``raw`` tables from ``sources/raw_schema.py`` and fills them with a handful of
 submissions that exercise every path of the dbt models: a locality vs department disagreement
 (Cam Ranh CLEAN_WATER_RATE 2024: 92.0 vs KHAWASCO 84.5), a revision (KHAWASCO resubmits 2024), a rate
 that does not match its numerator/denominator, an out-of-range value, a late and a missing
 submission, a rejected row and a quarantined file, province totals from the statistics office.
-``--with-gx`` also writes a ``quality.gx_findings`` table shaped like the GX layer's output.
+``--gx-only`` (after a dbt build) writes a ``quality.gx_findings`` table shaped like the GX layer's
+output, keyed on the dbt check models' ``check_key``.
 All figures are synthetic.
 """
 
@@ -27,10 +32,28 @@ from sources.raw_schema import ALL_DDL  # noqa: E402
 
 LOCALITIES = ["568", "569", "570", "571", "572", "573", "574", "575", "576"]
 # synthetic average population and urban population per locality (2023 baseline)
-POP = {"568": 560000, "569": 135000, "570": 110000, "571": 135000, "572": 250000,
-       "573": 40000, "574": 145000, "575": 25000, "576": 5000}
-URB = {"568": 0.80, "569": 0.60, "570": 0.25, "571": 0.30, "572": 0.35,
-       "573": 0.20, "574": 0.45, "575": 0.18, "576": 0.50}
+POP = {
+    "568": 560000,
+    "569": 135000,
+    "570": 110000,
+    "571": 135000,
+    "572": 250000,
+    "573": 40000,
+    "574": 145000,
+    "575": 25000,
+    "576": 5000,
+}
+URB = {
+    "568": 0.80,
+    "569": 0.60,
+    "570": 0.25,
+    "571": 0.30,
+    "572": 0.35,
+    "573": 0.20,
+    "574": 0.45,
+    "575": 0.18,
+    "576": 0.50,
+}
 
 
 def sha(name: str) -> str:
@@ -39,7 +62,7 @@ def sha(name: str) -> str:
     return hashlib.sha256(name.encode()).hexdigest()
 
 
-def build(path: str, with_gx: bool = False) -> None:
+def build(path: str) -> None:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(path)
     con.execute("create schema if not exists raw")
@@ -52,25 +75,66 @@ def build(path: str, with_gx: bool = False) -> None:
     figs: list[tuple] = []
     rej: list[tuple] = []
 
-    def submission(name, reporter, kind, periods, submitted, status="accepted", reason=None,
-                   rows_read=None, rows_rejected=0, fmt="csv"):
+    def submission(
+        name,
+        reporter,
+        kind,
+        periods,
+        submitted,
+        status="accepted",
+        reason=None,
+        rows_read=None,
+        rows_rejected=0,
+        fmt="csv",
+    ):
         s = sha(name)
         ingested = datetime.fromisoformat(submitted).replace(hour=23)
-        subs.append(dict(file_sha256=s, file_name=name, file_format=fmt, reporter_code=reporter,
-                         reporter_kind=kind, periods=periods, submitted_at=submitted,
-                         received_at=submitted, ingested_at=ingested, run_id="dev-run-1",
-                         status=status, reason=reason, rows_read=rows_read,
-                         rows_rejected=rows_rejected, is_synthetic=True))
+        subs.append(
+            dict(
+                file_sha256=s,
+                file_name=name,
+                file_format=fmt,
+                reporter_code=reporter,
+                reporter_kind=kind,
+                periods=periods,
+                submitted_at=submitted,
+                received_at=submitted,
+                ingested_at=ingested,
+                run_id="dev-run-1",
+                status=status,
+                reason=reason,
+                rows_read=rows_read,
+                rows_rejected=rows_rejected,
+                is_synthetic=True,
+            )
+        )
         return s, name, ingested
 
-    def figure(f, row, reporter, kind, loc, ind, period, value, num=None, den=None, submitted=None,
-               unit=None):
+    def figure(
+        f, row, reporter, kind, loc, ind, period, value, num=None, den=None, submitted=None, unit=None
+    ):
         s, name, ingested = f
-        figs.append(dict(file_sha256=s, file_name=name, sheet_name=None, row_number=row,
-                         reporter_code=reporter, reporter_kind=kind, locality_code=loc,
-                         indicator_code=ind, period=period, value=value, unit=unit, numerator=num,
-                         denominator=den, value_raw=None if value is None else str(value),
-                         submitted_at=submitted, ingested_at=ingested, run_id="dev-run-1"))
+        figs.append(
+            dict(
+                file_sha256=s,
+                file_name=name,
+                sheet_name=None,
+                row_number=row,
+                reporter_code=reporter,
+                reporter_kind=kind,
+                locality_code=loc,
+                indicator_code=ind,
+                period=period,
+                value=value,
+                unit=unit,
+                numerator=num,
+                denominator=den,
+                value_raw=None if value is None else str(value),
+                submitted_at=submitted,
+                ingested_at=ingested,
+                run_id="dev-run-1",
+            )
+        )
 
     # --- statistics office: population 2022-2024 for every locality + province total
     for year, growth in (("2022", 0.98), ("2023", 1.0), ("2024", 1.012)):
@@ -88,14 +152,29 @@ def build(path: str, with_gx: bool = False) -> None:
             row += 2
         # province totals: TOTAL_POP matches, URBAN_POP is off by 4 % (province total mismatch)
         figure(f, row, "CTK", "department", "56", "TOTAL_POP", year, tot, submitted=sub_date)
-        figure(f, row + 1, "CTK", "department", "56", "URBAN_POP", year, round(urb * 1.04),
-               submitted=sub_date)
-        figure(f, row + 2, "CTK", "department", "56", "URBAN_POP_SHARE_GSO", year,
-               round(urb / tot * 100, 1), submitted=sub_date)
+        figure(
+            f, row + 1, "CTK", "department", "56", "URBAN_POP", year, round(urb * 1.04), submitted=sub_date
+        )
+        figure(
+            f,
+            row + 2,
+            "CTK",
+            "department",
+            "56",
+            "URBAN_POP_SHARE_GSO",
+            year,
+            round(urb / tot * 100, 1),
+            submitted=sub_date,
+        )
 
     # --- KHAWASCO clean water 2023 and 2024 (+ a 2024 revision for Nha Trang only)
-    water = {"568": (96.0, 97.5), "569": (83.0, 84.5), "570": (70.0, 72.0), "572": (80.0, 81.0),
-             "574": (85.0, 86.0)}
+    water = {
+        "568": (96.0, 97.5),
+        "569": (83.0, 84.5),
+        "570": (70.0, 72.0),
+        "572": (80.0, 81.0),
+        "574": (85.0, 86.0),
+    }
     for i, year in enumerate(("2023", "2024")):
         sub_date = f"{int(year) + 1}-02-20"
         f = submission(f"KHAWASCO_{year}.xlsx", "KHAWASCO", "department", year, sub_date, fmt="xlsx")
@@ -103,15 +182,45 @@ def build(path: str, with_gx: bool = False) -> None:
         for loc, vals in water.items():
             den = round(POP[loc] * URB[loc])
             num = round(den * vals[i] / 100)
-            figure(f, row, "KHAWASCO", "department", loc, "CLEAN_WATER_RATE", year, vals[i], num, den,
-                   submitted=sub_date)
-            figure(f, row + 1, "KHAWASCO", "department", loc, "WATER_PER_CAPITA", year,
-                   100 + 10 * i + len(loc), submitted=sub_date)
+            figure(
+                f,
+                row,
+                "KHAWASCO",
+                "department",
+                loc,
+                "CLEAN_WATER_RATE",
+                year,
+                vals[i],
+                num,
+                den,
+                submitted=sub_date,
+            )
+            figure(
+                f,
+                row + 1,
+                "KHAWASCO",
+                "department",
+                loc,
+                "WATER_PER_CAPITA",
+                year,
+                100 + 10 * i + len(loc),
+                submitted=sub_date,
+            )
             row += 2
-    rev = submission("KHAWASCO_2024_sua_doi.xlsx", "KHAWASCO", "department", "2024", "2025-03-10",
-                     fmt="xlsx")
-    figure(rev, 5, "KHAWASCO", "department", "568", "CLEAN_WATER_RATE", "2024", 98.0, 439040, 448000,
-           submitted="2025-03-10")
+    rev = submission("KHAWASCO_2024_sua_doi.xlsx", "KHAWASCO", "department", "2024", "2025-03-10", fmt="xlsx")
+    figure(
+        rev,
+        5,
+        "KHAWASCO",
+        "department",
+        "568",
+        "CLEAN_WATER_RATE",
+        "2024",
+        98.0,
+        439040,
+        448000,
+        submitted="2025-03-10",
+    )
 
     # --- localities' own reports 2023 (on time) and 2024 (Cam Ranh late, Trường Sa missing)
     for year in ("2023", "2024"):
@@ -121,11 +230,29 @@ def build(path: str, with_gx: bool = False) -> None:
             sub_date = f"{int(year) + 1}-02-10"
             if year == "2024" and loc == "569":
                 sub_date = "2025-03-01"  # late (deadline 45 days after 31/12)
-            f = submission(f"{loc}_bao_cao_{year}.csv", loc, "locality", year, sub_date,
-                           rows_read=4, rows_rejected=1 if (loc, year) == ("571", "2024") else 0)
+            f = submission(
+                f"{loc}_bao_cao_{year}.csv",
+                loc,
+                "locality",
+                year,
+                sub_date,
+                rows_read=4,
+                rows_rejected=1 if (loc, year) == ("571", "2024") else 0,
+            )
             urate = round(URB[loc] * 100 + (2 if year == "2024" else 0) + 5, 1)
-            figure(f, 2, loc, "locality", loc, "URBANIZATION_RATE", year, urate,
-                   round(POP[loc] * urate / 100), POP[loc], submitted=sub_date)
+            figure(
+                f,
+                2,
+                loc,
+                "locality",
+                loc,
+                "URBANIZATION_RATE",
+                year,
+                urate,
+                round(POP[loc] * urate / 100),
+                POP[loc],
+                submitted=sub_date,
+            )
             if loc in water:
                 v = water[loc][0 if year == "2023" else 1]
                 if (loc, year) == ("569", "2024"):
@@ -137,21 +264,50 @@ def build(path: str, with_gx: bool = False) -> None:
             figure(f, 4, loc, "locality", loc, "GREEN_LAND_PC", year, gl, submitted=sub_date)
             if (loc, year) == ("574", "2024"):
                 # rate mismatch: 6000/10000 = 60 %, reported 80 %
-                figure(f, 5, loc, "locality", loc, "SOLID_WASTE_RATE", year, 80.0, 6000, 10000,
-                       submitted=sub_date)
+                figure(
+                    f,
+                    5,
+                    loc,
+                    "locality",
+                    loc,
+                    "SOLID_WASTE_RATE",
+                    year,
+                    80.0,
+                    6000,
+                    10000,
+                    submitted=sub_date,
+                )
             if (loc, year) == ("571", "2024"):
-                rej.append(dict(file_sha256=f[0], file_name=f[1], row_number=6, field="value",
-                                value_raw="khoảng 80", reason="value 'khoảng 80' is not a number",
-                                reporter_code=loc, period=year, ingested_at=f[2],
-                                run_id="dev-run-1"))
+                rej.append(
+                    dict(
+                        file_sha256=f[0],
+                        file_name=f[1],
+                        row_number=6,
+                        field="value",
+                        value_raw="khoảng 80",
+                        reason="value 'khoảng 80' is not a number",
+                        reporter_code=loc,
+                        period=year,
+                        ingested_at=f[2],
+                        run_id="dev-run-1",
+                    )
+                )
 
     # --- SXD housing (province) and a quarantined file
     f = submission("SXD_nha_o_2024.xlsx", "SXD", "department", "2023,2024", "2025-02-25", fmt="xlsx")
     figure(f, 6, "SXD", "department", "56", "HOUSING_FLOOR_PC", "2023", 25.1, submitted="2025-02-25")
     figure(f, 7, "SXD", "department", "56", "HOUSING_FLOOR_PC", "2024", 26.0, submitted="2025-02-25")
     figure(f, 8, "SXD", "department", "56", "URBANIZATION_RATE", "2024", 63.0, submitted="2025-02-25")
-    submission("bao_cao_loi.xls", None, None, None, "2025-02-26", status="quarantined",
-               reason="no recognisable header row in the first 30 rows", fmt="xls")
+    submission(
+        "bao_cao_loi.xls",
+        None,
+        None,
+        None,
+        "2025-02-26",
+        status="quarantined",
+        reason="no recognisable header row in the first 30 rows",
+        fmt="xls",
+    )
 
     def insert(table, rows):
         if not rows:
@@ -172,8 +328,6 @@ def build(path: str, with_gx: bool = False) -> None:
     insert("figures", figs)
     insert("rejected_rows", rej)
 
-    if with_gx:
-        write_gx_findings(con)
     con.close()
 
 
@@ -190,25 +344,70 @@ def write_gx_findings(con) -> None:
 
     def add(table, rule, sev, where, expectation):
         for (key,) in con.execute(f"select check_key from intermediate.{table} where {where}").fetchall():
-            rows.append(("gx-dev-1", now, f"{table}_suite", expectation, rule, sev, table, key,
-                         json.dumps({"check_key": key}), None))
+            rows.append(
+                (
+                    "gx-dev-1",
+                    now,
+                    f"{table}_suite",
+                    expectation,
+                    rule,
+                    sev,
+                    table,
+                    key,
+                    json.dumps({"check_key": key}),
+                    None,
+                )
+            )
 
-    add("int_checks__value_range", "VALUE_OUT_OF_RANGE", "error",
-        "value < valid_min or value > valid_max", "expect_column_values_to_be_between")
-    add("int_checks__rate_consistency", "RATE_MISMATCH", "warning", "deviation_ratio > 1",
-        "expect_column_values_to_be_between")
-    add("int_checks__rate_consistency", "NUMERATOR_GT_DENOMINATOR", "error",
-        "is_share and numerator > denominator", "expect_column_pair_values_a_to_be_greater_than_b")
-    add("int_reconciliation", "CHANNEL_DISAGREEMENT", "warning",
+    add(
+        "int_checks__value_range",
+        "VALUE_OUT_OF_RANGE",
+        "error",
+        "value < valid_min or value > valid_max",
+        "expect_column_values_to_be_between",
+    )
+    add(
+        "int_checks__rate_consistency",
+        "RATE_MISMATCH",
+        "warning",
+        "deviation_ratio > 1",
+        "expect_column_values_to_be_between",
+    )
+    add(
+        "int_checks__rate_consistency",
+        "NUMERATOR_GT_DENOMINATOR",
+        "error",
+        "is_share and numerator > denominator",
+        "expect_column_pair_values_a_to_be_greater_than_b",
+    )
+    add(
+        "int_reconciliation",
+        "CHANNEL_DISAGREEMENT",
+        "warning",
         "comparison = 'locality_vs_department' and status in ('minor', 'major')",
-        "expect_column_values_to_be_in_set")
-    add("int_reconciliation", "PROVINCE_TOTAL_MISMATCH", "warning",
+        "expect_column_values_to_be_in_set",
+    )
+    add(
+        "int_reconciliation",
+        "PROVINCE_TOTAL_MISMATCH",
+        "warning",
         "comparison = 'aggregate_vs_province_total' and status in ('minor', 'major')",
-        "expect_column_values_to_be_in_set")
-    add("int_expected_submissions", "SUBMISSION_MISSING", "error", "submission_status = 'missing'",
-        "expect_column_values_to_not_be_in_set")
-    add("int_expected_submissions", "SUBMISSION_LATE", "warning", "submission_status = 'late'",
-        "expect_column_values_to_not_be_in_set")
+        "expect_column_values_to_be_in_set",
+    )
+    add(
+        "int_expected_submissions",
+        "SUBMISSION_MISSING",
+        "error",
+        "submission_status = 'missing'",
+        "expect_column_values_to_not_be_in_set",
+    )
+    add(
+        "int_expected_submissions",
+        "SUBMISSION_LATE",
+        "warning",
+        "submission_status = 'late'",
+        "expect_column_values_to_not_be_in_set",
+    )
     con.executemany("insert into quality.gx_findings values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
@@ -220,5 +419,5 @@ if __name__ == "__main__":
         write_gx_findings(c)
         c.close()
     else:
-        build(target, with_gx="--with-gx" in sys.argv)
+        build(target)
     print(f"raw fixture written to {target}")

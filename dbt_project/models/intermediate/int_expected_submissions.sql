@@ -4,7 +4,8 @@
     deadline_days. The first submission is the earliest accepted figure of the reporter for the
     period (quarantined files carry no figure, so they do not count). Statuses: on_time, late,
     missing (deadline passed, nothing received), not_yet_due (deadline not reached, nothing
-    received). -#}
+    received). 'Today' is var('as_of_date') when set (tests, re-runs of a past day), else the
+    current date. -#}
 with calendar as (
     select * from {{ ref('reporting_calendar') }}
 ),
@@ -91,7 +92,11 @@ joined as (
         received.file_sha256,
         received.file_name,
         cast(received.effective_submitted_at as date) as first_submitted_date,
+        {% if var('as_of_date', none) -%}
+        cast('{{ var("as_of_date") }}' as date) as as_of_date
+        {%- else -%}
         cast({{ dbt.current_timestamp() }} as date) as as_of_date
+        {%- endif %}
     from expected
     left join received
         on expected.reporter_code = received.reporter_code

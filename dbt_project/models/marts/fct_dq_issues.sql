@@ -109,9 +109,9 @@ expected_submissions as (
         {{ dbt.concat(["'deadline '", "cast(c.deadline_date as " ~ dbt.type_string() ~ ")"]) }} as expected,
         {{ dbt.concat(["'deadline='", "cast(c.deadline_date as " ~ dbt.type_string() ~ ")", "'; first_submitted='", "coalesce(cast(cast(c.first_submitted_at as date) as " ~ dbt.type_string() ~ "), 'none')", "'; days_late='", "coalesce(cast(c.days_late as " ~ dbt.type_string() ~ "), '?')"]) }} as figures,
         case when c.submission_status = 'late' then
-            {{ dbt.concat(["coalesce(r.short_name_vi, c.reporter_code)", "' gửi báo cáo kỳ '", "c.period", "' ngày '", "cast(cast(c.first_submitted_at as date) as " ~ dbt.type_string() ~ ")", "', trễ '", "cast(c.days_late as " ~ dbt.type_string() ~ ")", "' ngày so với hạn '", "cast(c.deadline_date as " ~ dbt.type_string() ~ ")"]) }}
+            {{ dbt.concat(["coalesce(r.short_name_vi, c.reporter_code)", "' gửi báo cáo kỳ '", "c.period", "' ngày '", fmt_date_vi('c.first_submitted_at'), "', trễ '", "cast(c.days_late as " ~ dbt.type_string() ~ ")", "' ngày so với hạn '", fmt_date_vi('c.deadline_date')]) }}
         else
-            {{ dbt.concat(["coalesce(r.short_name_vi, c.reporter_code)", "' chưa gửi báo cáo kỳ '", "c.period", "' (hạn '", "cast(c.deadline_date as " ~ dbt.type_string() ~ ")", "', đã quá '", "coalesce(cast(c.days_late as " ~ dbt.type_string() ~ "), '?')", "' ngày)'"]) }}
+            {{ dbt.concat(["coalesce(r.short_name_vi, c.reporter_code)", "' chưa gửi báo cáo kỳ '", "c.period", "' (hạn '", fmt_date_vi('c.deadline_date'), "', đã quá '", "coalesce(cast(c.days_late as " ~ dbt.type_string() ~ "), '?')", "' ngày)'"]) }}
         end as detail_vi,
         case when c.submission_status = 'late' then
             {{ dbt.concat(["coalesce(r.name_en, c.reporter_code)", "' submitted the '", "c.period", "' report on '", "cast(cast(c.first_submitted_at as date) as " ~ dbt.type_string() ~ ")", "', '", "cast(c.days_late as " ~ dbt.type_string() ~ ")", "' days after the deadline '", "cast(c.deadline_date as " ~ dbt.type_string() ~ ")"]) }}
