@@ -7,7 +7,7 @@ Arrow, never through SQL text built from data.
 - ``gx_results``: one row per expectation run (plus one per skipped suite, with ``expectation_type``
   and ``success`` null and the reason in ``details``).
 - ``gx_findings``: one row per failing row of a failed expectation (never for execution errors).
-  ``row_key`` is the row key's value as text when the key is one column (``check_key``), otherwise a
+  ``row_key`` is always a JSON object of the row key columns (e.g. ``{"check_key": ...}``), a
   JSON object of the key columns (``{"file_sha256": ..., "row_number": ...}``); ``check_key`` is
   filled when the table has one; ``observed`` is a JSON object of the other columns of the finding.
 """
@@ -75,11 +75,8 @@ def ensure_quality_tables(conn: duckdb.DuckDBPyConnection) -> None:
 
 
 def _row_key(outcome: ExpectationOutcome, row: dict[str, Any]) -> str | None:
-    keys = outcome.row_key_values(row)
-    if len(keys) == 1:
-        value = next(iter(keys.values()))
-        return None if value is None else str(value)
-    return json.dumps(plain(keys), ensure_ascii=False)  # declared key order, not sorted
+    # Always a JSON object, so dbt reads every suite's keys the same way (json_text on row_key).
+    return json.dumps(plain(outcome.row_key_values(row)), ensure_ascii=False)  # declared key order
 
 
 def finding_rows(suites: list[SuiteOutcome], run_id: str, validated_at: dt.datetime) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -81,7 +82,14 @@ def refresh_command(sample: bool, as_json: bool, verbose: bool) -> int:
     job = build_definitions().resolve_job_def(NIGHTLY_JOB)
     say(f"Running job {NIGHTLY_JOB} (intake → dbt → quality → findings → report) on {home.root}…")
     log_level = "INFO" if verbose else "ERROR"
-    with dg.DagsterInstance.get() as instance:
+    # dagster-dbt echoes dbt's output on stdout: keep it in a log file unless asked to show it.
+    log_path = home.root / "logs" / "last_refresh.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        dg.DagsterInstance.get() as instance,
+        open(log_path, "w", encoding="utf-8") as log_file,
+        contextlib.nullcontext() if verbose else contextlib.redirect_stdout(log_file),
+    ):
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
@@ -90,7 +98,7 @@ def refresh_command(sample: bool, as_json: bool, verbose: bool) -> int:
         )
     if not result.success:
         failed = [event for event in result.all_events if event.is_step_failure]
-        print(f"Refresh FAILED (run {result.run_id}):", file=sys.stderr)
+        print(f"Refresh FAILED (run {result.run_id}); dbt output in {log_path}:", file=sys.stderr)
         for event in failed:
             error = event.step_failure_data.error
             print(f"  step {event.step_key}: {error.message.strip() if error else 'failed'}", file=sys.stderr)
@@ -117,9 +125,8 @@ def refresh_command(sample: bool, as_json: bool, verbose: bool) -> int:
 def _intake_metadata(result) -> dict:
     import dagster as dg
 
-    for event in result.get_asset_materialization_events():
-        materialization = event.asset_materialization
-        if materialization and materialization.asset_key == dg.AssetKey(["raw", "submissions"]):
+    for materialization in result.asset_materializations_for_node("intake"):
+        if materialization.asset_key == dg.AssetKey(["raw", "submissions"]):
             return {key: value.value for key, value in materialization.metadata.items() if key != "outcomes"}
     return {}
 

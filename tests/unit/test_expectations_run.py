@@ -250,7 +250,7 @@ def test_quality_tables(full_run) -> None:
         if table == "figures":
             assert check_key is None
         else:
-            assert check_key == row_key and table.startswith("int_")
+            assert json.loads(row_key) == {"check_key": check_key} and table.startswith("int_")
         assert isinstance(json.loads(observed), dict)
     vr2 = next(json.loads(r[5]) for r in findings if r[3] == "vr2")
     assert vr2["value"] == 120 and vr2["indicator_code"] == "URBANIZATION_RATE"
