@@ -6,6 +6,8 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Trust the platform's certificate store (where this workplace's registry proxy CA is installed).
+export UV_SYSTEM_CERTS := 1
 
 .PHONY: install run refresh test lint ui lock clean
 
