@@ -24,16 +24,22 @@ class DothiHomeResource(dg.ConfigurableResource):
         home = DothiHome(Path(self.root).resolve()) if self.root else DothiHome.from_env()
         return home.ensure()
 
+    def build_warehouse(self) -> Path:
+        """The DuckDB file this run writes and reads: every step of a refresh goes through here."""
+        return self.home().warehouse
+
     def export_env(self) -> DothiHome:
-        """Point dbt (a subprocess reading ``DOTHI_WAREHOUSE`` in profiles.yml) at this home's warehouse."""
+        """Point dbt (a subprocess reading ``DOTHI_WAREHOUSE`` in profiles.yml) at the run's warehouse."""
         home = self.home()
         os.environ["DOTHI_HOME"] = str(home.root)
-        os.environ["DOTHI_WAREHOUSE"] = str(home.warehouse)
+        os.environ["DOTHI_WAREHOUSE"] = str(self.build_warehouse())
         return home
 
 
 def dbt_project() -> DbtProject:
-    return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+    # DOTHI_DBT_TARGET_PATH lets parallel checkouts/tests keep their dbt artefacts apart.
+    target = os.environ.get("DOTHI_DBT_TARGET_PATH", "target")
+    return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=Path(target))
 
 
 def dbt_executable() -> str:

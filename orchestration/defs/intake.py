@@ -32,7 +32,7 @@ _DESCRIPTIONS = {
 def intake(context: dg.AssetExecutionContext, dothi_home: DothiHomeResource):
     """Reads every file in the inbox once: archive by SHA-256, parse, load or quarantine."""
     home = dothi_home.export_env()
-    report = run_intake(home, run_id=context.run_id)
+    report = run_intake(home, run_id=context.run_id, warehouse=dothi_home.build_warehouse())
     context.log.info(
         "intake: %s file(s) seen, %s accepted, %s with rejections, %s quarantined, %s duplicate(s)",
         report.files_seen,

@@ -38,7 +38,7 @@ def quality_definitions() -> dg.Definitions:
     )
     def gx_findings(context: dg.AssetExecutionContext, dothi_home: DothiHomeResource) -> dg.Output:
         home = dothi_home.home()
-        outcomes = validate_warehouse(home.warehouse, context.run_id, data_docs_dir=home.reports / "gx")
+        outcomes = validate_warehouse(dothi_home.build_warehouse(), context.run_id, data_docs_dir=home.reports / "gx")
         totals = summarise(outcomes)
         return dg.Output(outcomes, metadata={k: v for k, v in totals.items() if isinstance(v, int | float | str)})
 

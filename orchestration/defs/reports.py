@@ -21,7 +21,7 @@ MART_DEPS = [
 )
 def refresh_summary(context: dg.AssetExecutionContext, dothi_home: DothiHomeResource) -> dg.MaterializeResult:
     home = dothi_home.home()
-    summary = build_summary(home.warehouse)
+    summary = build_summary(dothi_home.build_warehouse())
     text_path, json_path = write_summary(summary, home.reports)
     context.log.info("\n" + summary.to_text())
     return dg.MaterializeResult(

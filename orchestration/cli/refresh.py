@@ -1,58 +1,25 @@
-"""`dothi`: the command line. Heavy imports (Dagster, dbt, GX) happen inside commands, never at start-up."""
+"""`dothi refresh`: runs the nightly_refresh job in-process (the same job the schedule and sensor launch)."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
 import json
-import os
 import shutil
 import sys
 from pathlib import Path
 
-SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sources" / "sample" / "submissions"
+from orchestration.cli.environment import export_environment
+
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sources" / "sample" / "submissions"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="dothi",
-        description="Khánh Hòa urban development indicators: submissions → DuckDB warehouse → gaps to target.",
-        epilog="Everything lives under DOTHI_HOME (default ./var): inbox/, archive/, quarantine/, "
-        "warehouse.duckdb, reports/.",
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    refresh = commands.add_parser("refresh", help="run the nightly refresh now, over whatever is in the inbox")
-    refresh.add_argument("--sample", action="store_true", help="first copy the bundled sample submissions in")
-    refresh.add_argument("--json", action="store_true", help="print the summary as JSON")
-    refresh.add_argument("--verbose", action="store_true", help="show Dagster and dbt logs")
-
-    ui = commands.add_parser("ui", help="start the Dagster UI (bound to 127.0.0.1)")
-    ui.add_argument("--port", type=int, default=3000)
-
-    args = parser.parse_args(argv)
-    if args.command == "refresh":
-        return refresh_command(args.sample, args.json, args.verbose)
-    return ui_command(args.port)
-
-
-def export_environment():
-    """Resolve DOTHI_HOME once and hand it to every subprocess (dbt, the Dagster UI and daemon)."""
-    from sources.home import DothiHome
-
-    home = DothiHome.from_env().ensure()
-    os.environ["DOTHI_HOME"] = str(home.root)
-    os.environ["DOTHI_WAREHOUSE"] = str(home.warehouse)
-    # The CLI's runs, the UI and the daemon share one run history inside DOTHI_HOME.
-    os.environ["DAGSTER_HOME"] = str(home.dagster_home)
-    config = home.dagster_home / "dagster.yaml"
-    if not config.exists():
-        config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    bin_dir = str(Path(sys.executable).parent)
-    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
-    return home
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("refresh", help="run the nightly refresh now, over whatever is in the inbox")
+    parser.add_argument("--sample", action="store_true", help="first copy the bundled sample submissions in")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument("--verbose", action="store_true", help="show Dagster and dbt logs")
+    parser.set_defaults(handler=lambda args: refresh_command(args.sample, args.json, args.verbose))
 
 
 def copy_sample(inbox: Path) -> int:
@@ -129,16 +96,3 @@ def _intake_metadata(result) -> dict:
         if materialization.asset_key == dg.AssetKey(["raw", "submissions"]):
             return {key: value.value for key, value in materialization.metadata.items() if key != "outcomes"}
     return {}
-
-
-def ui_command(port: int) -> int:
-    export_environment()
-    command = [
-        "dagster", "dev", "-m", "orchestration.definitions", "--host", "127.0.0.1", "--port", str(port),
-    ]
-    print("Starting the Dagster UI (and its daemon, for the schedule and sensor): " + " ".join(command))
-    return os.execvp(command[0], command)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
