@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # Trust the platform's certificate store (where this workplace's registry proxy CA is installed).
 export UV_SYSTEM_CERTS := 1
 
-.PHONY: install run refresh test lint ui lock clean
+.PHONY: install run refresh test lint ui lock clean browser bench-sample
 
 install: $(STAMP)
 
@@ -36,8 +36,16 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 
+# The benchmark harness at the sample scale (larger scales: see benchmarks/README.md).
+bench-sample: install
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m benchmarks.run --scale sample --no-write
+
 ui: install
 	$(BIN)/dothi ui
+
+# Headless Chromium for the dashboard test (Debian's package; needs root). CI runs it before `make test`.
+browser:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
 # Re-pin after changing dependencies in pyproject.toml (no index URLs are recorded).
 lock: $(UV)

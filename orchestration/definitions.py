@@ -11,17 +11,22 @@ import dagster as dg
 from orchestration.defs.automation import automation_definitions
 from orchestration.defs.dbt import dbt_definitions
 from orchestration.defs.intake import intake_definitions
+from orchestration.defs.publish import publish_definitions
 from orchestration.defs.quality import quality_definitions
 from orchestration.defs.reports import reports_definitions
 from orchestration.resources import DothiHomeResource
 
 
 def build_definitions() -> dg.Definitions:
-    return dg.Definitions.merge(
+    pipeline = dg.Definitions.merge(
         intake_definitions(),
         dbt_definitions(),
         quality_definitions(),
         reports_definitions(),
+    )
+    return dg.Definitions.merge(
+        pipeline,
+        publish_definitions(pipeline),  # last: depends on every asset above, so it runs after all of them
         automation_definitions(),
         dg.Definitions(resources={"dothi_home": DothiHomeResource()}),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import sys
@@ -9,23 +10,72 @@ from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
+from pydantic import PrivateAttr
 
+from orchestration.publishing import RunScope, begin_run, end_run
 from sources.home import DothiHome
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
 
 
+def _trigger(tags: dict[str, str]) -> str:
+    if "dothi/trigger" in tags:
+        return tags["dothi/trigger"]
+    if "dagster/schedule_name" in tags:
+        return "schedule"
+    if "dagster/sensor_name" in tags:
+        return "sensor"
+    return "ui"
+
+
 class DothiHomeResource(dg.ConfigurableResource):
-    """The runtime home; empty means ``DOTHI_HOME`` (default ``./var``), read when a run starts."""
+    """The runtime home; empty means ``DOTHI_HOME`` (default ``./var``), read when a run starts.
+
+    In a run (CLI, schedule, sensor or UI alike) the resource is the single writer's gate: its setup
+    takes the refresh lock and makes the run's working copy of the warehouse, its teardown releases the
+    lock (see orchestration/publishing.py). The job runs in-process, so that is once per run.
+    """
 
     root: str = ""
+    _scope: RunScope | None = PrivateAttr(default=None)
 
     def home(self) -> DothiHome:
         home = DothiHome(Path(self.root).resolve()) if self.root else DothiHome.from_env()
         return home.ensure()
 
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        run = context.run
+        if run is None:  # sensor evaluation, definitions loading: no writing, no lock
+            return
+        log = context.log
+
+        def waiting(holder: dict) -> None:
+            if log is not None:
+                who = f"run {holder.get('run_id')} (pid {holder.get('pid')})"
+                log.warning(f"another refresh is running ({who}): waiting for the refresh lock")
+
+        self._scope = begin_run(self.home(), run.run_id, trigger=_trigger(dict(run.tags)), on_wait=waiting)
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._scope is not None:
+            end_run(self._scope)
+            self._scope = None
+
+    @property
+    def run_scope(self) -> RunScope | None:
+        """The current run's lock and working copy (None outside a run)."""
+        return self._scope
+
     def build_warehouse(self) -> Path:
-        """The DuckDB file this run writes and reads: every step of a refresh goes through here."""
+        """The DuckDB file this run writes and reads: every step of a refresh goes through here.
+
+        In a run: the run's working copy (``work/<run_id>/warehouse.duckdb``), published by the last
+        asset. Outside a run: the published warehouse, which must then only be opened read-only.
+        """
+        return self._scope.working if self._scope is not None else self.home().warehouse
+
+    def published_warehouse(self) -> Path:
+        """What BI tools read; open it with ``read_only=True``."""
         return self.home().warehouse
 
     def export_env(self) -> DothiHome:
@@ -48,16 +98,40 @@ def dbt_executable() -> str:
     return str(beside_python) if beside_python.exists() else (shutil.which("dbt") or "dbt")
 
 
+# What makes up the dbt project's behaviour: a change to any of these files needs a new manifest.
+_DBT_PROJECT_INPUTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
+
+
+def dbt_project_fingerprint() -> str:
+    """SHA-256 over the dbt project's own files (models, macros, seeds, config), in a stable order."""
+    digest = hashlib.sha256()
+    for name in _DBT_PROJECT_INPUTS:
+        root = DBT_PROJECT_DIR / name
+        files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+        for path in files:
+            if path.exists():
+                digest.update(str(path.relative_to(DBT_PROJECT_DIR)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def prepare_dbt_manifest(project: DbtProject | None = None, force: bool = False) -> DbtProject:
-    """Parse the dbt project into target/manifest.json (``prepare_if_dev`` does nothing outside ``dagster dev``)."""
+    """Parse the dbt project into target/manifest.json (``prepare_if_dev`` does nothing outside ``dagster dev``).
+
+    Parsing costs several seconds, so it is skipped while the project's files are unchanged since the last
+    parse (their fingerprint is kept beside the manifest).
+    """
     project = project or dbt_project()
-    if force or not project.manifest_path.exists():
+    stamp = project.manifest_path.with_name("dothi_fingerprint.txt")
+    fingerprint = dbt_project_fingerprint()
+    fresh = project.manifest_path.exists() and stamp.exists() and stamp.read_text() == fingerprint
+    if force or not fresh:
         os.environ.setdefault("DOTHI_WAREHOUSE", str(DothiHome.from_env().warehouse))
         # The preparer calls plain `dbt`: make the interpreter's own bin/ visible first.
         bin_dir = str(Path(sys.executable).parent)
         if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
             os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
         project.preparer.prepare(project)
+        stamp.write_text(fingerprint)
     return project
 
 

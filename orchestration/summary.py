@@ -64,6 +64,8 @@ def build_summary(warehouse: Path, top_n: int = TOP_N) -> RefreshSummary:
         localities = conn.table("marts.dim_locality").df()[["locality_code", "name_vi"]]
         values = conn.table("marts.fct_indicator_values").df()
     summary.files = {str(k): int(v) for k, v in submissions["status"].value_counts().items()}
+    # Resolved findings stay in the mart as history; the summary counts what is still open.
+    issues = issues[issues["status"] == "open"]
     summary.flags_by_severity = {str(k): int(v) for k, v in issues["severity"].value_counts().items()}
     summary.flags_by_rule = {str(k): int(v) for k, v in issues["rule_code"].value_counts().items()}
     summary.localities_with_values = int(values.loc[values["locality_code"] != "56", "locality_code"].nunique())

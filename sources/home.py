@@ -39,6 +39,38 @@ class DothiHome:
         return self.root / "warehouse.duckdb"
 
     @property
+    def previous_warehouse(self) -> Path:
+        """The warehouse published before the current one (kept by every publish)."""
+        return self.root / "warehouse.previous.duckdb"
+
+    @property
+    def published_info(self) -> Path:
+        """JSON pointer: which run published the live warehouse, when, its checksum and row counts."""
+        return self.root / "published.json"
+
+    @property
+    def work(self) -> Path:
+        """Run-scoped working copies (work/<run_id>/warehouse.duckdb); only the pipeline opens them."""
+        return self.root / "work"
+
+    @property
+    def pending(self) -> Path:
+        """Journal of files archived but not yet in a published warehouse (archive/pending/<sha>.json)."""
+        return self.archive / "pending"
+
+    @property
+    def exports(self) -> Path:
+        return self.root / "exports"
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.root / "refresh.lock"
+
+    @property
     def dagster_home(self) -> Path:
         return self.root / "dagster"
 

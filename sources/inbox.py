@@ -8,6 +8,7 @@ the submitted file name.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import stat
@@ -22,6 +23,7 @@ from sources.home import DothiHome
 _TEMP_PREFIXES = ("~$", ".~lock", ".")
 _TEMP_SUFFIXES = (".tmp", ".part", ".crdownload", ".swp", "~")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SHA = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -128,3 +130,80 @@ def inbox_fingerprints(home: DothiHome) -> list[str]:
             continue
         prints.add(digest.hexdigest())
     return sorted(prints)
+
+
+# --- The pending journal: archived but not yet published -------------------------------------------
+# A refresh loads into a run-scoped working copy of the warehouse; a run killed after it removed a
+# file from the inbox would lose that file's rows with its working copy. So before a file is parsed,
+# archive/pending/<sha>.json records it (name, mtime, first seen); the next intake re-loads every
+# journalled file the published warehouse does not hold, and publishing clears the entries it made live.
+
+
+@dataclass(frozen=True)
+class PendingFile:
+    sha256: str
+    archive_path: str  # relative to DOTHI_HOME
+    file_name: str
+    mtime: datetime  # aware (UTC), the inbox file's modification time
+    received_at: datetime  # naive local time the intake first saw it
+    run_id: str
+
+
+def write_pending(home: DothiHome, entry: PendingFile) -> None:
+    data = {
+        "sha256": entry.sha256,
+        "archive_path": entry.archive_path,
+        "file_name": entry.file_name,
+        "mtime": entry.mtime.isoformat(),
+        "received_at": entry.received_at.isoformat(),
+        "run_id": entry.run_id,
+    }
+    _write_atomic(home.pending / f"{entry.sha256}.json", json.dumps(data, ensure_ascii=False).encode("utf-8"))
+
+
+def read_pending(home: DothiHome) -> list[PendingFile]:
+    """Journal entries, oldest first; unreadable entries (a torn write cannot happen: writes are atomic)
+    are skipped with their file left in place for a person to look at."""
+    if not home.pending.is_dir():
+        return []
+    entries: list[PendingFile] = []
+    for path in sorted(home.pending.glob("*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            entries.append(
+                PendingFile(
+                    sha256=str(data["sha256"]),
+                    archive_path=str(data["archive_path"]),
+                    file_name=display_name(str(data["file_name"])),
+                    mtime=datetime.fromisoformat(data["mtime"]),
+                    received_at=datetime.fromisoformat(data["received_at"]),
+                    run_id=str(data.get("run_id") or ""),
+                )
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return sorted(entries, key=lambda e: (e.received_at, e.sha256))
+
+
+def clear_pending(home: DothiHome, shas: set[str]) -> int:
+    """Drop the journal entries of files now in the published warehouse; returns how many."""
+    cleared = 0
+    for sha in shas:
+        if _SHA.fullmatch(sha):  # the name is built from a hash only, never from submitted text
+            path = home.pending / f"{sha}.json"
+            if path.exists():
+                path.unlink()
+                cleared += 1
+    return cleared
+
+
+def read_archived(home: DothiHome, entry: PendingFile) -> InboxFile:
+    """The journalled file's bytes back from the archive, checked against their hash."""
+    if not _SHA.fullmatch(entry.sha256) or not re.fullmatch(r"archive/[0-9a-f]{2}/[0-9a-f]{64}\.[a-z]{3,4}",
+                                                            entry.archive_path):
+        raise OSError(f"malformed journal entry for {entry.sha256[:12]}")
+    path = home.root / entry.archive_path
+    data = path.read_bytes()
+    if sha256_hex(data) != entry.sha256:
+        raise OSError(f"archived bytes of {entry.archive_path} do not match their hash")
+    return InboxFile(path, entry.file_name, data, entry.sha256, entry.mtime)

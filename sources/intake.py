@@ -2,6 +2,11 @@
 
 Idempotent on identical bytes: a file whose SHA-256 is already in raw.submissions is archived and
 removed from the inbox without adding rows. One bad file never stops the others.
+
+Crash safety: bytes are archived (fsync) and journalled in archive/pending/ before they are parsed;
+the inbox file is removed only after its rows are loaded. A run that dies later (its working copy of
+the warehouse discarded) leaves the journal entry, and the next intake re-loads the file from the
+archive first: once, because a file already in raw.submissions is never loaded again.
 """
 
 from __future__ import annotations
@@ -14,16 +19,22 @@ from pathlib import Path
 
 import duckdb
 
+from sources.faults import fault_point
 from sources.formats import extension_for
 from sources.home import DothiHome
 from sources.inbox import (
     InboxFile,
+    PendingFile,
     archive,
+    clear_pending,
     display_name,
     list_inbox,
     quarantine,
+    read_archived,
     read_inbox_file,
+    read_pending,
     remove_from_inbox,
+    write_pending,
 )
 from sources.load import FileRecord, already_ingested, ensure_raw_schema, load_file
 from sources.reference import Reference, load_reference
@@ -50,6 +61,7 @@ class FileOutcome:
     reason: str | None
     rows_accepted: int = 0
     rows_rejected: int = 0
+    recovered: bool = False  # re-loaded from the archive after an interrupted run
 
 
 @dataclass
@@ -61,6 +73,7 @@ class IntakeReport:
     quarantined: int = 0
     duplicates: int = 0
     errors: int = 0  # unexpected failures (e.g. disk, database); the file stays in the inbox for a retry
+    recovered: int = 0  # files re-loaded from the archive journal (a previous run died before publishing)
     rows_accepted: int = 0
     rows_rejected: int = 0
     outcomes: list[FileOutcome] = field(default_factory=list)
@@ -76,6 +89,7 @@ class IntakeReport:
             "error": "errors",
         }[outcome.status]
         setattr(self, counter, getattr(self, counter) + 1)
+        self.recovered += int(outcome.recovered)
         self.rows_accepted += outcome.rows_accepted
         self.rows_rejected += outcome.rows_rejected
 
@@ -92,6 +106,7 @@ def _quarantine_file(
     error: QuarantineError,
     run_id: str,
     now: datetime,
+    received_at: datetime,
 ) -> FileOutcome:
     quarantine(home, item.data, item.sha256, ext, item.name, error.reason, now)
     record = FileRecord(
@@ -107,7 +122,7 @@ def _quarantine_file(
         reporter_kind=None,
         periods=None,
         submitted_at=local_naive(item.mtime),
-        received_at=now,
+        received_at=received_at,
         ingested_at=now,
         run_id=run_id,
         status="quarantined",
@@ -129,6 +144,7 @@ def _accept_file(
     sub: Submission,
     run_id: str,
     now: datetime,
+    received_at: datetime,
 ) -> FileOutcome:
     meta = sub.meta
     # No date in the file: the file's modification time stands in, so revisions still order.
@@ -149,7 +165,7 @@ def _accept_file(
         reporter_kind=meta.reporter_kind,
         periods=",".join(meta.periods) or None,
         submitted_at=submitted_at,
-        received_at=now,
+        received_at=received_at,
         ingested_at=now,
         run_id=run_id,
         status=sub.status,
@@ -162,6 +178,32 @@ def _accept_file(
     )
     load_file(conn, record, figures, sub.rejected)
     return FileOutcome(item.name, item.sha256, sub.status, None, len(figures), sub.rows_rejected)
+
+
+def _ingest(
+    conn: duckdb.DuckDBPyConnection,
+    home: DothiHome,
+    item: InboxFile,
+    ext: str,
+    archive_path: str,
+    run_id: str,
+    now: datetime,
+    received_at: datetime,
+    reference: Reference,
+) -> FileOutcome:
+    """Parse archived bytes and load them (or quarantine the file): one transaction in the warehouse."""
+    try:
+        sub = parse_submission(item.data, item.name, today=now.date(), reference=reference)
+    except QuarantineError as error:
+        return _quarantine_file(conn, home, item, ext, archive_path, error, run_id, now, received_at)
+    except Exception as exc:  # a reader bug on one odd file must not stop the run
+        log.exception("unexpected error reading %s", item.name)
+        error = QuarantineError(
+            f"the file could not be read ({type(exc).__name__}: {exc}); "
+            "check it opens in Excel and re-send it as .xlsx"
+        )
+        return _quarantine_file(conn, home, item, ext, archive_path, error, run_id, now, received_at)
+    return _accept_file(conn, item, archive_path, sub, run_id, now, received_at)
 
 
 def _process(
@@ -178,21 +220,39 @@ def _process(
     if already_ingested(conn, item.sha256):
         remove_from_inbox(path)
         return FileOutcome(item.name, item.sha256, "duplicate", "these exact bytes were already received")
-    try:
-        sub = parse_submission(item.data, item.name, today=now.date(), reference=reference)
-    except QuarantineError as error:
-        outcome = _quarantine_file(conn, home, item, ext, archive_path, error, run_id, now)
-    except Exception as exc:  # a reader bug on one odd file must not stop the run
-        log.exception("unexpected error reading %s", item.name)
-        error = QuarantineError(
-            f"the file could not be read ({type(exc).__name__}: {exc}); "
-            "check it opens in Excel and re-send it as .xlsx"
-        )
-        outcome = _quarantine_file(conn, home, item, ext, archive_path, error, run_id, now)
-    else:
-        outcome = _accept_file(conn, item, archive_path, sub, run_id, now)
+    # Journalled before parsing: if this run dies after the inbox file is gone, the next run re-loads it.
+    write_pending(home, PendingFile(item.sha256, archive_path, item.name, item.mtime, now, run_id))
+    fault_point("intake.after_archive")
+    outcome = _ingest(conn, home, item, ext, archive_path, run_id, now, now, reference)
     remove_from_inbox(path)
+    fault_point("intake.after_load")
     return outcome
+
+
+def _recover(
+    conn: duckdb.DuckDBPyConnection, home: DothiHome, run_id: str, now: datetime, reference: Reference
+) -> list[FileOutcome]:
+    """Re-load journalled files that are archived but absent from the warehouse (a run died before it
+    published them); drop journal entries the warehouse already holds."""
+    outcomes: list[FileOutcome] = []
+    done: set[str] = set()
+    for entry in read_pending(home):
+        if already_ingested(conn, entry.sha256):
+            done.add(entry.sha256)
+            continue
+        try:
+            item = read_archived(home, entry)
+            ext = "." + entry.archive_path.rsplit(".", 1)[1]
+            outcome = _ingest(conn, home, item, ext, entry.archive_path, run_id, now, entry.received_at, reference)
+            outcomes.append(dataclasses.replace(outcome, recovered=True))
+            log.warning("recovered %s (%s) from the archive journal", entry.file_name, entry.sha256[:12])
+        except Exception as exc:  # keep the journal entry: the next run tries again
+            log.exception("recovery failed for %s", entry.file_name)
+            outcomes.append(
+                FileOutcome(entry.file_name, entry.sha256, "error", f"{type(exc).__name__}: {exc}", recovered=True)
+            )
+    clear_pending(home, done)
+    return outcomes
 
 
 def run_intake(
@@ -206,6 +266,8 @@ def run_intake(
     conn = duckdb.connect(str(warehouse or home.warehouse))
     try:
         ensure_raw_schema(conn)
+        for outcome in _recover(conn, home, run_id, moment, reference):
+            report.add(outcome)
         for path in list_inbox(home):
             try:
                 outcome = _process(conn, home, path, run_id, moment, reference)

@@ -78,4 +78,31 @@ create table if not exists raw.rejected_rows (
 )
 """
 
-ALL_DDL = (SUBMISSIONS_DDL, FIGURES_DDL, REJECTED_ROWS_DDL)
+# The audit log of publications: one row per refresh that published this warehouse, appended by the
+# publish step into the working copy just before it goes live (so the live file names its own run;
+# runs that failed or were killed are in DOTHI_HOME/logs/runs.jsonl instead). Joins raw.submissions and
+# raw.figures on run_id: the run that ingested a file is the run that published it.
+REFRESH_RUNS_DDL = """
+create table if not exists raw.refresh_runs (
+    run_id              varchar primary key,
+    trigger             varchar,            -- cli | schedule | sensor | ui
+    started_at          timestamp,          -- Vietnam time, like every raw timestamp
+    published_at        timestamp,
+    previous_run_id     varchar,            -- the run whose warehouse this one replaced
+    files_seen          integer,
+    files_accepted      integer,
+    files_with_rejections integer,
+    files_quarantined   integer,
+    files_duplicate     integer,
+    files_recovered     integer,            -- re-loaded from the archive journal after a failed run
+    files_error         integer,
+    rows_accepted       integer,
+    rows_rejected       integer,
+    mart_rows           varchar,            -- JSON: rows per marts.* table as published
+    exports_dir         varchar,            -- relative to DOTHI_HOME: the Parquet exports of this run
+    host                varchar,
+    pid                 integer
+)
+"""
+
+ALL_DDL = (SUBMISSIONS_DDL, FIGURES_DDL, REJECTED_ROWS_DDL, REFRESH_RUNS_DDL)

@@ -362,6 +362,14 @@ def _is_heading(ctx: _Context, cells: list[Cell]) -> bool:
     return not ctx.res.indicator(cell_text(_first(ctx, cells, "indicator", "indicator_name"))).ok
 
 
+def _repeats_header(header_key: list[str], cells: list[Cell]) -> bool:
+    # Two exports pasted one under the other repeat the header row: it is not a row of figures.
+    if not cells or fold(cell_text(cells[0])) != (header_key[0] if header_key else None):
+        return False  # the cheap test first: most rows differ in their first cell
+    texts = [fold(cell_text(c)) for c in cells]
+    return any(texts) and all(t == h for t, h in zip(texts, header_key, strict=False) if t)
+
+
 def _column_cells(table: Table, rows: list[list[Cell]], name: str) -> list[Cell]:
     col = table.columns.get(name)
     return [] if col is None else [row[col] for row in rows if col < len(row)]
@@ -425,8 +433,9 @@ def parse_submission(
     rejected: list[RejectedRow] = []
     first_seen: dict[tuple[str, str, str], int] = {}
     rows_read = 0
+    header_key = [fold(label) for label in table.labels]
     for row_number, cells in rows:
-        if _is_heading(ctx, cells):
+        if _is_heading(ctx, cells) or _repeats_header(header_key, cells):
             continue
         rows_read += 1
         figure, problems = _parse_row(ctx, row_number, cells)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import argparse
 
-from orchestration.cli import refresh, ui
+from orchestration.cli import quality, refresh, report, template, ui
 
-COMMANDS = (refresh, ui)
+COMMANDS = (refresh, report, template, ui, quality)
 
 
 def main(argv: list[str] | None = None) -> int:

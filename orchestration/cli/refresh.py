@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import logging
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -19,7 +21,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--sample", action="store_true", help="first copy the bundled sample submissions in")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument("--verbose", action="store_true", help="show Dagster and dbt logs")
-    parser.set_defaults(handler=lambda args: refresh_command(args.sample, args.json, args.verbose))
+    parser.add_argument(
+        "--full", action="store_true",
+        help="rebuild even when nothing is new (by default a refresh with no new files, on the same day and "
+        "with the same dbt project, rebuilds nothing)",
+    )
+    parser.add_argument(
+        "--wait",
+        type=float,
+        metavar="SECONDS",
+        help="when another refresh is running, wait this long for it before giving up "
+        "(default: $DOTHI_LOCK_WAIT or 600; 0 = give up at once)",
+    )
+    parser.set_defaults(
+        handler=lambda args: refresh_command(args.sample, args.json, args.verbose, args.wait, full=args.full)
+    )
 
 
 def copy_sample(inbox: Path) -> int:
@@ -31,9 +47,21 @@ def copy_sample(inbox: Path) -> int:
     return count
 
 
-def refresh_command(sample: bool, as_json: bool, verbose: bool) -> int:
+def refresh_command(
+    sample: bool, as_json: bool, verbose: bool, wait: float | None = None, *, full: bool = False
+) -> int:
     home = export_environment()
+    if wait is not None:  # read by the run's resource when it takes the refresh lock
+        os.environ["DOTHI_LOCK_WAIT"] = str(max(0.0, wait))
     say = (lambda *_: None) if as_json else (lambda text: print(text, flush=True))
+    from orchestration.publishing import busy_message, lock_holder, lock_wait_seconds
+
+    # Fast path for people: say so at once rather than after preparing dbt. The run itself takes the
+    # lock (in its resource), which is what also guards the schedule, the sensor and the UI.
+    holder = lock_holder(home.lock_file)
+    if holder is not None and lock_wait_seconds() == 0:
+        print(f"Refresh NOT started: {busy_message(holder, 0)}", file=sys.stderr)
+        return 75
     if sample:
         say(f"Copied {copy_sample(home.inbox)} sample submission(s) into {home.inbox}")
     say("Preparing the dbt project…")
@@ -42,13 +70,17 @@ def refresh_command(sample: bool, as_json: bool, verbose: bool) -> int:
 
     from orchestration.definitions import build_definitions
     from orchestration.defs.automation import NIGHTLY_JOB
+    from orchestration.defs.intake import FULL_REFRESH_TAG
     from orchestration.resources import prepare_dbt_manifest
     from orchestration.summary import RefreshSummary
 
-    prepare_dbt_manifest(force=True)
+    prepare_dbt_manifest()
     job = build_definitions().resolve_job_def(NIGHTLY_JOB)
     say(f"Running job {NIGHTLY_JOB} (intake → dbt → quality → findings → report) on {home.root}…")
     log_level = "INFO" if verbose else "ERROR"
+    if not verbose:
+        # A no-op refresh skips every step, so each blocking check "emitted no result": expected, not news.
+        logging.getLogger("dagster._core.execution.plan.active").setLevel(logging.ERROR)
     # dagster-dbt echoes dbt's output on stdout: keep it in a log file unless asked to show it.
     log_path = home.root / "logs" / "last_refresh.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -60,12 +92,20 @@ def refresh_command(sample: bool, as_json: bool, verbose: bool) -> int:
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
-            tags={"dothi/trigger": "cli"},
+            tags={"dothi/trigger": "cli", **({FULL_REFRESH_TAG: "true"} if full else {})},
             run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
         )
     if not result.success:
+        busy = _busy_message(result)
+        if busy:  # another refresh holds the lock: nothing was touched
+            print(f"Refresh NOT started (run {result.run_id}): {busy}", file=sys.stderr)
+            return 75  # EX_TEMPFAIL: try again later
         failed = [event for event in result.all_events if event.is_step_failure]
-        print(f"Refresh FAILED (run {result.run_id}); dbt output in {log_path}:", file=sys.stderr)
+        print(
+            f"Refresh FAILED (run {result.run_id}); nothing was published, {home.warehouse} is unchanged. "
+            f"dbt output in {log_path}:",
+            file=sys.stderr,
+        )
         for event in failed:
             error = event.step_failure_data.error
             print(f"  step {event.step_key}: {error.message.strip() if error else 'failed'}", file=sys.stderr)
@@ -78,7 +118,14 @@ def refresh_command(sample: bool, as_json: bool, verbose: bool) -> int:
         print(json.dumps({"run_id": result.run_id, "this_run": intake, **summary.to_dict()}, ensure_ascii=False))
         return 0
     print(f"\nRefresh finished (run {result.run_id}).")
-    if intake:
+    if intake.get("nothing_new"):
+        seen = intake["files_seen"]
+        inbox = f"{seen} file(s) in the inbox, all already ingested" if seen else "the inbox is empty"
+        print(
+            f"Nothing new since the last refresh ({inbox}): nothing rebuilt, the published warehouse is "
+            "unchanged (`--full` rebuilds anyway)."
+        )
+    elif intake:
         print(
             "This run: {files_seen} file(s) in the inbox, {files_accepted} accepted, "
             "{files_accepted_with_rejections} accepted with rejected rows, {files_quarantined} quarantined, "
@@ -86,13 +133,30 @@ def refresh_command(sample: bool, as_json: bool, verbose: bool) -> int:
         )
     print(summary.to_text())
     print(f"Reports: {home.reports}")
+    if intake.get("nothing_new"):
+        return 0
+    print(f"Published: {home.warehouse} (previous kept as {home.previous_warehouse.name}); "
+          f"Parquet exports in {home.exports / 'latest'}")
     return 0
+
+
+def _busy_message(result) -> str | None:
+    """The lock's message when the run could not start because another refresh is running."""
+    for event in result.all_events:
+        data = getattr(event, "event_specific_data", None)
+        error = getattr(data, "error", None)
+        while error is not None:
+            if error.cls_name == "RefreshBusy":  # message: "orchestration.publishing.RefreshBusy: <text>"
+                return error.message.split("RefreshBusy:", 1)[-1].strip()
+            error = error.cause
+    return None
 
 
 def _intake_metadata(result) -> dict:
     import dagster as dg
 
-    for materialization in result.asset_materializations_for_node("intake"):
-        if materialization.asset_key == dg.AssetKey(["raw", "submissions"]):
-            return {key: value.value for key, value in materialization.metadata.items() if key != "outcomes"}
+    events = [*result.asset_materializations_for_node("intake"), *result.asset_observations_for_node("intake")]
+    for event in events:
+        if event.asset_key == dg.AssetKey(["raw", "submissions"]):
+            return {key: value.value for key, value in event.metadata.items() if key != "outcomes"}
     return {}

@@ -27,6 +27,36 @@ class DothiDbtTranslator(DagsterDbtTranslator):
     def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
         return ["team:data-engineering"]
 
+    def get_tags(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, str]:
+        # The layer as a tag, so the UI can filter "layer=marts" (the BI contract) at a glance.
+        schema = (dbt_resource_props.get("config") or {}).get("schema")
+        return {**super().get_tags(dbt_resource_props), "layer": str(schema or "marts")}
+
+    def get_metadata(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, Any]:
+        metadata = dict(super().get_metadata(dbt_resource_props))
+        config = dbt_resource_props.get("config") or {}
+        if config.get("schema") == "marts":
+            metadata["dothi/bi_contract"] = (
+                "Public mart: columns documented and persisted as DuckDB comments; contract enforced. "
+                "See docs/bi.md and reports/dbt_docs/index.html."
+            )
+        metadata["dothi/relation"] = f"{config.get('schema') or ''}.{dbt_resource_props.get('name')}"
+        return metadata
+
+    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project) -> dg.AssetCheckSpec | None:
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or spec.description:
+            return spec
+        # dbt's generic tests rarely carry a description: say what the test checks, in words.
+        test = (manifest.get("nodes") or {}).get(unique_id) or {}
+        meta = test.get("test_metadata") or {}
+        kwargs = meta.get("kwargs") or {}
+        column = kwargs.get("column_name")
+        severity = (test.get("config") or {}).get("severity", "error")
+        what = meta.get("name") or test.get("name") or "test"
+        where = f"column {column} of {asset_spec.key.to_user_string()}" if column else asset_spec.key.to_user_string()
+        return spec._replace(description=f"dbt test {what} on {where} (severity {severity.lower()}).")
+
 
 def _translator() -> DothiDbtTranslator:
     return DothiDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))

@@ -2,8 +2,11 @@
 
 import dagster as dg
 
-from orchestration.resources import DothiHomeResource
+from orchestration.publishing import now_local, published_inputs
+from orchestration.resources import DothiHomeResource, dbt_project_fingerprint
 from sources.intake import run_intake
+
+FULL_REFRESH_TAG = "dothi/full"
 
 RAW_TABLES = ("submissions", "figures", "rejected_rows")
 RAW_KEYS = {name: dg.AssetKey(["raw", name]) for name in RAW_TABLES}
@@ -24,7 +27,8 @@ _DESCRIPTIONS = {
             description=_DESCRIPTIONS[name],
             kinds={"python", "duckdb"},
             owners=["team:data-engineering"],
-            skippable=False,
+            # Not yielded when nothing is new: every downstream step is then skipped (a no-op refresh).
+            skippable=True,
         )
         for name, key in RAW_KEYS.items()
     ],
@@ -33,6 +37,8 @@ def intake(context: dg.AssetExecutionContext, dothi_home: DothiHomeResource):
     """Reads every file in the inbox once: archive by SHA-256, parse, load or quarantine."""
     home = dothi_home.export_env()
     report = run_intake(home, run_id=context.run_id, warehouse=dothi_home.build_warehouse())
+    if dothi_home.run_scope is not None:  # the publish step records it in raw.refresh_runs
+        dothi_home.run_scope.write_note("intake", {k: v for k, v in report.to_dict().items() if k != "outcomes"})
     context.log.info(
         "intake: %s file(s) seen, %s accepted, %s with rejections, %s quarantined, %s duplicate(s)",
         report.files_seen,
@@ -42,20 +48,28 @@ def intake(context: dg.AssetExecutionContext, dothi_home: DothiHomeResource):
         report.duplicates,
     )
     summary = report.to_dict()
-    common = {
+    metadata = {
         "files_seen": report.files_seen,
         "files_quarantined": report.quarantined,
         "duplicates_skipped": report.duplicates,
+        "files_recovered": report.recovered,
+        "files_accepted": report.accepted,
+        "files_accepted_with_rejections": report.accepted_with_rejections,
+        "outcomes": dg.MetadataValue.json(summary.get("outcomes", [])),
     }
-    yield dg.MaterializeResult(
-        asset_key=RAW_KEYS["submissions"],
-        metadata={
-            **common,
-            "files_accepted": report.accepted,
-            "files_accepted_with_rejections": report.accepted_with_rejections,
-            "outcomes": dg.MetadataValue.json(summary.get("outcomes", [])),
-        },
-    )
+    # The warehouse depends on the files received, the dbt project (seeds included) and the day
+    # (reports become late or missing as days pass): when none changed, there is nothing to rebuild.
+    inputs = {"dbt_project": dbt_project_fingerprint(), "day": now_local().date().isoformat()}
+    new_data = report.accepted + report.accepted_with_rejections + report.quarantined + report.recovered
+    forced = context.run.tags.get(FULL_REFRESH_TAG) == "true"
+    published = dothi_home.published_warehouse().exists() and published_inputs(dothi_home.home())
+    if not new_data and not forced and published == inputs:
+        context.log.info("nothing new since the last refresh: no rebuild, nothing published")
+        yield dg.AssetObservation(asset_key=RAW_KEYS["submissions"], metadata={**metadata, "nothing_new": True})
+        return
+    if dothi_home.run_scope is not None:
+        dothi_home.run_scope.write_note("inputs", inputs)
+    yield dg.MaterializeResult(asset_key=RAW_KEYS["submissions"], metadata=metadata)
     yield dg.MaterializeResult(asset_key=RAW_KEYS["figures"], metadata={"rows_added": report.rows_accepted})
     yield dg.MaterializeResult(
         asset_key=RAW_KEYS["rejected_rows"], metadata={"rows_added": report.rows_rejected}

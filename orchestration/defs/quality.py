@@ -1,16 +1,36 @@
-"""Great Expectations as Dagster assets and asset checks.
+"""Great Expectations and the findings mart as Dagster assets and asset checks.
 
-The asset ``quality/gx_findings`` runs every suite in ``expectations/suites`` after dbt has built the
-tables they guard and stores the findings (read by ``fct_dq_issues``). One asset check per suite, on
-the table it guards, reports that suite's figures as metadata.
+What "blocking" means here (findings are data, pitfall 4):
+
+- **Intake checks block.** The GX suites on intake tables (schema ``raw``) run as *blocking* asset
+  checks right after intake (``gx_intake_checks``). An error-severity failure there (e.g.
+  REQUIRED_FIELD_MISSING on raw.figures: a figure without its file, row, reporter, locality,
+  indicator or period) means the marts would be built from rows that cannot be keyed or traced, so
+  Dagster does not run the dbt models downstream of that table in the run: nothing is published.
+  Intake's own row and file refusals (INTAKE_ROW_REJECTED, FILE_QUARANTINED) never block: those
+  rows never reached raw.figures.
+- **Everything else is data and never blocks**: late or missing reports, channel disagreements,
+  out-of-range values, validation rules, outliers. They are rows in ``marts.fct_dq_issues`` and are
+  shown as non-blocking checks: one per GX suite on the table it guards (``gx_suite_checks``) and one
+  per rule family on the findings mart (``dq_findings_checks``), with their figures as metadata.
 """
 
-import dagster as dg
 
-from expectations import SuiteOutcome, load_suites, summarise, validate_warehouse
-from orchestration.resources import DothiHomeResource
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import duckdb
+
+from expectations import SuiteOutcome, SuiteSpec, load_suites, summarise, validate_warehouse
+from orchestration.resources import DBT_PROJECT_DIR, DothiHomeResource
 
 GX_FINDINGS_KEY = dg.AssetKey(["quality", "gx_findings"])
+DQ_ISSUES_KEY = dg.AssetKey(["marts", "fct_dq_issues"])
+INTAKE_SCHEMA = "raw"
+_TOP_MESSAGES = 5
 
 
 def _table_key(schema: str, table: str) -> dg.AssetKey:
@@ -22,10 +42,73 @@ def _check_name(suite_name: str) -> str:
     return f"gx_{suite_name}"
 
 
+def _severity(outcome: SuiteOutcome) -> dg.AssetCheckSeverity:
+    return dg.AssetCheckSeverity.ERROR if outcome.worst_severity == "error" else dg.AssetCheckSeverity.WARN
+
+
+def finding_families() -> list[str]:
+    """Rule families of the catalogue (seed dq_checks) plus the validation rules as data."""
+    with open(DBT_PROJECT_DIR / "seeds" / "dq_checks.csv", encoding="utf-8") as handle:
+        families = {row["family"] for row in csv.DictReader(handle)}
+    return sorted(families | {"validation_rule"})
+
+
+def validate_intake(warehouse: Path, specs: list[SuiteSpec]) -> list[SuiteOutcome]:
+    """Run the intake suites only (no storing: gx_findings stores every suite's findings later)."""
+    from expectations.run import read_frames, validate_frames
+
+    needed = [s.qualified_table for s in specs] + [t for s in specs for t in s.reference_tables]
+    with duckdb.connect(str(warehouse)) as conn:  # closed before GX runs: never hold the writer lock
+        frames, unavailable = read_frames(conn, needed)
+    return validate_frames(specs, frames, None, unavailable)
+
+
+def family_check_results(warehouse: Path, families: list[str]) -> Iterator[dg.AssetCheckResult]:
+    """One result per rule family from the findings mart (read-only): open findings fail the check."""
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        issues = conn.table("marts.fct_dq_issues")
+        rows = issues.aggregate(
+            "family, "
+            "sum(case when status = 'open' then 1 else 0 end) as open_count, "
+            "sum(case when status = 'open' and severity = 'error' then 1 else 0 end) as open_errors, "
+            "sum(case when status = 'open' and first_seen_run_id = last_seen_run_id then 1 else 0 end) as new_count, "
+            "sum(case when status = 'resolved' then 1 else 0 end) as resolved_count",
+            "family",
+        ).fetchall()
+        messages = issues.filter("status = 'open'").order("severity, importance, rule_code").project(
+            "family, message_en"
+        ).fetchall()
+    by_family: dict[str, dict[str, Any]] = {
+        str(family): {"open": int(o or 0), "open_errors": int(e or 0), "new": int(n or 0), "resolved": int(r or 0)}
+        for family, o, e, n, r in rows
+    }
+    for family in families:
+        figures = by_family.get(family, {"open": 0, "open_errors": 0, "new": 0, "resolved": 0})
+        shown = [m for f, m in messages if f == family][:_TOP_MESSAGES]
+        metadata: dict[str, Any] = {
+            "open_findings": figures["open"],
+            "open_errors": figures["open_errors"],
+            "new_this_run": figures["new"],
+            "resolved_total": figures["resolved"],
+        }
+        if shown:
+            metadata["first_findings"] = dg.MetadataValue.md("\n".join(f"- {m}" for m in shown))
+        yield dg.AssetCheckResult(
+            check_name=f"dq_{family}",
+            asset_key=DQ_ISSUES_KEY,
+            passed=figures["open"] == 0,
+            severity=dg.AssetCheckSeverity.ERROR if figures["open_errors"] else dg.AssetCheckSeverity.WARN,
+            metadata=metadata,
+        )
+
+
 def quality_definitions() -> dg.Definitions:
     suites = load_suites()
+    intake_suites = [s for s in suites if s.schema == INTAKE_SCHEMA]
+    other_suites = [s for s in suites if s.schema != INTAKE_SCHEMA]
     guarded = {_table_key(s.schema, s.table) for s in suites}
     references = {_table_key(*t.split(".", 1)) for s in suites for t in s.reference_tables}
+    families = finding_families()
 
     @dg.asset(
         key=GX_FINDINGS_KEY,
@@ -34,13 +117,39 @@ def quality_definitions() -> dg.Definitions:
         kinds={"great_expectations", "duckdb"},
         owners=["team:data-engineering"],
         description="Runs the Great Expectations suites over raw and intermediate tables; stores the "
-        "failing rows in quality.gx_findings and each expectation's result in quality.gx_results.",
+        "failing rows in quality.gx_findings and each expectation's result in quality.gx_results; "
+        "Data Docs under DOTHI_HOME/reports/gx.",
     )
     def gx_findings(context: dg.AssetExecutionContext, dothi_home: DothiHomeResource) -> dg.Output:
         home = dothi_home.home()
         outcomes = validate_warehouse(dothi_home.build_warehouse(), context.run_id, data_docs_dir=home.reports / "gx")
         totals = summarise(outcomes)
         return dg.Output(outcomes, metadata={k: v for k, v in totals.items() if isinstance(v, int | float | str)})
+
+    @dg.multi_asset_check(
+        name="gx_intake_checks",
+        specs=[
+            dg.AssetCheckSpec(
+                _check_name(s.name),
+                asset=_table_key(s.schema, s.table),
+                blocking=True,
+                description=(s.description or f"Great Expectations suite {s.name}")
+                + " Blocking: an error here stops the marts built from this table.",
+            )
+            for s in intake_suites
+        ],
+    )
+    def gx_intake_checks(dothi_home: DothiHomeResource):
+        for outcome in validate_intake(dothi_home.build_warehouse(), intake_suites):
+            spec = next(s for s in intake_suites if s.name == outcome.suite_name)
+            yield dg.AssetCheckResult(
+                check_name=_check_name(outcome.suite_name),
+                asset_key=_table_key(spec.schema, spec.table),
+                # A suite that could not run (skipped) is not a data failure: it does not block.
+                passed=outcome.passed or outcome.skipped,
+                severity=_severity(outcome),
+                metadata=outcome.check_metadata(),
+            )
 
     @dg.multi_asset_check(
         name="gx_suite_checks",
@@ -51,23 +160,36 @@ def quality_definitions() -> dg.Definitions:
                 additional_deps=[GX_FINDINGS_KEY],
                 description=s.description or f"Great Expectations suite {s.name} on {s.qualified_table}",
             )
-            for s in suites
+            for s in other_suites
         ],
         ins={"outcomes": dg.AssetIn(key=GX_FINDINGS_KEY)},
     )
     def gx_suite_checks(outcomes: list[SuiteOutcome]):
         for outcome in outcomes:
-            spec = next((s for s in suites if s.name == outcome.suite_name), None)
+            spec = next((s for s in other_suites if s.name == outcome.suite_name), None)
             if spec is None:
                 continue
             yield dg.AssetCheckResult(
                 check_name=_check_name(outcome.suite_name),
                 asset_key=_table_key(spec.schema, spec.table),
                 passed=outcome.passed and not outcome.skipped,
-                severity=dg.AssetCheckSeverity.ERROR
-                if outcome.worst_severity == "error"
-                else dg.AssetCheckSeverity.WARN,
+                severity=_severity(outcome),
                 metadata=outcome.check_metadata(),
             )
 
-    return dg.Definitions(assets=[gx_findings], asset_checks=[gx_suite_checks])
+    @dg.multi_asset_check(
+        name="dq_findings_checks",
+        specs=[
+            dg.AssetCheckSpec(
+                f"dq_{family}",
+                asset=DQ_ISSUES_KEY,
+                description=f"Open findings of family {family} in marts.fct_dq_issues "
+                "(never blocking: findings are data).",
+            )
+            for family in families
+        ],
+    )
+    def dq_findings_checks(dothi_home: DothiHomeResource):
+        yield from family_check_results(dothi_home.build_warehouse(), families)
+
+    return dg.Definitions(assets=[gx_findings], asset_checks=[gx_intake_checks, gx_suite_checks, dq_findings_checks])

@@ -1,14 +1,24 @@
-"""Report assets: what a person reads after a refresh (written under DOTHI_HOME/reports)."""
+"""Report assets: what a person reads after a refresh (written under DOTHI_HOME/reports).
+
+The work is in ``outputs/`` (plain Python); these assets call it against the run's warehouse and
+publish the figures a person needs in the Dagster UI: row counts of the marts (as observations on the
+marts themselves), the open findings, and a markdown preview of the worst gaps.
+"""
+
+from typing import Any
 
 import dagster as dg
 
-from orchestration.resources import DothiHomeResource
+from orchestration.resources import DothiHomeResource, dbt_project, dbt_project_fingerprint
 from orchestration.summary import build_summary, write_summary
+from outputs.bundle import ReportBundle, write_reports
 
-MART_DEPS = [
-    dg.AssetKey(["marts", name])
-    for name in ("fct_submissions", "fct_indicator_values", "fct_target_gaps", "dim_locality", "fct_dq_issues")
-]
+OWNER = "team:data-engineering"
+PUBLIC_MARTS = (
+    "fct_submissions", "fct_indicator_values", "fct_target_gaps", "fct_dq_issues",
+    "dim_locality", "dim_indicator", "dim_period",
+)
+MART_DEPS = [dg.AssetKey(["marts", name]) for name in PUBLIC_MARTS]
 
 
 @dg.asset(
@@ -16,12 +26,13 @@ MART_DEPS = [
     deps=MART_DEPS,
     group_name="reports",
     kinds={"python", "markdown"},
-    owners=["team:data-engineering"],
+    owners=[OWNER],
     description="Short summary of the refresh: files received, flags by severity, furthest from target.",
 )
 def refresh_summary(context: dg.AssetExecutionContext, dothi_home: DothiHomeResource) -> dg.MaterializeResult:
     home = dothi_home.home()
     summary = build_summary(dothi_home.build_warehouse())
+    summary.warehouse = str(dothi_home.published_warehouse())  # where readers will find it once published
     text_path, json_path = write_summary(summary, home.reports)
     context.log.info("\n" + summary.to_text())
     return dg.MaterializeResult(
@@ -35,5 +46,93 @@ def refresh_summary(context: dg.AssetExecutionContext, dothi_home: DothiHomeReso
     )
 
 
+def _common_metadata(bundle: ReportBundle) -> dict[str, Any]:
+    return {
+        "open_findings": bundle.open_findings,
+        "open_findings_error": bundle.open_findings_by_severity.get("error", 0),
+        "open_findings_warning": bundle.open_findings_by_severity.get("warning", 0),
+        "worst_gaps": dg.MetadataValue.md(bundle.worst_gaps_markdown),
+        "is_synthetic": bundle.is_synthetic,
+        "missing_marts": ", ".join(bundle.missing_marts) or "none",
+    }
+
+
+@dg.asset(
+    key=dg.AssetKey(["reports", "progress_report"]),
+    deps=MART_DEPS,
+    group_name="reports",
+    kinds={"python", "excel"},
+    owners=[OWNER, "team:department-of-construction"],
+    tags={"audience": "officials"},
+    description="The progress report officials read (Excel, Vietnamese and English, print-ready): province "
+    "summary, one sheet per locality, open data-quality findings with instructions, submissions per "
+    "reporter, locality vs department reconciliation, and which targets are official or placeholders.",
+)
+def progress_report(context: dg.AssetExecutionContext, dothi_home: DothiHomeResource) -> dg.MaterializeResult:
+    home = dothi_home.home()
+    bundle = write_reports(dothi_home.build_warehouse(), home.reports, dashboard=False, dbt_docs=False,
+                           step=lambda s: context.log.info("progress report: %s", s))
+    # Row counts shown on the marts themselves (the dbt step does not report them).
+    for name, count in bundle.row_counts.items():
+        context.log_event(dg.AssetObservation(asset_key=dg.AssetKey(["marts", name]),
+                                              metadata={"dagster/row_count": count}))
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(bundle.files["excel_vi"]),
+            "path_en": dg.MetadataValue.path(bundle.files["excel_en"]),
+            "row_counts": dg.MetadataValue.json(bundle.row_counts),
+            **_common_metadata(bundle),
+        }
+    )
+
+
+@dg.asset(
+    key=dg.AssetKey(["reports", "dashboard"]),
+    deps=MART_DEPS,
+    group_name="reports",
+    kinds={"python", "html", "svg"},
+    owners=[OWNER],
+    tags={"audience": "analysts"},
+    description="Self-contained HTML dashboard (one file, no network): province and locality progress "
+    "against target, trend lines with the target path, locality vs department reconciliation, findings.",
+)
+def dashboard(context: dg.AssetExecutionContext, dothi_home: DothiHomeResource) -> dg.MaterializeResult:
+    home = dothi_home.home()
+    bundle = write_reports(dothi_home.build_warehouse(), home.reports, excel=False, dbt_docs=False,
+                           step=lambda s: context.log.info("dashboard: %s", s))
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(bundle.files["dashboard_vi"]),
+            "path_en": dg.MetadataValue.path(bundle.files["dashboard_en"]),
+            **_common_metadata(bundle),
+        }
+    )
+
+
+@dg.asset(
+    key=dg.AssetKey(["reports", "dbt_docs"]),
+    deps=MART_DEPS,
+    group_name="reports",
+    kinds={"dbt", "html"},
+    owners=[OWNER],
+    description="dbt's documentation site (models, columns, lineage, exposures) as one offline "
+    "index.html under reports/dbt_docs.",
+)
+def dbt_docs(context: dg.AssetExecutionContext, dothi_home: DothiHomeResource) -> dg.MaterializeResult:
+    home = dothi_home.home()
+    # Cached per dbt project version beside the manifest: the nightly run pays for docs only after a change.
+    project = dbt_project()
+    cache = (project.project_dir / project.target_path / "docs-cache", dbt_project_fingerprint())
+    bundle = write_reports(
+        dothi_home.build_warehouse(), home.reports, langs=(), excel=False, dashboard=False, dbt_docs_cache=cache
+    )
+    for warning in bundle.warnings:
+        context.log.warning(warning)
+    metadata: dict[str, Any] = {"warnings": len(bundle.warnings)}
+    if "dbt_docs" in bundle.files:
+        metadata["path"] = dg.MetadataValue.path(bundle.files["dbt_docs"])
+    return dg.MaterializeResult(metadata=metadata)
+
+
 def reports_definitions() -> dg.Definitions:
-    return dg.Definitions(assets=[refresh_summary])
+    return dg.Definitions(assets=[refresh_summary, progress_report, dashboard, dbt_docs])

@@ -41,7 +41,7 @@ class Grid:
 @dataclass(frozen=True)
 class Document:
     format: str  # csv | xlsx | xls
-    encoding: str | None  # utf-8 | utf-8-sig | windows-1258; None for Excel
+    encoding: str | None  # utf-8 | utf-8-sig | utf-16 | windows-1258 | mixed:utf-8+windows-1258; None: Excel
     grids: list[Grid]
 
 
@@ -56,7 +56,8 @@ def detect_format(data: bytes) -> str:
 def extension_for(data: bytes) -> str:
     """Archive extension from the content; '.bin' when it is not even plausible text."""
     fmt = detect_format(data)
-    if fmt == "csv" and (not data or b"\x00" in data):
+    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if fmt == "csv" and (not data or (b"\x00" in data and not utf16)):
         return ".bin"
     return EXTENSIONS[fmt]
 

@@ -22,6 +22,10 @@ def _merged(sheet: object) -> list[MergedRange]:
 def read_excel(data: bytes, fmt: str) -> Document:
     from python_calamine import CalamineWorkbook
 
+    if fmt == "xlsx":
+        from sources.formats.zipguard import check_zip
+
+        check_zip(data)  # before calamine, which would inflate a bomb in memory
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises several error types for broken/protected files

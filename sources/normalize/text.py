@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 # Spaces that Excel and web copies slip into numbers and names.
 _ODD_SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u2009\u202f\u200b\ufeff"), " ")
 
 
+@lru_cache(maxsize=1 << 16)
 def nfc(text: str) -> str:
     """NFC form with odd spaces made plain and the ends trimmed: how every text is stored."""
     return unicodedata.normalize("NFC", text.translate(_ODD_SPACES)).strip()
@@ -29,7 +31,13 @@ def fold(text: object) -> str:
     """Matching key: lowercase, no accents, any run of punctuation/space → one space."""
     if text is None:
         return ""
-    return _NON_ALNUM.sub(" ", strip_accents(str(text)).lower()).strip()
+    return _fold(str(text))
+
+
+# Pure functions called for every cell of every row: a large file repeats the same names and units.
+@lru_cache(maxsize=1 << 16)
+def _fold(text: str) -> str:
+    return _NON_ALNUM.sub(" ", strip_accents(text).lower()).strip()
 
 
 def cell_text(cell: object) -> str:

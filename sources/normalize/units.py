@@ -8,6 +8,7 @@ defines it.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from sources.normalize.text import fold, strip_accents
 from sources.reference import Indicator
@@ -15,6 +16,7 @@ from sources.reference import Indicator
 _SPACES = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=4096)  # a file repeats a handful of units on every row
 def _compact(unit: str) -> str:
     text = strip_accents(unit).lower().strip()
     if text.startswith("(") and text.endswith(")"):

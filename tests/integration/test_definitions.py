@@ -57,8 +57,10 @@ def test_inbox_sensor_uses_content_run_keys(tmp_path) -> None:
     with dg.build_sensor_context(resources={"dothi_home": resource}) as context:
         first = inbox_sensor(context)
         assert isinstance(first, dg.RunRequest)
-        # The same file seen again (cursor carried over): no second run.
-        again = inbox_sensor(dg.build_sensor_context(cursor=context.cursor, resources={"dothi_home": resource}))
+        # The same file seen again (cursor carried over): no second run. (`with`: the resource has a
+        # setup/teardown, the run's lock, so its context must be entered.)
+        with dg.build_sensor_context(cursor=context.cursor, resources={"dothi_home": resource}) as again_context:
+            again = inbox_sensor(again_context)
         assert isinstance(again, dg.SkipReason)
 
     # The same bytes under another name in a fresh sensor yield the same run key (deduplicated by Dagster).

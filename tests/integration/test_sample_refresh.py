@@ -237,21 +237,34 @@ def test_gap_and_progress_by_hand(sample_refresh: RefreshRun, values: pd.DataFra
     assert not math.isnan(row["gap"])
 
 
+def _published_run(run: RefreshRun) -> str:
+    return json.loads((run.home / "published.json").read_text(encoding="utf-8"))["run_id"]
+
+
 def test_second_refresh_is_idempotent(sample_refresh: RefreshRun) -> None:
     before = {name: mart(sample_refresh, name) for name in ("fct_indicator_values", "fct_target_gaps")}
     raw_before = {name: len(mart(sample_refresh, name, "raw")) for name in ("submissions", "figures", "rejected_rows")}
     issues_before = mart(sample_refresh, "fct_dq_issues")["issue_id"].sort_values().tolist()
+    published_before = _published_run(sample_refresh)
 
+    # The same files again: each is recognised by its hash, nothing is new, so nothing is rebuilt.
     again = run_cli(sample_refresh.home, "refresh", "--sample", "--json")
     assert again.returncode == 0, again.stderr[-4000:]
-    assert again.summary()["this_run"]["duplicates_skipped"] == again.summary()["this_run"]["files_seen"]
+    this_run = again.summary()["this_run"]
+    assert this_run["duplicates_skipped"] == this_run["files_seen"] == 80
+    assert this_run["nothing_new"] is True
+    assert _published_run(again) == published_before
 
-    assert {name: len(mart(again, name, "raw")) for name in raw_before} == raw_before
-    assert mart(again, "fct_dq_issues")["issue_id"].sort_values().tolist() == issues_before
+    # A forced rebuild from the same inputs gives the same warehouse.
+    full = run_cli(sample_refresh.home, "refresh", "--full", "--json")
+    assert full.returncode == 0, full.stderr[-4000:]
+    assert _published_run(full) != published_before
+    assert {name: len(mart(full, name, "raw")) for name in raw_before} == raw_before
+    assert mart(full, "fct_dq_issues")["issue_id"].sort_values().tolist() == issues_before
     for name, frame in before.items():
         keys = ["locality_code", "indicator_code"] + (["period"] if name == "fct_indicator_values" else [])
         pd.testing.assert_frame_equal(
             frame.sort_values(keys).reset_index(drop=True),
-            mart(again, name).sort_values(keys).reset_index(drop=True),
+            mart(full, name).sort_values(keys).reset_index(drop=True),
             check_like=True,
         )

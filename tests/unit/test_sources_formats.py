@@ -65,8 +65,14 @@ def test_cp1258_bytes_really_are_decomposed():
 
 def test_nul_bytes_quarantine():
     with pytest.raises(QuarantineError, match="NUL"):
-        _figures(CSV_BODY.encode("utf-16"))
+        _figures(CSV_BODY.encode("utf-16-le"))  # UTF-16 without a byte-order mark: cannot be told from binary
     assert extension_for(b"a\x00b") == ".bin"
+
+
+def test_utf16_with_bom_is_read():
+    # Excel's "Unicode text" export: UTF-16 with a BOM.
+    assert len(_figures(CSV_BODY.encode("utf-16")).figures) == 2
+    assert extension_for(CSV_BODY.encode("utf-16")) == ".csv"
 
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])

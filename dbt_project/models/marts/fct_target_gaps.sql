@@ -1,5 +1,9 @@
+{{ config(tags=['dq_findings']) }}
 {#- Gap to target and progress class per locality (and province) x indicator having a target.
-    Method: see macros/progress.sql and the model's yml (Open SDG progress method). -#}
+    Method: see macros/progress.sql and the model's yml (Open SDG progress method), plus Open SDG's
+    near-limit factor C, the ESCAP-style projection to the target year (int_progress__projection) and
+    whether the class rests on figures with open error findings. Built after the findings (tag
+    dq_findings) because of the latter. -#}
 with targets as (
     select * from {{ ref('targets') }}
 ),
@@ -9,7 +13,39 @@ series as (
 ),
 
 indicators as (
-    select indicator_code, unit, direction from {{ ref('indicators') }}
+    select indicator_code, unit, direction, valid_max, measure_type from {{ ref('indicators') }}
+),
+
+projection as (
+    select * from {{ ref('int_progress__projection') }}
+),
+
+periods as (
+    select period, period_type from {{ ref('int_periods') }}
+),
+
+error_findings as (
+    {#- open error findings on a figure of the series (province rows: also on any district's figure,
+        since the province value aggregates them); flows count annual periods only, as the series does -#}
+    select
+        series_points.locality_code,
+        series_points.indicator_code,
+        count(distinct issues.issue_id) as error_findings_count
+    from {{ ref('int_values__consolidated') }} as series_points
+    inner join periods
+        on series_points.period = periods.period
+    inner join indicators as ind
+        on series_points.indicator_code = ind.indicator_code
+    inner join {{ ref('fct_dq_issues') }} as issues
+        on issues.indicator_code = series_points.indicator_code
+        and issues.period = series_points.period
+        and (issues.locality_code = series_points.locality_code
+            or series_points.locality_code = '{{ var("province_code") }}')
+    where issues.status = 'open'
+        and issues.severity = 'error'
+        and series_points.value is not null
+        and (ind.measure_type <> 'flow' or periods.period_type = 'annual')
+    group by series_points.locality_code, series_points.indicator_code
 ),
 
 candidates as (
@@ -46,6 +82,7 @@ chosen as (
     select
         candidates.*,
         indicators.unit,
+        indicators.valid_max,
         coalesce(indicators.direction, 'higher') as direction,
         cast({{ dbt.concat(["cast(candidates.target_year as " ~ dbt.type_string() ~ ")", "'-12-31'"]) }} as date) as target_end_date
     from candidates
@@ -59,15 +96,31 @@ timed as (
         chosen.*,
         {{ years_between('baseline_end_date', 'latest_end_date') }} as years_observed,
         {{ years_between('baseline_end_date', 'target_end_date') }} as years_baseline_to_target,
-        {{ years_between('latest_end_date', 'target_end_date') }} as years_remaining
+        {{ years_between('latest_end_date', 'target_end_date') }} as years_remaining,
+        projection.slope_per_year,
+        projection.intercept,
+        projection.origin_date as projection_origin_date,
+        coalesce(error_findings.error_findings_count, 0) as error_findings_count
     from chosen
+    left join projection
+        on chosen.locality_code = projection.locality_code
+        and chosen.indicator_code = projection.indicator_code
+    left join error_findings
+        on chosen.locality_code = error_findings.locality_code
+        and chosen.indicator_code = error_findings.indicator_code
 ),
 
 measured as (
     select
         timed.*,
         case when points_count >= 2 then {{ cagr('baseline_value', 'latest_value', 'years_observed') }} end as observed_cagr_raw,
-        case when points_count >= 2 then {{ cagr('baseline_value', 'target_value', 'years_baseline_to_target') }} end as required_cagr_raw
+        case when points_count >= 2 then {{ cagr('baseline_value', 'target_value', 'years_baseline_to_target') }} end as required_cagr_raw,
+        {#- Open SDG's limit coefficient for indicators bounded by 100 % (higher is better):
+            C = 1 - (baseline / 100)^4.44 -#}
+        case when unit = '%' and valid_max = 100 and direction <> 'lower' and baseline_value >= 0 and baseline_value <= 100
+            then 1 - {{ dothi.power('baseline_value / 100.0', '4.44') }} end as near_limit_factor_raw,
+        case when slope_per_year is not null
+            then intercept + slope_per_year * {{ years_between('projection_origin_date', 'target_end_date') }} end as projected_value_raw
     from timed
 ),
 
@@ -99,7 +152,15 @@ final as (
         round(observed_cagr_raw, 6) as observed_cagr,
         round(required_cagr_raw, 6) as required_cagr,
         round(case when required_cagr_raw <> 0 then observed_cagr_raw / required_cagr_raw end, 6) as progress_ratio,
-        {{ progress_class('latest_value', 'target_value', 'direction', 'coalesce(points_count, 0)', 'observed_cagr_raw', 'required_cagr_raw') }} as progress_class
+        {{ progress_class('latest_value', 'target_value', 'direction', 'coalesce(points_count, 0)', 'observed_cagr_raw', 'required_cagr_raw') }} as progress_class,
+        round(near_limit_factor_raw, 6) as near_limit_factor,
+        round(case when near_limit_factor_raw > 0 then observed_cagr_raw / near_limit_factor_raw end, 6) as limit_adjusted_cagr,
+        round(projected_value_raw, 6) as projected_value,
+        round(case when projected_value_raw is not null then
+            case when direction = 'lower' then projected_value_raw - target_value else target_value - projected_value_raw end
+        end, 6) as projected_shortfall,
+        cast(error_findings_count as {{ dbt.type_int() }}) as error_findings_count,
+        error_findings_count > 0 as is_class_from_flagged_figures
     from measured
 )
 

@@ -1,0 +1,298 @@
+"""The dashboard: ONE self-contained HTML file (inline CSS, inline SVG, a few lines of inline JS).
+
+It opens from a file share or a USB stick with no network: nothing is fetched. Every text from the
+warehouse is HTML-escaped. The JS only switches the locality shown and filters findings by severity;
+everything is rendered by Python, so it also prints and reads without JS.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+
+from outputs import svg, views
+from outputs.formatting import decimals_for, number_text
+from outputs.labels import SEVERITY_COLOURS, Lang, progress_colour, progress_label, text, white_text_on
+from outputs.marts import PROVINCE_CODE, MartSet
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:0;color:#222;background:#f6f7f9}
+header{background:#1f4e79;color:#fff;padding:16px 24px}
+header h1{margin:0 0 4px;font-size:22px} header p{margin:2px 0;font-size:13px}
+.banner{background:#c00000;color:#fff;font-weight:bold;padding:8px 24px}
+.note{background:#fff4e5;color:#7a4a00;padding:6px 24px;font-size:13px}
+main{padding:8px 24px 32px} section{background:#fff;border-radius:6px;margin:16px 0;padding:12px 16px;
+box-shadow:0 1px 2px rgba(0,0,0,.08)} h2{font-size:18px;margin:4px 0 12px}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(250px,1fr));gap:10px}
+.card{border:1px solid #ddd;border-radius:6px;padding:8px 10px;font-size:13px}
+.card .name{font-weight:600;min-height:34px} .card .fig{font-size:18px;margin:4px 0}
+.pill{display:inline-block;border-radius:10px;padding:1px 8px;font-size:12px;font-weight:600}
+.ph{color:#b45f06;font-style:italic;font-weight:bold;font-size:12px}
+table{border-collapse:collapse;font-size:12px;width:100%} th,td{border:1px solid #ddd;padding:3px 6px;
+vertical-align:top} th{background:#1f4e79;color:#fff;position:sticky;top:0} td.num{text-align:right}
+.heat td.cell{text-align:center;font-weight:600;min-width:58px}
+.trends{display:flex;flex-wrap:wrap;gap:8px} .trend-group{display:none} .trend-group.active{display:block}
+svg .lbl,svg .val,svg .axis{font-size:11px;fill:#333} svg .ttl{font-size:11px;font-weight:600;fill:#222}
+.filters button{margin-right:6px} .filters button.on{background:#1f4e79;color:#fff}
+.legend span{margin-right:10px;font-size:12px} footer{font-size:12px;color:#555;padding:0 24px 24px}
+@media print{.filters,select{display:none}.trend-group{display:block}}
+"""
+
+_JS = """
+(function(){
+  var select=document.getElementById('locality-select');
+  function show(code){document.querySelectorAll('.trend-group').forEach(function(g){
+    g.classList.toggle('active',g.dataset.locality===code);});}
+  if(select){select.addEventListener('change',function(){show(select.value);});show(select.value);}
+  document.querySelectorAll('.filters button').forEach(function(b){b.addEventListener('click',function(){
+    document.querySelectorAll('.filters button').forEach(function(o){o.classList.remove('on');});
+    b.classList.add('on');var sev=b.dataset.severity;
+    document.querySelectorAll('#findings-table tbody tr').forEach(function(r){
+      r.style.display=(sev==='all'||r.dataset.severity===sev)?'':'none';});});});
+  var charts=document.querySelectorAll('svg.chart').length;
+  document.documentElement.dataset.rendered='yes';
+  document.documentElement.dataset.charts=String(charts);
+  var status=document.getElementById('render-status'); if(status){status.textContent=String(charts);}
+})();
+"""
+
+
+def _decimal_years(marts: MartSet) -> dict[str, float]:
+    """Period → the decimal year of its end (2024 → 2025.0, 2025-H1 → 2025.5): the time axis."""
+    periods = marts.get("dim_period")
+    if periods is None:
+        return {}
+    out = {}
+    for period, end in zip(periods["period"], pd.to_datetime(periods["end_date"]), strict=False):
+        out[str(period)] = end.year + (end.day_of_year / (366 if end.is_leap_year else 365))
+    return out
+
+
+def _pill(progress_class: str | None, lang: Lang) -> str:
+    if not isinstance(progress_class, str):
+        return ""
+    fg = "#fff" if white_text_on(progress_class) else "#000"
+    return (f'<span class="pill" style="background:#{progress_colour(progress_class)};color:{fg}">'
+            f"{escape(progress_label(progress_class, lang))}</span>")
+
+
+def _placeholder(flag: object, lang: Lang) -> str:
+    return f' <span class="ph">[{escape(text("placeholder", lang))}]</span>' if flag is True else ""
+
+
+def _unavailable(lang: Lang, mart: str) -> str:
+    return f'<p class="ph">{escape(text("not_available", lang, name=mart))}</p>'
+
+
+def _cards(marts: MartSet, lang: Lang) -> str:
+    status = views.status_table(marts, PROVINCE_CODE, lang)
+    if status is None:
+        return _unavailable(lang, "fct_target_gaps")
+    cards = []
+    for _, r in status.iterrows():
+        unit = r["unit"] if isinstance(r["unit"], str) else ""
+        d = decimals_for(unit)
+        cards.append(
+            f'<div class="card" data-indicator="{escape(r["indicator_code"])}">'
+            f'<div class="name">{escape(r["indicator"])}</div>'
+            f'<div class="fig">{escape(number_text(r["actual"], lang, d))} / '
+            f'{escape(number_text(r["target_value"], lang, d))} {escape(unit)}{_placeholder(r["is_placeholder"], lang)}'
+            f"</div>{svg.gauge(r['achievement_pct'], progress_colour(r['progress_class']))}"
+            f"<div>{_pill(r['progress_class'], lang)} {escape(number_text(r['achievement_pct'], lang, 0))} % · "
+            f"{escape(str(r['period']))} → {escape(str(r['target_year']))}</div></div>"
+        )
+    return f'<div class="cards">{"".join(cards)}</div>'
+
+
+def _heatmap(marts: MartSet, lang: Lang) -> str:
+    gaps = marts.get("fct_target_gaps")
+    if gaps is None:
+        return _unavailable(lang, "fct_target_gaps")
+    places = views.localities(marts, lang)
+    names = views.indicator_names(marts, lang)
+    order = views.indicator_order(marts)
+    codes = sorted(gaps["indicator_code"].unique(), key=lambda c: (order.get(c, 10_000), c))
+    by_key = {(r.locality_code, r.indicator_code): r for r in gaps.itertuples()}
+    head = "".join(f"<th>{escape(name)}</th>" for _, name in places)
+    rows = []
+    for code in codes:
+        cells = []
+        for loc, _ in places:
+            r = by_key.get((loc, code))
+            if r is None:
+                cells.append('<td class="cell">–</td>')
+                continue
+            fg = "#fff" if white_text_on(r.progress_class) else "#000"
+            mark = "*" if r.is_placeholder is True else ""
+            title = f"{progress_label(r.progress_class, lang)}; {text('target', lang)} {r.target_value:g}{mark}"
+            cells.append(
+                f'<td class="cell" style="background:#{progress_colour(r.progress_class)};color:{fg}" '
+                f'title="{escape(title)}">{escape(number_text(r.achievement_pct, lang, 0))}{mark}</td>'
+            )
+        rows.append(f"<tr><td>{escape(names.get(code, code))}</td>{''.join(cells)}</tr>")
+    legend = "".join(
+        f'<span>{_pill(c, lang)}</span>'
+        for c in ("achieved", "on_track", "acceleration_needed", "limited_progress", "deterioration",
+                  "unable_to_assess")
+    )
+    return (f'<p class="legend">{legend}</p><p class="ph">* {escape(text("placeholder", lang))}</p>'
+            f'<div style="overflow-x:auto"><table class="heat"><thead><tr><th>{escape(text("indicator", lang))}'
+            f"</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
+
+
+def _trends(marts: MartSet, lang: Lang) -> str:
+    if marts.get("fct_indicator_values") is None:
+        return _unavailable(lang, "fct_indicator_values")
+    years = _decimal_years(marts)
+    gaps = marts.get("fct_target_gaps")
+    targets = {} if gaps is None else {(r.locality_code, r.indicator_code): r for r in gaps.itertuples()}
+    names = views.indicator_names(marts, lang)
+    order = views.indicator_order(marts)
+    values = marts.get("fct_indicator_values")
+    units = values.drop_duplicates("indicator_code").set_index("indicator_code")["unit"].to_dict()
+    options, groups = [], []
+    for loc, loc_name in views.localities(marts, lang):
+        options.append(f'<option value="{escape(loc)}">{escape(loc_name)} ({escape(loc)})</option>')
+        codes = sorted(values.loc[values["locality_code"] == loc, "indicator_code"].unique(),
+                       key=lambda c: (order.get(c, 10_000), c))
+        charts = []
+        for code in codes:
+            points = [svg.TrendPoint(years.get(p, 0.0), v, p) for p, v in views.series(marts, loc, code)]
+            t = targets.get((loc, code))
+            target = None
+            label = ""
+            if t is not None and pd.notna(t.target_value) and pd.notna(t.target_year):
+                target = (float(t.target_year) + 1.0, float(t.target_value))
+                label = f"{text('target_path', lang)}: {t.target_value:g} ({int(t.target_year)})"
+                if t.is_placeholder is True:
+                    label += f" [{text('placeholder', lang)}]"
+            charts.append(svg.trend_chart(
+                points, names.get(code, code), str(units.get(code) or ""), target, label,
+                placeholder=t is not None and t.is_placeholder is True,
+            ))
+        groups.append(f'<div class="trend-group" data-locality="{escape(loc)}"><div class="trends">'
+                      f"{''.join(charts)}</div></div>")
+    return (f'<label>{escape(text("select_locality", lang))}: <select id="locality-select">{"".join(options)}'
+            f"</select></label> <span class=\"legend\"><span>— {escape(text('actual', lang))}</span>"
+            f"<span>- - {escape(text('target_path', lang))}</span></span>{''.join(groups)}")
+
+
+def _reconciliation(marts: MartSet, lang: Lang) -> str:
+    frame = views.reconciliation(marts)
+    if frame is None:
+        return _unavailable(lang, "fct_indicator_values")
+    differing = frame[frame["difference_pct"] > 0].head(15)
+    bars = [
+        svg.Bar(
+            f"{views.locality_name(marts, r.locality_code, lang)} · {r.indicator_code} {r.period}",
+            float(r.difference_pct),
+            "d73027" if r.beyond_tolerance else "7fbf7b",
+            marker=None if pd.isna(r.tolerance_pct) else float(r.tolerance_pct),
+            note=f"{r.difference_pct:.1f} % ({r.locality_value:g} / {r.department_value:g})",
+        )
+        for r in differing.itertuples()
+    ]
+    rows = "".join(
+        f"<tr><td>{escape(views.locality_name(marts, r.locality_code, lang))}</td><td>{escape(r.indicator_code)}</td>"
+        f"<td>{escape(r.period)}</td><td class=num>{escape(number_text(r.locality_value, lang))}</td>"
+        f"<td class=num>{escape(number_text(r.department_value, lang))}</td><td>{escape(str(r.department_code))}</td>"
+        f"<td class=num>{escape(number_text(r.difference_pct, lang))}</td>"
+        f"<td class=num>{escape(number_text(r.tolerance_pct, lang))}</td></tr>"
+        for r in frame[frame["beyond_tolerance"]].itertuples()
+    )
+    header = "".join(f"<th>{escape(text(k, lang))}</th>" for k in (
+        "locality", "indicator_code", "period", "locality_value", "department_value", "reporter",
+        "difference_pct", "tolerance_pct"))
+    agree = int((~frame["beyond_tolerance"]).sum())
+    return (f"<p>{len(frame)} · {agree} ≤ {escape(text('tolerance_pct', lang))}</p>"
+            + svg.bar_chart(bars, text("reconciliation_title", lang), value_suffix=" %")
+            + (f"<table><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table>" if rows else ""))
+
+
+def _findings(marts: MartSet, lang: Lang) -> str:
+    findings = views.open_findings(marts)
+    if findings is None:
+        return _unavailable(lang, "fct_dq_issues")
+    if findings.empty:
+        return f"<p>{escape(text('no_findings', lang))}</p>"
+    suffix = "vi" if lang == "vi" else "en"
+    counts = findings.groupby(["rule_code", "severity"]).size().reset_index(name="n")
+    bars = [svg.Bar(r.rule_code, float(r.n), SEVERITY_COLOURS.get(r.severity, "999999"),
+                    note=f"{r.n} {text(r.severity, lang) if r.severity in ('error', 'warning') else r.severity}")
+            for r in counts.sort_values("n", ascending=False).itertuples()]
+    rows = "".join(
+        f'<tr data-severity="{escape(str(r["severity"]))}"><td>{escape(text(r["severity"], lang)) if r["severity"] in ("error", "warning") else escape(str(r["severity"]))}</td>'  # noqa: E501
+        f"<td>{escape(str(r.get(f'title_{suffix}') or r['rule_code']))}</td>"
+        f"<td>{escape(views.locality_name(marts, r['locality_code'], lang) if isinstance(r['locality_code'], str) else '')}</td>"  # noqa: E501
+        f"<td>{escape(str(r['indicator_code'] or '') if isinstance(r['indicator_code'], str) else '')}</td>"
+        f"<td>{escape(str(r['period']) if isinstance(r['period'], str) else '')}</td>"
+        f"<td>{escape(str(r.get(f'message_{suffix}') or ''))}</td>"
+        f"<td>{escape(str(r.get(f'instruction_{suffix}') or ''))}</td>"
+        f"<td>{escape(str(r['file_name']) if isinstance(r['file_name'], str) else '')}</td></tr>"
+        for _, r in findings.iterrows()
+    )
+    header = "".join(f"<th>{escape(text(k, lang))}</th>" for k in (
+        "severity", "rule", "locality", "indicator_code", "period", "message", "instruction", "file"))
+    buttons = "".join(
+        f'<button data-severity="{key}"{" class=on" if key == "all" else ""}>{escape(label)}</button>'
+        for key, label in (("all", "∗"), ("error", text("error", lang)), ("warning", text("warning", lang)))
+    )
+    return (svg.bar_chart(bars, text("findings_title", lang))
+            + f'<div class="filters">{buttons}</div><table id="findings-table"><thead><tr>{header}</tr></thead>'
+            f"<tbody>{rows}</tbody></table>")
+
+
+def _submissions(marts: MartSet, lang: Lang) -> str:
+    frame = views.submissions_by_reporter(marts, lang)
+    if frame is None:
+        return _unavailable(lang, "fct_submissions")
+    keys = ("files_received", "accepted", "accepted_with_rejections", "quarantined", "superseded", "rows_rejected")
+    header = "".join(f"<th>{escape(text(k, lang))}</th>" for k in ("reporter", *keys, "late", "missing"))
+    rows = "".join(
+        f"<tr><td>{escape(str(r['reporter']))}</td>"
+        + "".join(f"<td class=num>{int(r[k])}</td>" for k in keys)
+        + f"<td>{escape(str(r['late']))}</td><td>{escape(str(r['missing']))}</td></tr>"
+        for _, r in frame.iterrows()
+    )
+    return f"<table><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def render_dashboard(marts: MartSet, lang: Lang = "vi", generated_at: dt.datetime | None = None) -> str:
+    generated_at = generated_at or dt.datetime.now()
+    banner = f'<div class="banner">{escape(text("synthetic_warning", lang))}</div>' if marts.is_synthetic else ""
+    missing = "".join(f'<div class="note">{escape(text("not_available", lang, name=n))}</div>' for n in marts.missing)
+    sections = [
+        ("province", text("province_status", lang), _cards(marts, lang)),
+        ("heatmap", text("heatmap_title", lang), _heatmap(marts, lang)),
+        ("trends", text("trends_title", lang), _trends(marts, lang)),
+        ("reconciliation", text("reconciliation_title", lang), _reconciliation(marts, lang)),
+        ("findings", text("findings_title", lang), _findings(marts, lang)),
+        ("submissions", text("submissions_title", lang), _submissions(marts, lang)),
+    ]
+    body = "".join(
+        f'<section id="{sid}"><h2>{escape(title)}</h2>{content}</section>' for sid, title, content in sections
+    )
+    return (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        # No network: a CSP that forbids fetching anything makes that a property of the file, not a promise.
+        f"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
+        f"script-src 'unsafe-inline'; img-src data:\">"
+        f"<title>{escape(text('dashboard_title', lang))}</title><style>{_CSS}</style></head><body>"
+        f"<header><h1>{escape(text('dashboard_title', lang))}</h1><p>{escape(text('report_subtitle', lang))}</p>"
+        f"<p>{escape(text('generated_at', lang))}: {generated_at:%d/%m/%Y %H:%M} · "
+        f'<span id="render-status"></span> SVG</p></header>{banner}'
+        f'<div class="note">{escape(text("placeholder_note", lang))}</div>{missing}<main>{body}</main>'
+        f"<footer>{escape(text('method_note', lang))} · dothi</footer><script>{_JS}</script></body></html>"
+    )
+
+
+def write_dashboard(marts: MartSet, path: Path, lang: Lang = "vi", generated_at: dt.datetime | None = None) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(render_dashboard(marts, lang, generated_at), encoding="utf-8")
+    tmp.replace(path)
+    return path

@@ -1,0 +1,142 @@
+"""Bilingual labels (Vietnamese first, English with ``--lang en``) shared by every output."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Lang = Literal["vi", "en"]
+LANGS: tuple[Lang, ...] = ("vi", "en")
+
+# key: (Vietnamese, English)
+_LABELS: dict[str, tuple[str, str]] = {
+    "report_title": ("BÁO CÁO TIẾN ĐỘ THỰC HIỆN CHƯƠNG TRÌNH PHÁT TRIỂN ĐÔ THỊ TỈNH KHÁNH HÒA",
+                     "KHÁNH HÒA URBAN DEVELOPMENT PROGRAMME: PROGRESS REPORT"),
+    "report_subtitle": ("Theo Nghị quyết 06-NQ/TU (2021–2025); số liệu từ kho dữ liệu dothi",
+                        "Against Resolution 06-NQ/TU (2021–2025); figures from the dothi warehouse"),
+    "dashboard_title": ("Bảng theo dõi phát triển đô thị Khánh Hòa", "Khánh Hòa urban development dashboard"),
+    "generated_at": ("Lập lúc", "Generated at"),
+    "synthetic_warning": (
+        "CẢNH BÁO: số liệu mô phỏng (synthetic), không phải số liệu chính thức.",
+        "WARNING: synthetic (sample) figures, not official statistics.",
+    ),
+    "placeholder_note": (
+        "Chỉ tiêu có đánh dấu «tạm» là chỉ tiêu giả định (chưa có nguồn công bố); "
+        "Sở Xây dựng thay thế trong dbt_project/seeds/targets.csv.",
+        "Targets marked «placeholder» have no public source; the Department of Construction replaces them "
+        "in dbt_project/seeds/targets.csv.",
+    ),
+    "placeholder": ("tạm (giả định)", "placeholder"),
+    "official": ("chính thức", "official"),
+    "sheet_summary": ("Tổng hợp", "Summary"),
+    "sheet_findings": ("Lỗi dữ liệu", "Data quality"),
+    "sheet_submissions": ("Nộp báo cáo", "Submissions"),
+    "sheet_sources": ("Nguồn chỉ tiêu", "Sources"),
+    "sheet_reconciliation": ("Đối chiếu", "Reconciliation"),
+    "province_status": ("Tình hình toàn tỉnh theo chỉ tiêu", "Province status per indicator"),
+    "locality_status": ("Tình hình theo chỉ tiêu", "Status per indicator"),
+    "indicator": ("Chỉ tiêu", "Indicator"),
+    "indicator_code": ("Mã chỉ tiêu", "Indicator code"),
+    "unit": ("Đơn vị tính", "Unit"),
+    "period": ("Kỳ", "Period"),
+    "actual": ("Thực hiện", "Actual"),
+    "target": ("Mục tiêu", "Target"),
+    "target_year": ("Năm mục tiêu", "Target year"),
+    "gap": ("Còn thiếu", "Gap"),
+    "achievement_pct": ("Đạt (%)", "Achieved (%)"),
+    "required_yearly_change": ("Cần tăng/năm", "Needed per year"),
+    "progress_class": ("Đánh giá", "Progress"),
+    "target_status": ("Loại mục tiêu", "Target status"),
+    "target_source": ("Nguồn mục tiêu", "Target source"),
+    "programme": ("Chương trình", "Programme"),
+    "locality": ("Địa bàn", "Locality"),
+    "reporter": ("Đơn vị báo cáo", "Reporter"),
+    "severity": ("Mức độ", "Severity"),
+    "rule": ("Quy tắc", "Rule"),
+    "message": ("Nội dung", "Message"),
+    "instruction": ("Hướng xử lý", "What to do"),
+    "file": ("Tệp", "File"),
+    "row": ("Dòng", "Row"),
+    "status": ("Trạng thái", "Status"),
+    "files_received": ("Số tệp đã nhận", "Files received"),
+    "accepted": ("Chấp nhận", "Accepted"),
+    "accepted_with_rejections": ("Chấp nhận, có dòng bị loại", "Accepted with rejected rows"),
+    "quarantined": ("Cách ly", "Quarantined"),
+    "superseded": ("Đã thay thế", "Superseded"),
+    "late": ("Nộp muộn", "Late"),
+    "missing": ("Chưa nộp", "Missing"),
+    "rows_rejected": ("Dòng bị loại", "Rows rejected"),
+    "last_submitted": ("Lần nộp gần nhất", "Last submitted"),
+    "values_by_period": ("Giá trị theo kỳ", "Values by period"),
+    "no_data": ("Không có dữ liệu", "No data"),
+    "not_available": ("Chưa có trong kho dữ liệu (mart {name} chưa được xây dựng)",
+                      "Not in the warehouse yet (mart {name} has not been built)"),
+    "no_findings": ("Không có lỗi dữ liệu đang mở", "No open data-quality findings"),
+    "error": ("Lỗi", "Error"),
+    "warning": ("Cảnh báo", "Warning"),
+    "locality_value": ("Số địa phương", "Locality figure"),
+    "department_value": ("Số sở ngành", "Department figure"),
+    "difference_pct": ("Chênh lệch (%)", "Difference (%)"),
+    "tolerance_pct": ("Ngưỡng (%)", "Tolerance (%)"),
+    "reconciliation_title": ("Đối chiếu số liệu địa phương và sở ngành", "Locality vs department figures"),
+    "findings_title": ("Lỗi dữ liệu đang mở", "Open data-quality findings"),
+    "submissions_title": ("Tình hình nộp báo cáo theo đơn vị", "Submissions per reporter"),
+    "sources_title": ("Nguồn của các mục tiêu", "Where the targets come from"),
+    "trends_title": ("Xu hướng và lộ trình đến mục tiêu", "Trends and the path to target"),
+    "heatmap_title": ("Mức đạt mục tiêu theo địa bàn", "Achievement by locality"),
+    "target_path": ("Lộ trình mục tiêu", "Target path"),
+    "method_note": (
+        "Đánh giá theo phương pháp Open SDG: R = tốc độ tăng bình quân thực tế / tốc độ cần thiết.",
+        "Progress follows the Open SDG method: R = observed CAGR / required CAGR.",
+    ),
+    "page_footer": ("Trang &P / &N", "Page &P of &N"),
+    "province": ("Toàn tỉnh", "Province"),
+    "select_locality": ("Chọn địa bàn", "Choose a locality"),
+    "count": ("Số lượng", "Count"),
+    "synthetic_col": ("Số liệu mô phỏng", "Synthetic"),
+    "yes": ("có", "yes"),
+    "no": ("không", "no"),
+}
+
+PROGRESS_CLASSES = (
+    "achieved", "on_track", "acceleration_needed", "limited_progress", "deterioration", "unable_to_assess",
+)
+_PROGRESS: dict[str, tuple[str, str]] = {
+    "achieved": ("Đã đạt", "Achieved"),
+    "on_track": ("Đúng tiến độ", "On track"),
+    "acceleration_needed": ("Cần đẩy nhanh", "Acceleration needed"),
+    "limited_progress": ("Tiến triển hạn chế", "Limited progress"),
+    "deterioration": ("Đi xuống", "Deterioration"),
+    "unable_to_assess": ("Chưa đánh giá được", "Unable to assess"),
+}
+# Fill colours (hex, no '#'): Open SDG's traffic-light order, readable on paper and for colour-blind readers
+# thanks to the text label that always accompanies the colour.
+PROGRESS_COLOURS: dict[str, str] = {
+    "achieved": "1B7837",
+    "on_track": "7FBF7B",
+    "acceleration_needed": "FEE08B",
+    "limited_progress": "FC8D59",
+    "deterioration": "D73027",
+    "unable_to_assess": "BDBDBD",
+}
+SEVERITY_COLOURS = {"error": "D73027", "warning": "FEE08B"}
+
+
+def text(key: str, lang: Lang, **fmt: object) -> str:
+    vi, en = _LABELS[key]
+    value = vi if lang == "vi" else en
+    return value.format(**fmt) if fmt else value
+
+
+def progress_label(progress_class: str | None, lang: Lang) -> str:
+    if not progress_class:
+        return ""
+    pair = _PROGRESS.get(progress_class)
+    return (pair[0] if lang == "vi" else pair[1]) if pair else progress_class
+
+
+def progress_colour(progress_class: str | None) -> str:
+    return PROGRESS_COLOURS.get(progress_class or "", "FFFFFF")
+
+
+def white_text_on(progress_class: str | None) -> bool:
+    return progress_class in {"achieved", "deterioration"}
