@@ -4,6 +4,7 @@ Two selections of one project: ``fct_dq_issues`` (tag ``dq_findings``) reads wha
 found, so it is built after the quality step, while everything else is built before it.
 """
 
+import shutil
 from collections.abc import Mapping
 from typing import Any
 
@@ -62,6 +63,14 @@ def _translator() -> DothiDbtTranslator:
     return DothiDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
+def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, dothi_home: DothiHomeResource):
+    dothi_home.export_env()
+    invocation = dbt.cli(["build"], context=context)
+    yield from invocation.stream()
+    # Each invocation gets its own target folder; kept only when dbt failed (its dbt.log says why).
+    shutil.rmtree(invocation.target_path, ignore_errors=True)
+
+
 def dbt_definitions() -> dg.Definitions:
     project = prepare_dbt_manifest(dbt_project())
     translator = _translator()
@@ -75,8 +84,7 @@ def dbt_definitions() -> dg.Definitions:
     )
     def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, dothi_home: DothiHomeResource):
         """Seeds, staging, intermediate and marts (all but the findings mart)."""
-        dothi_home.export_env()
-        yield from dbt.cli(["build"], context=context).stream()
+        yield from _build(context, dbt, dothi_home)
 
     @dbt_assets(
         manifest=project.manifest_path,
@@ -87,7 +95,6 @@ def dbt_definitions() -> dg.Definitions:
     )
     def dbt_dq_findings(context: dg.AssetExecutionContext, dbt: DbtCliResource, dothi_home: DothiHomeResource):
         """The findings mart: dbt-side findings plus the latest Great Expectations findings."""
-        dothi_home.export_env()
-        yield from dbt.cli(["build"], context=context).stream()
+        yield from _build(context, dbt, dothi_home)
 
     return dg.Definitions(assets=[dbt_warehouse, dbt_dq_findings], resources={"dbt": dbt_resource(project)})

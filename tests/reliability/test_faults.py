@@ -44,7 +44,9 @@ BATCH_1 = [
 ]
 BATCH_2 = ["KHAWASCO_nuoc_sach_2023.csv", "CamRanh_BaoCao_2024.csv"]
 # Columns that name the run or the moment it ran: everything else must match an uninterrupted run.
-VOLATILE = re.compile(r"run_id|ingested_at|received_at|detected_at|validated_at|published_at|started_at|resolved_at|seen|pid")
+VOLATILE = re.compile(
+    r"run_id|ingested_at|received_at|detected_at|validated_at|published_at|started_at|resolved_at|seen|pid"
+)
 
 
 def _env(home: Path, **extra: str) -> dict[str, str]:
