@@ -1,4 +1,6 @@
-"""Reporting periods: ``2024``, ``2024-H1``, ``2024-Q3`` from the many ways they are written.
+"""Reporting periods: ``2024``, ``2024-H1``, ``2024-Q3``, ``2024-03`` from the many ways they are written.
+
+Monthly periods are for commune-level reporting after the 2025 reorganisation (and the benchmark scales).
 
 The programme starts in 2020; a period that has not begun yet (relative to an injectable
 ``today``) cannot carry actual figures.
@@ -8,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sources.normalize.text import fold
 
@@ -24,6 +26,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(rf"^(?:6|sau) thang (dau|cuoi) (?:nam )?{_YEAR}$"), "words_half"),
     (re.compile(rf"^{_YEAR} ?q([1-4])$"), "year_quarter"),
     (re.compile(rf"^(?:q|quy|quarter) ?([1-4]|iv|iii|ii|i) (?:nam )?{_YEAR}$"), "quarter_year"),
+    (re.compile(rf"^{_YEAR} (0?[1-9]|1[0-2])$"), "year_month"),
+    (re.compile(rf"^(?:thang|month|t) ?(0?[1-9]|1[0-2]) (?:nam )?{_YEAR}$"), "month_year"),
 )
 
 
@@ -58,15 +62,21 @@ def _canonical(text: str) -> str | None:
             return f"{a}-Q{b}"
         if form == "quarter_year":
             return f"{b}-Q{_ROMAN.get(a, a)}"
+        if form == "year_month":
+            return f"{a}-{int(b):02d}"
+        if form == "month_year":
+            return f"{b}-{int(a):02d}"
     return None
 
 
 def period_type(period: str) -> str:
-    """annual | half_year | quarter (the reporting calendar's vocabulary)."""
+    """annual | half_year | quarter | month (the reporting calendar's vocabulary)."""
     if "-H" in period:
         return "half_year"
     if "-Q" in period:
         return "quarter"
+    if "-" in period:
+        return "month"
     return "annual"
 
 
@@ -77,6 +87,8 @@ def period_start(period: str) -> date:
         return date(year, 1 if period.endswith("1") else 7, 1)
     if kind == "quarter":
         return date(year, 3 * (int(period[-1]) - 1) + 1, 1)
+    if kind == "month":
+        return date(year, int(period[5:7]), 1)
     return date(year, 1, 1)
 
 
@@ -89,6 +101,9 @@ def period_end(period: str) -> date:
         quarter = int(period[-1])
         month = 3 * quarter
         return date(year, month, 30 if month in (6, 9) else 31)
+    if kind == "month":
+        month = int(period[5:7])
+        return (date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)) - timedelta(days=1)
     return date(year, 12, 31)
 
 

@@ -329,3 +329,22 @@ def test_unit_mismatch_names_the_expected_unit():
     reason = check_unit("ha", IND["GREEN_LAND_PC"])
     assert reason is not None and "m²/người" in reason and "GREEN_LAND_PC" in reason
     assert check_unit("người", IND["URBANIZATION_RATE"]) is not None
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected", "end"),
+    [
+        ("2024-03", "2024-03", date(2024, 3, 31)),
+        ("Tháng 3/2024", "2024-03", date(2024, 3, 31)),
+        ("tháng 12 năm 2023", "2023-12", date(2023, 12, 31)),
+        ("T2/2024", "2024-02", date(2024, 2, 29)),  # leap year
+        ("2023-02", "2023-02", date(2023, 2, 28)),
+    ],
+)
+def test_monthly_periods(raw: str, expected: str, end: date) -> None:
+    result = parse_period(raw, today=date(2026, 11, 27))
+    assert result.period == expected and period_type(expected) == "month" and period_end(expected) == end
+
+
+def test_month_thirteen_is_not_a_period() -> None:
+    assert not parse_period("2024-13", today=date(2026, 11, 27)).ok

@@ -1,5 +1,5 @@
-{#- The period spine 2020-2030: every year, half-year and quarter, built without generate_series so it
-    runs on any warehouse. -#}
+{#- The period spine 2020-2030: every year, half-year, quarter and month, built without generate_series
+    so it runs on any warehouse. Months ('2024-03') serve commune-level monthly reporting. -#}
 with offsets as (
     select 0 as n union all select 1 union all select 2 union all select 3 union all select 4
     union all select 5 union all select 6 union all select 7 union all select 8 union all select 9
@@ -18,6 +18,9 @@ parts as (
     union all select 'quarter', 2, '04-01', '06-30', 3
     union all select 'quarter', 3, '07-01', '09-30', 3
     union all select 'quarter', 4, '10-01', '12-31', 3
+    {%- for month in range(1, 13) %}
+    union all select 'month', {{ month }}, '{{ "%02d" % month }}-01', null, 4
+    {%- endfor %}
 ),
 
 spine as (
@@ -38,22 +41,30 @@ final as (
         case period_type
             when 'annual' then year_text
             when 'half_year' then {{ dbt.concat(["year_text", "'-H'", "cast(part as " ~ dbt.type_string() ~ ")"]) }}
+            when 'month' then {{ dbt.concat(["year_text", "'-'", "substring(start_mmdd, 1, 2)"]) }}
             else {{ dbt.concat(["year_text", "'-Q'", "cast(part as " ~ dbt.type_string() ~ ")"]) }}
         end as period,
         period_type,
         period_year as year,
         case when period_type = 'half_year' then part end as half,
         case when period_type = 'quarter' then part end as quarter,
+        case when period_type = 'month' then part end as month,
         cast({{ dbt.concat(["year_text", "'-'", "start_mmdd"]) }} as date) as start_date,
-        cast({{ dbt.concat(["year_text", "'-'", "end_mmdd"]) }} as date) as end_date,
+        case when period_type = 'month'
+            -- the month's last day, leap years included
+            then cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, "cast(" ~ dbt.concat(["year_text", "'-'", "start_mmdd"]) ~ " as date)")) }} as date)
+            else cast({{ dbt.concat(["year_text", "'-'", "end_mmdd"]) }} as date)
+        end as end_date,
         case period_type
             when 'annual' then {{ dbt.concat(["'Năm '", "year_text"]) }}
             when 'half_year' then {{ dbt.concat(["case when part = 1 then '6 tháng đầu năm ' else '6 tháng cuối năm ' end", "year_text"]) }}
+            when 'month' then {{ dbt.concat(["'Tháng '", "cast(part as " ~ dbt.type_string() ~ ")", "'/'", "year_text"]) }}
             else {{ dbt.concat(["'Quý '", "case part when 1 then 'I' when 2 then 'II' when 3 then 'III' else 'IV' end", "'/'", "year_text"]) }}
         end as label_vi,
         case period_type
             when 'annual' then {{ dbt.concat(["'Year '", "year_text"]) }}
             when 'half_year' then {{ dbt.concat(["case when part = 1 then 'First half of ' else 'Second half of ' end", "year_text"]) }}
+            when 'month' then {{ dbt.concat(["'Month '", "substring(start_mmdd, 1, 2)", "'/'", "year_text"]) }}
             else {{ dbt.concat(["'Q'", "cast(part as " ~ dbt.type_string() ~ ")", "' '", "year_text"]) }}
         end as label_en,
         period_year * 100 + type_rank * 10 + part as sort_key

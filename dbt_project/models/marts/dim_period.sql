@@ -8,6 +8,7 @@ select
     cast(year as {{ dbt.type_int() }}) as year,
     cast(half as {{ dbt.type_int() }}) as half,
     cast(quarter as {{ dbt.type_int() }}) as quarter,
+    cast(month as {{ dbt.type_int() }}) as month,
     start_date,
     end_date,
     label_vi,
