@@ -72,7 +72,7 @@ def refresh_command(
     from orchestration.defs.automation import NIGHTLY_JOB
     from orchestration.defs.intake import FULL_REFRESH_TAG
     from orchestration.resources import prepare_dbt_manifest
-    from orchestration.summary import RefreshSummary
+    from outputs.summary import RefreshSummary
 
     prepare_dbt_manifest()
     job = build_definitions().resolve_job_def(NIGHTLY_JOB)

@@ -10,8 +10,8 @@ from typing import Any
 import dagster as dg
 
 from orchestration.resources import DothiHomeResource, dbt_project, dbt_project_fingerprint
-from orchestration.summary import build_summary, write_summary
 from outputs.bundle import ReportBundle, write_reports
+from outputs.summary import build_summary, write_summary
 
 OWNER = "team:data-engineering"
 PUBLIC_MARTS = (

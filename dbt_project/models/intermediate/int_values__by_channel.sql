@@ -40,7 +40,8 @@ reporter_counts as (
     group by 1, 2, 3, 4
 ),
 
-locality_side as (
+channel_firsts as (
+    -- the chosen figure of each channel, with how many reporters of that channel sent one
     select ranked.*, reporter_counts.reporters_count
     from ranked
     inner join reporter_counts
@@ -48,18 +49,15 @@ locality_side as (
         and ranked.locality_code = reporter_counts.locality_code
         and ranked.indicator_code = reporter_counts.indicator_code
         and ranked.period = reporter_counts.period
-    where ranked.reporter_kind = 'locality' and ranked.channel_rank = 1
+    where ranked.channel_rank = 1
+),
+
+locality_side as (
+    select * from channel_firsts where reporter_kind = 'locality'
 ),
 
 department_side as (
-    select ranked.*, reporter_counts.reporters_count
-    from ranked
-    inner join reporter_counts
-        on ranked.reporter_kind = reporter_counts.reporter_kind
-        and ranked.locality_code = reporter_counts.locality_code
-        and ranked.indicator_code = reporter_counts.indicator_code
-        and ranked.period = reporter_counts.period
-    where ranked.reporter_kind = 'department' and ranked.channel_rank = 1
+    select * from channel_firsts where reporter_kind = 'department'
 ),
 
 joined as (
