@@ -3,31 +3,23 @@
     python -m benchmarks.shadow --dbt-dir /tmp/bench-province/dbt_project refresh --json
     python -m benchmarks.shadow --dbt-dir ... --intake-only [--max-seconds 1200]
 
-What dothi lacks to accept the synthetic scales, supplied here *in this process only* (these are
-exactly the changes the owners of sources/ and dbt_project/ need to make for real):
-  1. reference data for synthetic units/departments/indicators: the shadow dbt project is a copy of
-     dbt_project/ whose seeds are the real seeds + the scale's overlay (benchmarks.generate.merge_seeds);
-     ``orchestration.resources.DBT_PROJECT_DIR`` and ``sources.reference.seeds_dir`` point at it.
-  2. monthly periods ('2024-03', 'Tháng 3/2024'): ``sources.normalize.periods`` knows years, halves and
-     quarters only; a month pattern is added to its canonicaliser.
+What dothi lacks to accept the synthetic scales is their reference data (synthetic communes, departments
+and indicators), supplied here *in this process only*: the shadow dbt project is a copy of dbt_project/
+whose seeds are the real seeds + the scale's overlay (benchmarks.generate.merge_seeds), and
+``orchestration.resources.DBT_PROJECT_DIR`` and ``sources.reference.seeds_dir`` point at it. (Monthly
+periods, once patched in here too, are native since commit daccba2.)
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
 import shutil
 import sys
 import time
 from pathlib import Path
 
 from benchmarks.generate import REPO, merge_seeds
-
-_MONTH = (
-    re.compile(r"^((?:19|20|21)\d{2}) (0[1-9]|1[0-2])$"),  # '2024-03' folded
-    re.compile(r"^(?:thang|month) (0?[1-9]|1[0-2]) (?:nam )?((?:19|20|21)\d{2})$"),  # 'Tháng 3/2024'
-)
 
 
 def build_shadow(scale_dir: Path, shadow: Path, code: Path = REPO) -> Path:
@@ -41,30 +33,12 @@ def build_shadow(scale_dir: Path, shadow: Path, code: Path = REPO) -> Path:
     return target
 
 
-def month_period(key: str) -> str | None:
-    """'2024 03' / 'thang 3 2024' (folded text) → '2024-03'; None when it is not a month."""
-    if match := _MONTH[0].match(key):
-        return f"{match[1]}-{match[2]}"
-    if match := _MONTH[1].match(key):
-        return f"{match[2]}-{int(match[1]):02d}"
-    return None
-
-
 def apply_patches(dbt_dir: Path) -> None:
     import orchestration.resources as resources
-    import sources.normalize.periods as periods
     import sources.reference as reference
-    from sources.normalize.text import fold
 
     resources.DBT_PROJECT_DIR = dbt_dir
     reference.seeds_dir = lambda: dbt_dir / "seeds"
-    original = periods._canonical
-
-    def canonical(text: str) -> str | None:
-        found = original(text)
-        return found if found is not None else month_period(fold(text))
-
-    periods._canonical = canonical
 
 
 def intake_only(max_seconds: float) -> dict[str, object]:

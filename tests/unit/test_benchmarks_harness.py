@@ -120,3 +120,27 @@ def test_floor_and_pandas_do_the_same_job(tiny: tuple[Path, Path, Path]) -> None
 def test_floor_reads_a_header_only_file_for_a_missing_dialect(tmp_path: Path) -> None:
     sql = floor.render(tmp_path, None, tmp_path)
     assert "empty/A.csv" in sql and "empty/canon.csv" in sql and "{A}" not in sql and "{REF}" not in sql
+
+
+def test_revised_submission_is_a_real_revision_of_a_sample_file() -> None:
+    """The incremental benchmark's input: same reporter and period, a later date, one value changed."""
+    from datetime import date
+
+    from benchmarks.revision import revised_submission
+    from sources.reference import load_reference
+    from sources.submission import parse_submission
+
+    inbox = Path(__file__).resolve().parents[2] / "sources" / "sample" / "submissions"
+    name, data = revised_submission(inbox)
+    original_name = name.replace("_dieu_chinh_bench", "")
+    reference, today = load_reference(), date(2026, 1, 1)
+    before = parse_submission((inbox / original_name).read_bytes(), original_name, today=today, reference=reference)
+    after = parse_submission(data, name, today=today, reference=reference)
+    assert (after.meta.reporter_code, after.meta.periods) == (before.meta.reporter_code, before.meta.periods)
+    assert after.meta.submitted_at > before.meta.submitted_at
+    changed = [
+        (a.indicator_code, b.value, a.value)
+        for a, b in zip(after.figures, before.figures, strict=True)
+        if a.value != b.value
+    ]
+    assert len(changed) == 1 and changed[0][2] == pytest.approx(changed[0][1] * 1.01, rel=1e-2)
