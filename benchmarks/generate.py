@@ -289,6 +289,20 @@ def build_world(scale: Scale) -> World:
             seen.add(_folded(pair))
             unique.append(pair)
     pairs = unique[::-1]
+    need = scale.units + (scale.provinces if scale.provinces > 1 else 0)
+    if len(pairs) < need:
+        # 60 syllables make ~3.2 k distinct pairs; the national scale needs more. Three-syllable names go
+        # in front (popped last), so smaller scales keep their names.
+        triples = (f"{a} {b} {c}" for a in SYLLABLES for b in SYLLABLES for c in SYLLABLES if len({a, b, c}) == 3)
+        extra = []
+        for name in triples:
+            if len(pairs) + len(extra) >= need:
+                break
+            if _folded(name) not in seen:
+                seen.add(_folded(name))
+                extra.append(name)
+        rng.shuffle(extra)
+        pairs = extra + pairs
     if scale.provinces == 1:
         provinces = [(PROVINCE_CODE, "Tỉnh Khánh Hòa")]
     else:
