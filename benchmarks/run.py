@@ -633,6 +633,16 @@ def report(scale: str, manifest: dict, result: dict) -> str:
     return "\n".join(lines)
 
 
+def failed_runs(result: dict) -> list[str]:
+    """Labels of measured runs that exited non-zero or were stopped at their timeout: CI fails on them."""
+    runs = [
+        *(result.get("baselines") or {}).values(),
+        *(result.get(k) for k in ("intake_only",)),
+        *((result.get("dothi") or {}).get(k) for k in ("full", "noop", "incremental")),
+    ]
+    return [r["label"] for r in runs if r and r.get("returncode") not in (0, None)]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=[s for s in SCALES if s != "tiny"] + ["tiny"], default="sample")
@@ -677,13 +687,16 @@ def main(argv: list[str] | None = None) -> int:
         result["overhead"] = fixed_overhead(paths)
     text = report(args.scale, manifest, result)
     print(text)
+    failed = failed_runs(result)
+    for label in failed:
+        print(f"FAILED: {label}", file=sys.stderr)
     if not args.no_write:
         RESULTS.mkdir(parents=True, exist_ok=True)
         (RESULTS / f"{args.scale}.md").write_text(text, encoding="utf-8")
         (RESULTS / f"{args.scale}.json").write_text(
             json.dumps(result, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8"
         )
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

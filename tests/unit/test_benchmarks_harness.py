@@ -144,3 +144,16 @@ def test_revised_submission_is_a_real_revision_of_a_sample_file() -> None:
         if a.value != b.value
     ]
     assert len(changed) == 1 and changed[0][2] == pytest.approx(changed[0][1] * 1.01, rel=1e-2)
+
+
+def test_a_failed_run_fails_the_harness() -> None:
+    from benchmarks.run import failed_runs
+
+    ok = {"label": "dothi refresh", "returncode": 0, "seconds": 10.0}
+    timed_out = {"label": "pandas script", "returncode": -9, "seconds": None, "note": "stopped after 5 s"}
+    broken = {"label": "dothi incremental refresh", "returncode": 1, "seconds": None}
+    assert failed_runs({"dothi": {"full": ok, "incremental": broken}, "baselines": {"floor": ok}}) == [
+        "dothi incremental refresh"
+    ]
+    assert failed_runs({"dothi": {"full": ok}}) == []
+    assert failed_runs({"baselines": {"pandas": timed_out}}) == ["pandas script"]
