@@ -34,13 +34,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from sources.faults import fault_point
 from sources.home import DothiHome
 from sources.inbox import clear_pending
-from sources.load import ensure_raw_schema
+
+if TYPE_CHECKING:  # duckdb (and pyarrow, via sources.load) are imported where used: not at definitions load
+    import duckdb
 
 log = logging.getLogger(__name__)
 
@@ -407,6 +408,8 @@ def _repair_pointers(home: DothiHome) -> None:
     exports/latest at what is actually live (the file names its own publishing run)."""
     if not home.warehouse.exists():
         return
+    import duckdb
+
     try:
         with duckdb.connect(str(home.warehouse), read_only=True) as conn:
             rows = conn.execute(
@@ -446,6 +449,10 @@ class Publication:
 
 def publish(scope: RunScope, intake: dict | None = None) -> Publication:
     """Make the run's working copy the live warehouse, atomically. Call only as the run's last step."""
+    import duckdb
+
+    from sources.load import ensure_raw_schema
+
     home, started = scope.home, time.monotonic()
     if not scope.lock.held:
         raise RuntimeError("publish called without holding the refresh lock")

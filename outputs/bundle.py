@@ -10,7 +10,7 @@ from pathlib import Path
 
 from outputs import views
 from outputs.dashboard import write_dashboard
-from outputs.dbt_docs import DbtDocsError, generate_dbt_docs
+from outputs.dbt_docs import DbtDocsError, dbt_docs_dir, generate_dbt_docs
 from outputs.excel_report import write_excel_report
 from outputs.labels import Lang
 from outputs.marts import MartSet, read_marts
@@ -24,10 +24,6 @@ def excel_path(reports: Path, lang: Lang) -> Path:
 
 def dashboard_path(reports: Path, lang: Lang) -> Path:
     return reports / f"dashboard.{lang}.html"
-
-
-def dbt_docs_dir(reports: Path) -> Path:
-    return reports / "dbt_docs"
 
 
 @dataclass

@@ -1,8 +1,10 @@
 """Fault injection for the reliability tests: ``DOTHI_FAULT_POINT=<name>`` makes the process SIGKILL
 itself when it reaches the named point (read at call time; a no-op when unset).
 
-Points: ``intake.after_archive`` (bytes archived + journalled, nothing loaded), ``intake.after_load``
-(first file loaded into the working copy and removed from the inbox), ``publish.before_replace``
+Points: ``intake.after_archive`` (a batch's bytes archived, synced and journalled, nothing loaded),
+``intake.after_load`` (a batch loaded into the working copy and removed from the inbox; batches start at
+one file and double), ``intake.parse_worker`` (in a parse worker, before each file: a worker that dies
+mid-file; see sources/parallel.py), ``publish.before_replace``
 (working copy checkpointed and exported, not yet renamed), ``publish.after_replace`` (new warehouse
 live, journal and working copy not yet cleaned up). See docs/reliability.md.
 """

@@ -7,12 +7,14 @@ the submitted file name.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import os
 import re
 import stat
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -74,14 +76,47 @@ def read_inbox_file(path: Path) -> InboxFile:
     )
 
 
-def _write_atomic(target: Path, data: bytes) -> None:
+def _write_atomic(target: Path, data: bytes, sync: bool = True) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")  # per process: workers may race on a name
     with tmp.open("wb") as handle:
         handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+        if sync:
+            handle.flush()
+            os.fsync(handle.fileno())
     os.replace(tmp, target)
+
+
+def _syncfs() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(None, use_errno=True).syncfs  # Linux (glibc, musl)
+    except (AttributeError, OSError):
+        return None
+
+
+_SYNCFS = _syncfs()
+
+
+def sync_paths(home: DothiHome, rels: Iterable[str]) -> None:
+    """Make files written with ``sync=False`` (and their renames) durable: one syncfs(2) of the home's
+    file system where the OS has it (file data, inodes and directory entries at once), else an fsync
+    per file. Called once per batch instead of once per file."""
+    rels = list(rels)
+    if not rels:
+        return
+    if _SYNCFS is not None:
+        fd = os.open(home.root, os.O_RDONLY)
+        try:
+            if _SYNCFS(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    for rel in dict.fromkeys(rels):
+        fd = os.open(home.root / rel, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def archive_relpath(sha: str, ext: str) -> str:
@@ -89,12 +124,13 @@ def archive_relpath(sha: str, ext: str) -> str:
     return f"archive/{sha[:2]}/{sha}{ext}"
 
 
-def archive(home: DothiHome, data: bytes, sha: str, ext: str) -> str:
-    """Store the bytes under their hash (idempotent); return the path relative to DOTHI_HOME."""
+def archive(home: DothiHome, data: bytes, sha: str, ext: str, sync: bool = True) -> str:
+    """Store the bytes under their hash (idempotent); return the path relative to DOTHI_HOME.
+    ``sync=False``: the caller makes them durable with ``sync_paths`` before the inbox file goes."""
     rel = archive_relpath(sha, ext)
     target = home.root / rel
     if not (target.is_file() and sha256_hex(target.read_bytes()) == sha):
-        _write_atomic(target, data)
+        _write_atomic(target, data, sync)
     return rel
 
 
@@ -134,9 +170,10 @@ def inbox_fingerprints(home: DothiHome) -> list[str]:
 
 # --- The pending journal: archived but not yet published -------------------------------------------
 # A refresh loads into a run-scoped working copy of the warehouse; a run killed after it removed a
-# file from the inbox would lose that file's rows with its working copy. So before a file is parsed,
-# archive/pending/<sha>.json records it (name, mtime, first seen); the next intake re-loads every
-# journalled file the published warehouse does not hold, and publishing clears the entries it made live.
+# file from the inbox would lose that file's rows with its working copy. So before a batch of files is
+# loaded, archive/pending/batch-<hash>.json records them (name, mtime, first seen), one synced write per
+# batch; the next intake re-loads every journalled file the published warehouse does not hold, and
+# publishing clears the entries it made live. (Older homes may hold one <sha>.json per file: read too.)
 
 
 @dataclass(frozen=True)
@@ -149,8 +186,8 @@ class PendingFile:
     run_id: str
 
 
-def write_pending(home: DothiHome, entry: PendingFile) -> None:
-    data = {
+def _entry_json(entry: PendingFile) -> dict[str, str]:
+    return {
         "sha256": entry.sha256,
         "archive_path": entry.archive_path,
         "file_name": entry.file_name,
@@ -158,42 +195,81 @@ def write_pending(home: DothiHome, entry: PendingFile) -> None:
         "received_at": entry.received_at.isoformat(),
         "run_id": entry.run_id,
     }
-    _write_atomic(home.pending / f"{entry.sha256}.json", json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
 
-def read_pending(home: DothiHome) -> list[PendingFile]:
-    """Journal entries, oldest first; unreadable entries (a torn write cannot happen: writes are atomic)
-    are skipped with their file left in place for a person to look at."""
+def _entry(data: dict[str, object]) -> PendingFile:
+    return PendingFile(
+        sha256=str(data["sha256"]),
+        archive_path=str(data["archive_path"]),
+        file_name=display_name(str(data["file_name"])),
+        mtime=datetime.fromisoformat(str(data["mtime"])),
+        received_at=datetime.fromisoformat(str(data["received_at"])),
+        run_id=str(data.get("run_id") or ""),
+    )
+
+
+def _write_journal(path: Path, entries: list[dict[str, object]]) -> None:
+    _write_atomic(path, json.dumps({"entries": entries}, ensure_ascii=False).encode("utf-8"))
+
+
+def write_pending(home: DothiHome, entries: PendingFile | Iterable[PendingFile]) -> Path | None:
+    """Journal a batch of files in one synced write; the file's name comes from the hashes only."""
+    batch = [entries] if isinstance(entries, PendingFile) else list(entries)
+    if not batch:
+        return None
+    name = sha256_hex("\n".join(e.sha256 for e in batch).encode("ascii"))
+    path = home.pending / f"batch-{name}.json"
+    _write_journal(path, [_entry_json(e) for e in batch])
+    return path
+
+
+def _journal_files(home: DothiHome) -> list[tuple[Path, list[dict[str, object]]]]:
+    """(file, raw entries) per journal file; unreadable files (a torn write cannot happen: writes are
+    atomic) are skipped and left in place for a person to look at."""
     if not home.pending.is_dir():
         return []
-    entries: list[PendingFile] = []
+    out: list[tuple[Path, list[dict[str, object]]]] = []
     for path in sorted(home.pending.glob("*.json")):
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            entries.append(
-                PendingFile(
-                    sha256=str(data["sha256"]),
-                    archive_path=str(data["archive_path"]),
-                    file_name=display_name(str(data["file_name"])),
-                    mtime=datetime.fromisoformat(data["mtime"]),
-                    received_at=datetime.fromisoformat(data["received_at"]),
-                    run_id=str(data.get("run_id") or ""),
-                )
-            )
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError):
             continue
-    return sorted(entries, key=lambda e: (e.received_at, e.sha256))
+        if isinstance(data, dict) and isinstance(data.get("entries"), list):
+            out.append((path, [e for e in data["entries"] if isinstance(e, dict)]))
+        elif isinstance(data, dict):  # the one-file-per-entry journal of earlier versions
+            out.append((path, [data]))
+    return out
+
+
+def read_pending(home: DothiHome) -> list[PendingFile]:
+    """Journal entries, oldest first, one per file hash; malformed entries are skipped."""
+    found: dict[str, PendingFile] = {}
+    for _, raw_entries in _journal_files(home):
+        for raw in raw_entries:
+            try:
+                entry = _entry(raw)
+            except (ValueError, KeyError, TypeError):
+                continue
+            if entry.sha256 not in found or entry.received_at < found[entry.sha256].received_at:
+                found[entry.sha256] = entry
+    return sorted(found.values(), key=lambda e: (e.received_at, e.sha256))
 
 
 def clear_pending(home: DothiHome, shas: set[str]) -> int:
-    """Drop the journal entries of files now in the published warehouse; returns how many."""
+    """Drop the journal entries of files now in the published warehouse; returns how many. A journal
+    file left with no entry is deleted, one left with some is rewritten (atomically) with those."""
+    if not shas:
+        return 0
     cleared = 0
-    for sha in shas:
-        if _SHA.fullmatch(sha):  # the name is built from a hash only, never from submitted text
-            path = home.pending / f"{sha}.json"
-            if path.exists():
-                path.unlink()
-                cleared += 1
+    for path, raw_entries in _journal_files(home):
+        keep = [e for e in raw_entries if e.get("sha256") not in shas]
+        if len(keep) == len(raw_entries):
+            continue
+        cleared += len(raw_entries) - len(keep)
+        if keep:
+            _write_journal(path, keep)
+        else:
+            path.unlink(missing_ok=True)
     return cleared
 
 

@@ -1,56 +1,59 @@
 """Run the intake: every file in the inbox → archive → parse → raw tables (or quarantine).
 
-Idempotent on identical bytes: a file whose SHA-256 is already in raw.submissions is archived and
-removed from the inbox without adding rows. One bad file never stops the others.
+Idempotent on identical bytes: a file whose SHA-256 is already in raw.submissions (or was seen earlier
+in this run) is archived and removed from the inbox without adding rows. One bad file never stops the
+others.
 
-Crash safety: bytes are archived (fsync) and journalled in archive/pending/ before they are parsed;
-the inbox file is removed only after its rows are loaded. A run that dies later (its working copy of
-the warehouse discarded) leaves the journal entry, and the next intake re-loads the file from the
-archive first: once, because a file already in raw.submissions is never loaded again.
+Files go through in batches (sources/parallel.py parses them, on every core when there are many; results
+keep inbox order, so a pooled run loads exactly what a serial one does). Per batch, in this order:
+the archived bytes are made durable (one sync), the batch is journalled in archive/pending/ (one synced
+write), quarantined files are copied out, the rows go in (one transaction), and only then are the inbox
+files removed. A run that dies later (its working copy of the warehouse discarded) leaves the journal,
+and the next intake re-loads those files from the archive first: once, because a file already in
+raw.submissions is never loaded again.
+
+Batches start at one file and double up to ``BATCH_FILES`` (or ``BATCH_ROWS`` rows): a small inbox
+is loaded file by file as before, a large one pays one commit and one sync per few hundred files.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
 from sources.faults import fault_point
-from sources.formats import extension_for
 from sources.home import DothiHome
 from sources.inbox import (
-    InboxFile,
     PendingFile,
-    archive,
     clear_pending,
-    display_name,
     list_inbox,
     quarantine,
     read_archived,
-    read_inbox_file,
     read_pending,
     remove_from_inbox,
+    sync_paths,
     write_pending,
 )
-from sources.load import FileRecord, already_ingested, ensure_raw_schema, load_file
+from sources.load import ensure_raw_schema, ingested_shas, load_batch
+from sources.parallel import configured_workers, prepare_files
+from sources.prepare import VIETNAM, IntakeJob, Prepared, local_naive, prepare
 from sources.reference import Reference, load_reference
-from sources.submission import QuarantineError, Submission, parse_submission
+
+__all__ = ["VIETNAM", "FileOutcome", "IntakeReport", "local_naive", "run_intake"]
 
 log = logging.getLogger(__name__)
 
-# Timestamps are stored naive in Vietnam time (UTC+7, no daylight saving): the dates people write
-# in their files are local, so mtimes and run times must be on the same clock to compare.
-VIETNAM = timezone(timedelta(hours=7), "ICT")
-
-
-def local_naive(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(VIETNAM).replace(tzinfo=None)
+BATCH_FILES = 512
+BATCH_ROWS = 200_000
+DUPLICATE = "these exact bytes were already received"
 
 
 @dataclass(frozen=True)
@@ -97,184 +100,203 @@ class IntakeReport:
         return dataclasses.asdict(self)
 
 
-def _quarantine_file(
-    conn: duckdb.DuckDBPyConnection,
-    home: DothiHome,
-    item: InboxFile,
-    ext: str,
-    archive_path: str,
-    error: QuarantineError,
-    run_id: str,
-    now: datetime,
-    received_at: datetime,
-) -> FileOutcome:
-    quarantine(home, item.data, item.sha256, ext, item.name, error.reason, now)
-    record = FileRecord(
-        file_sha256=item.sha256,
-        file_name=item.name,
-        archive_path=archive_path,
-        file_size=len(item.data),
-        file_format=(error.file_format or ext.lstrip(".")) if ext != ".bin" else "unknown",
-        encoding=error.encoding,
-        sheet_name=error.sheet_name,
-        reporter_code=None,
-        reporter_raw=error.reporter_raw,
-        reporter_kind=None,
-        periods=None,
-        submitted_at=local_naive(item.mtime),
-        received_at=received_at,
-        ingested_at=now,
-        run_id=run_id,
-        status="quarantined",
-        reason=error.reason,
-        rows_read=None,
-        rows_accepted=0,
-        rows_rejected=0,
-        is_synthetic=None,
-        title_block=error.title_block,
+def _outcome(item: Prepared, recovered: bool = False) -> FileOutcome:
+    if item.status in ("quarantined", "error"):
+        return FileOutcome(item.name, item.sha256, item.status, item.reason, recovered=recovered)
+    return FileOutcome(
+        item.name, item.sha256, item.status, None, item.rows_accepted, item.rows_rejected, recovered=recovered
     )
-    load_file(conn, record)
-    return FileOutcome(item.name, item.sha256, "quarantined", error.reason)
 
 
-def _accept_file(
-    conn: duckdb.DuckDBPyConnection,
-    item: InboxFile,
-    archive_path: str,
-    sub: Submission,
-    run_id: str,
-    now: datetime,
-    received_at: datetime,
-) -> FileOutcome:
-    meta = sub.meta
-    # No date in the file: the file's modification time stands in, so revisions still order.
-    submitted_at = meta.submitted_at or local_naive(item.mtime)
-    figures = [
-        f if f.submitted_at else dataclasses.replace(f, submitted_at=submitted_at) for f in sub.figures
-    ]
-    record = FileRecord(
-        file_sha256=item.sha256,
-        file_name=item.name,
-        archive_path=archive_path,
-        file_size=len(item.data),
-        file_format=meta.file_format,
-        encoding=meta.encoding,
-        sheet_name=meta.sheet_name,
-        reporter_code=meta.reporter_code,
-        reporter_raw=meta.reporter_raw,
-        reporter_kind=meta.reporter_kind,
-        periods=",".join(meta.periods) or None,
-        submitted_at=submitted_at,
-        received_at=received_at,
-        ingested_at=now,
-        run_id=run_id,
-        status=sub.status,
-        reason=None,
-        rows_read=meta.rows_read,
-        rows_accepted=len(figures),
-        rows_rejected=sub.rows_rejected,
-        is_synthetic=meta.is_synthetic,
-        title_block=meta.title_block,
-    )
-    load_file(conn, record, figures, sub.rejected)
-    return FileOutcome(item.name, item.sha256, sub.status, None, len(figures), sub.rows_rejected)
+def _error(item: Prepared, exc: BaseException) -> Prepared:
+    return dataclasses.replace(item, status="error", reason=f"{type(exc).__name__}: {exc}", rows=None)
 
 
-def _ingest(
-    conn: duckdb.DuckDBPyConnection,
-    home: DothiHome,
-    item: InboxFile,
-    ext: str,
-    archive_path: str,
-    run_id: str,
-    now: datetime,
-    received_at: datetime,
-    reference: Reference,
-) -> FileOutcome:
-    """Parse archived bytes and load them (or quarantine the file): one transaction in the warehouse."""
+def _quarantine_copy(job: IntakeJob, item: Prepared) -> None:
+    if item.sha256 is None or item.archive_path is None:
+        raise OSError(f"{item.name} was never archived")
+    data = (job.home.root / item.archive_path).read_bytes()
+    ext = "." + item.archive_path.rsplit(".", 1)[1]
+    quarantine(job.home, data, item.sha256, ext, item.name, item.reason or "", job.now)
+
+
+def _load(conn: duckdb.DuckDBPyConnection, job: IntakeJob, items: list[Prepared]) -> list[Prepared]:
+    """Quarantine copies, then every file's rows in one transaction; on failure, file by file, so one
+    file the database refuses does not keep the others out. Returns the items, failed ones as errors."""
+    out: list[Prepared] = []
+    for item in items:
+        try:
+            if item.status == "quarantined":  # before the rows: a loaded file has its quarantine copy
+                _quarantine_copy(job, item)
+            out.append(item)
+        except Exception as exc:
+            log.exception("could not quarantine %s", item.name)
+            out.append(_error(item, exc))
     try:
-        sub = parse_submission(item.data, item.name, today=now.date(), reference=reference)
-    except QuarantineError as error:
-        return _quarantine_file(conn, home, item, ext, archive_path, error, run_id, now, received_at)
-    except Exception as exc:  # a reader bug on one odd file must not stop the run
-        log.exception("unexpected error reading %s", item.name)
-        error = QuarantineError(
-            f"the file could not be read ({type(exc).__name__}: {exc}); "
-            "check it opens in Excel and re-send it as .xlsx"
+        load_batch(conn, [item.rows for item in out if item.rows is not None])
+        return out
+    except Exception:
+        log.exception("loading a batch of %d file(s) failed; retrying file by file", len(out))
+    return [item if item.rows is None else _load_one(conn, item) for item in out]
+
+
+def _load_one(conn: duckdb.DuckDBPyConnection, item: Prepared) -> Prepared:
+    try:
+        load_batch(conn, [item.rows] if item.rows is not None else [])
+        return item
+    except Exception as exc:
+        log.exception("loading %s failed", item.name)
+        return _error(item, exc)
+
+
+def _batch_sizes() -> Iterator[int]:
+    size = 1
+    while True:
+        yield size
+        size = min(size * 2, BATCH_FILES)
+
+
+def batches(items: Iterable[Prepared]) -> Iterator[list[Prepared]]:
+    """Consecutive items, 1, 2, 4 … ``BATCH_FILES`` files per batch, cut early at ``BATCH_ROWS`` rows."""
+    sizes = _batch_sizes()
+    size, batch, rows = next(sizes), [], 0
+    for item in items:
+        batch.append(item)
+        rows += item.row_count
+        if len(batch) >= size or rows >= BATCH_ROWS:
+            yield batch
+            size, batch, rows = next(sizes), [], 0
+    if batch:
+        yield batch
+
+
+class _Removal:
+    """Removes a loaded batch's inbox files in a thread while the next batch is parsed (unlinking
+    thousands of files is system time the loop need not wait for). Joined before the next batch is
+    journalled, so batches still complete strictly one after another."""
+
+    def __init__(self, paths: list[Path], loaded: bool) -> None:
+        self._thread = threading.Thread(target=self._run, args=(paths, loaded), name="intake-removal", daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def _run(paths: list[Path], loaded: bool) -> None:
+        for path in paths:
+            try:
+                remove_from_inbox(path)
+            except OSError:  # loaded and archived already: the next run sees a duplicate
+                log.exception("could not remove %s from the inbox", path.name)
+        if loaded:
+            fault_point("intake.after_load")
+
+    def join(self) -> None:
+        self._thread.join()
+
+
+def _ingest_batch(
+    conn: duckdb.DuckDBPyConnection, job: IntakeJob, batch: list[Prepared], seen: set[str]
+) -> tuple[list[FileOutcome], _Removal]:
+    """Archive durable → journal → quarantine copies + rows loaded → inbox files removed (started)."""
+    sync_paths(job.home, [item.archive_path for item in batch if item.archive_path])  # nothing is lost from here on
+    fresh: list[Prepared] = []
+    outcomes: dict[int, FileOutcome] = {}
+    for i, item in enumerate(batch):
+        if item.sha256 is None:  # could not be read: stays in the inbox
+            outcomes[i] = _outcome(item)
+        elif item.sha256 in seen:
+            outcomes[i] = FileOutcome(item.name, item.sha256, "duplicate", DUPLICATE)
+        else:
+            seen.add(item.sha256)
+            fresh.append(item)
+    if fresh:
+        # Journalled before loading: if this run dies after the inbox files are gone, the next run re-loads them.
+        write_pending(
+            job.home,
+            [PendingFile(f.sha256 or "", f.archive_path or "", f.name, f.mtime or job.now, job.now, job.run_id)
+             for f in fresh],
         )
-        return _quarantine_file(conn, home, item, ext, archive_path, error, run_id, now, received_at)
-    return _accept_file(conn, item, archive_path, sub, run_id, now, received_at)
+        fault_point("intake.after_archive")
+    loaded = iter(_load(conn, job, fresh))
+    for i in range(len(batch)):
+        if i not in outcomes:
+            outcomes[i] = _outcome(next(loaded))
+    done = [item.path for i, item in enumerate(batch) if outcomes[i].status != "error" and item.path is not None]
+    return [outcomes[i] for i in range(len(batch))], _Removal(done, bool(fresh))
 
 
-def _process(
-    conn: duckdb.DuckDBPyConnection,
-    home: DothiHome,
-    path: Path,
-    run_id: str,
-    now: datetime,
-    reference: Reference,
-) -> FileOutcome:
-    item = read_inbox_file(path)
-    ext = extension_for(item.data)
-    archive_path = archive(home, item.data, item.sha256, ext)  # first: nothing is lost from here on
-    if already_ingested(conn, item.sha256):
-        remove_from_inbox(path)
-        return FileOutcome(item.name, item.sha256, "duplicate", "these exact bytes were already received")
-    # Journalled before parsing: if this run dies after the inbox file is gone, the next run re-loads it.
-    write_pending(home, PendingFile(item.sha256, archive_path, item.name, item.mtime, now, run_id))
-    fault_point("intake.after_archive")
-    outcome = _ingest(conn, home, item, ext, archive_path, run_id, now, now, reference)
-    remove_from_inbox(path)
-    fault_point("intake.after_load")
-    return outcome
+def _read_journalled(job: IntakeJob, entry: PendingFile, reference: Reference) -> Prepared:
+    try:
+        item = read_archived(job.home, entry)
+    except Exception as exc:  # keep the journal entry: the next run tries again
+        log.exception("recovery failed for %s", entry.file_name)
+        return Prepared(entry.file_name, None, entry.sha256, entry.archive_path, entry.mtime, "error",
+                        f"{type(exc).__name__}: {exc}")
+    ext = "." + entry.archive_path.rsplit(".", 1)[1]
+    return dataclasses.replace(prepare(item, ext, entry.archive_path, job, entry.received_at, reference), path=None)
 
 
 def _recover(
-    conn: duckdb.DuckDBPyConnection, home: DothiHome, run_id: str, now: datetime, reference: Reference
+    conn: duckdb.DuckDBPyConnection, job: IntakeJob, reference: Reference, seen: set[str]
 ) -> list[FileOutcome]:
     """Re-load journalled files that are archived but absent from the warehouse (a run died before it
     published them); drop journal entries the warehouse already holds."""
     outcomes: list[FileOutcome] = []
     done: set[str] = set()
-    for entry in read_pending(home):
-        if already_ingested(conn, entry.sha256):
+    todo: list[PendingFile] = []
+    for entry in read_pending(job.home):
+        if entry.sha256 in seen:
             done.add(entry.sha256)
-            continue
-        try:
-            item = read_archived(home, entry)
-            ext = "." + entry.archive_path.rsplit(".", 1)[1]
-            outcome = _ingest(conn, home, item, ext, entry.archive_path, run_id, now, entry.received_at, reference)
-            outcomes.append(dataclasses.replace(outcome, recovered=True))
-            log.warning("recovered %s (%s) from the archive journal", entry.file_name, entry.sha256[:12])
-        except Exception as exc:  # keep the journal entry: the next run tries again
-            log.exception("recovery failed for %s", entry.file_name)
-            outcomes.append(
-                FileOutcome(entry.file_name, entry.sha256, "error", f"{type(exc).__name__}: {exc}", recovered=True)
-            )
-    clear_pending(home, done)
+        else:
+            todo.append(entry)
+    prepared = (_read_journalled(job, entry, reference) for entry in todo)
+    for batch in batches(prepared):
+        for item in _load(conn, job, batch):
+            if item.status != "error" and item.sha256:
+                seen.add(item.sha256)
+                log.warning("recovered %s (%s) from the archive journal", item.name, item.sha256[:12])
+            outcomes.append(_outcome(item, recovered=True))
+    clear_pending(job.home, done)
     return outcomes
 
 
 def run_intake(
-    home: DothiHome, run_id: str, now: datetime | None = None, warehouse: Path | None = None
+    home: DothiHome,
+    run_id: str,
+    now: datetime | None = None,
+    warehouse: Path | None = None,
+    *,
+    workers: int | None = None,
 ) -> IntakeReport:
-    """Ingest every file waiting in ``home.inbox`` into the raw tables of the warehouse."""
+    """Ingest every file waiting in ``home.inbox`` into the raw tables of the warehouse.
+
+    ``workers``: parser processes (default: ``DOTHI_INTAKE_WORKERS``, else one per core for a large
+    inbox; see sources/parallel.py). The result does not depend on it."""
     home.ensure()
-    moment = local_naive(now or datetime.now(VIETNAM))
+    job = IntakeJob(home, run_id, local_naive(now or datetime.now(VIETNAM)))
     reference = load_reference()
     report = IntakeReport(run_id=run_id)
     conn = duckdb.connect(str(warehouse or home.warehouse))
+    removal: _Removal | None = None
     try:
         ensure_raw_schema(conn)
-        for outcome in _recover(conn, home, run_id, moment, reference):
+        seen = ingested_shas(conn)
+        for outcome in _recover(conn, job, reference, seen):
             report.add(outcome)
-        for path in list_inbox(home):
-            try:
-                outcome = _process(conn, home, path, run_id, moment, reference)
-            except Exception as exc:  # disk or database trouble: leave the file for the next run
-                log.exception("intake failed for %s", path.name)
-                outcome = FileOutcome(display_name(path.name), None, "error", f"{type(exc).__name__}: {exc}")
-            report.add(outcome)
+        items = prepare_files(list_inbox(home), job, reference, configured_workers(workers))
+        with closing(items):
+            for batch in batches(items):  # waiting for this batch overlaps the previous batch's removals
+                if removal is not None:
+                    removal.join()
+                    removal = None
+                try:
+                    outcomes, removal = _ingest_batch(conn, job, batch, seen)
+                except Exception as exc:  # disk or database trouble: leave the files for the next run
+                    log.exception("intake failed for a batch of %d file(s)", len(batch))
+                    outcomes = [_outcome(_error(item, exc)) for item in batch]
+                for outcome in outcomes:
+                    report.add(outcome)
     finally:
+        if removal is not None:
+            removal.join()
         conn.close()
     return report

@@ -1,14 +1,15 @@
-"""Write submissions into the DuckDB raw layer (append-only), one transaction per file.
+"""Write submissions into the DuckDB raw layer (append-only), one transaction per batch of files.
 
-Rows go in through Arrow tables registered on the connection; no SQL is ever built from submitted
-text.
+A file's rows travel as plain column lists (from wherever it was parsed, possibly a worker process); a
+batch becomes one Arrow table per raw table, inserted with one ``insert … select`` each, in one
+transaction. No SQL is ever built from submitted text.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 import duckdb
@@ -24,8 +25,9 @@ def ensure_raw_schema(conn: duckdb.DuckDBPyConnection) -> None:
         conn.execute(ddl)
 
 
-def already_ingested(conn: duckdb.DuckDBPyConnection, sha: str) -> bool:
-    return conn.execute("select 1 from raw.submissions where file_sha256 = ?", [sha]).fetchone() is not None
+def ingested_shas(conn: duckdb.DuckDBPyConnection) -> set[str]:
+    """Every file hash the warehouse holds: read once per run instead of one select per file."""
+    return {sha for (sha,) in conn.execute("select file_sha256 from raw.submissions").fetchall()}
 
 
 @dataclass(frozen=True)
@@ -55,117 +57,151 @@ class FileRecord:
     is_synthetic: bool | None
     title_block: dict[str, object] | None
 
+    def row(self) -> dict[str, object]:
+        """As a raw.submissions row (the title block as JSON text)."""
+        out = dict(self.__dict__)
+        if self.title_block is not None:
+            out["title_block"] = json.dumps(self.title_block, ensure_ascii=False)
+        return out
+
 
 _TS = pa.timestamp("us")
-_SUBMISSION_TYPES: dict[str, pa.DataType] = {
-    "file_sha256": pa.string(),
-    "file_name": pa.string(),
-    "archive_path": pa.string(),
-    "file_size": pa.int64(),
-    "file_format": pa.string(),
-    "encoding": pa.string(),
-    "sheet_name": pa.string(),
-    "reporter_code": pa.string(),
-    "reporter_raw": pa.string(),
-    "reporter_kind": pa.string(),
-    "periods": pa.string(),
-    "submitted_at": _TS,
-    "received_at": _TS,
-    "ingested_at": _TS,
-    "run_id": pa.string(),
-    "status": pa.string(),
-    "reason": pa.string(),
-    "rows_read": pa.int32(),
-    "rows_accepted": pa.int32(),
-    "rows_rejected": pa.int32(),
-    "is_synthetic": pa.bool_(),
-    "title_block": pa.string(),
-}
-_FIGURE_TYPES: dict[str, pa.DataType] = {
-    "file_sha256": pa.string(),
-    "file_name": pa.string(),
-    "sheet_name": pa.string(),
-    "row_number": pa.int32(),
-    "reporter_code": pa.string(),
-    "reporter_kind": pa.string(),
-    "locality_code": pa.string(),
-    "indicator_code": pa.string(),
-    "period": pa.string(),
-    "value": pa.float64(),
-    "unit": pa.string(),
-    "numerator": pa.float64(),
-    "denominator": pa.float64(),
-    "note": pa.string(),
-    "value_raw": pa.string(),
-    "number_reading": pa.string(),
-    "submitted_at": _TS,
-    "ingested_at": _TS,
-    "run_id": pa.string(),
-}
-_REJECTED_TYPES: dict[str, pa.DataType] = {
-    "file_sha256": pa.string(),
-    "file_name": pa.string(),
-    "sheet_name": pa.string(),
-    "row_number": pa.int32(),
-    "field": pa.string(),
-    "value_raw": pa.string(),
-    "reason": pa.string(),
-    "suggestion": pa.string(),
-    "row_data": pa.string(),
-    "reporter_code": pa.string(),
-    "period": pa.string(),
-    "ingested_at": _TS,
-    "run_id": pa.string(),
-}
+SUBMISSION_SCHEMA = pa.schema(
+    [
+        ("file_sha256", pa.string()),
+        ("file_name", pa.string()),
+        ("archive_path", pa.string()),
+        ("file_size", pa.int64()),
+        ("file_format", pa.string()),
+        ("encoding", pa.string()),
+        ("sheet_name", pa.string()),
+        ("reporter_code", pa.string()),
+        ("reporter_raw", pa.string()),
+        ("reporter_kind", pa.string()),
+        ("periods", pa.string()),
+        ("submitted_at", _TS),
+        ("received_at", _TS),
+        ("ingested_at", _TS),
+        ("run_id", pa.string()),
+        ("status", pa.string()),
+        ("reason", pa.string()),
+        ("rows_read", pa.int32()),
+        ("rows_accepted", pa.int32()),
+        ("rows_rejected", pa.int32()),
+        ("is_synthetic", pa.bool_()),
+        ("title_block", pa.string()),
+    ]
+)
+_LINEAGE = [
+    ("file_sha256", pa.string()),
+    ("file_name", pa.string()),
+    ("sheet_name", pa.string()),
+]
+_STAMP = [("ingested_at", _TS), ("run_id", pa.string())]
+FIGURE_SCHEMA = pa.schema(
+    [
+        *_LINEAGE,
+        ("row_number", pa.int32()),
+        ("reporter_code", pa.string()),
+        ("reporter_kind", pa.string()),
+        ("locality_code", pa.string()),
+        ("indicator_code", pa.string()),
+        ("period", pa.string()),
+        ("value", pa.float64()),
+        ("unit", pa.string()),
+        ("numerator", pa.float64()),
+        ("denominator", pa.float64()),
+        ("note", pa.string()),
+        ("value_raw", pa.string()),
+        ("number_reading", pa.string()),
+        ("submitted_at", _TS),
+        *_STAMP,
+    ]
+)
+REJECTED_SCHEMA = pa.schema(
+    [
+        *_LINEAGE,
+        ("row_number", pa.int32()),
+        ("field", pa.string()),
+        ("value_raw", pa.string()),
+        ("reason", pa.string()),
+        ("suggestion", pa.string()),
+        ("row_data", pa.string()),
+        ("reporter_code", pa.string()),
+        ("period", pa.string()),
+        *_STAMP,
+    ]
+)
 
 
-def _table(types: dict[str, pa.DataType], rows: list[dict[str, object]]) -> pa.Table:
-    schema = pa.schema(list(types.items()))
-    return pa.Table.from_pylist(rows, schema=schema)
+Columns = dict[str, list[object]]
+_LINEAGE_COLUMNS = ("file_sha256", "file_name", "sheet_name", "ingested_at", "run_id")  # from the submission row
 
 
-def _insert(
-    conn: duckdb.DuckDBPyConnection, target: str, types: dict[str, pa.DataType], rows: list[dict[str, object]]
-) -> None:
-    if not rows:
-        return
-    view = f"_intake_{target.replace('.', '_')}"
-    conn.register(view, _table(types, rows))
-    try:
-        cols = ", ".join(types)
+def columns(items: Sequence[Figure] | Sequence[RejectedRow]) -> Columns:
+    """A file's rows as one list per field: cheap to pickle from a worker, and Arrow is then built once
+    per batch (a few large arrays) instead of once per file (thousands of tiny ones)."""
+    if not items:
+        return {}
+    names = [f.name for f in fields(items[0])]
+    return dict(zip(names, map(list, zip(*(item.__dict__.values() for item in items), strict=True)), strict=True))
+
+
+@dataclass(frozen=True)
+class FileRows:
+    """What one file adds to the raw layer."""
+
+    submission: dict[str, object]  # FileRecord.row()
+    figures: Columns = field(default_factory=dict)  # columns(figures)
+    rejected: Columns = field(default_factory=dict)  # columns(rejected rows)
+
+
+def _batch_table(schema: pa.Schema, files: Sequence[FileRows], part: str) -> pa.Table:
+    """The batch's rows of one raw table; the lineage columns repeat each file's submission values."""
+    parts = [(f.submission, getattr(f, part)) for f in files]
+    counts = [len(next(iter(cols.values()), ())) for _, cols in parts]
+    arrays = []
+    for column in schema:
+        values: list[object] = []
+        for (submission, cols), count in zip(parts, counts, strict=True):
+            if count:
+                values += [submission[column.name]] * count if column.name in _LINEAGE_COLUMNS else cols[column.name]
+        arrays.append(pa.array(values, type=column.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _view(target: str) -> str:
+    return f"_intake_{target.replace('.', '_')}"
+
+
+def _insert(conn: duckdb.DuckDBPyConnection, target: str, table: pa.Table) -> None:
+    """``target`` is a literal at every call; the rows come from the table registered as its view."""
+    if table.num_rows:
+        cols, view = ", ".join(table.schema.names), _view(target)
         conn.execute(f"insert into {target} ({cols}) select {cols} from {view}")
-    finally:
-        conn.unregister(view)
 
 
-def load_file(
-    conn: duckdb.DuckDBPyConnection,
-    record: FileRecord,
-    figures: Sequence[Figure] = (),
-    rejected: Sequence[RejectedRow] = (),
-) -> None:
-    """Insert one file's submission row, figures and rejected rows atomically."""
-    lineage = {
-        "file_sha256": record.file_sha256,
-        "file_name": record.file_name,
-        "sheet_name": record.sheet_name,
-        "ingested_at": record.ingested_at,
-        "run_id": record.run_id,
-    }
-    submission_row = {
-        **record.__dict__,
-        "title_block": json.dumps(record.title_block, ensure_ascii=False)
-        if record.title_block is not None
-        else None,
-    }
-    figure_rows = [{**lineage, **f.__dict__} for f in figures]
-    rejected_rows = [{**lineage, **r.__dict__} for r in rejected]
-    conn.execute("begin transaction")
+def load_batch(conn: duckdb.DuckDBPyConnection, files: Sequence[FileRows]) -> None:
+    """Insert the files' submission rows, figures and rejected rows in one transaction (all or none)."""
+    if not files:
+        return
+    submissions = pa.Table.from_pylist([f.submission for f in files], schema=SUBMISSION_SCHEMA)
+    figures = _batch_table(FIGURE_SCHEMA, files, "figures")
+    rejected = _batch_table(REJECTED_SCHEMA, files, "rejected")
+    tables = {"raw.submissions": submissions, "raw.figures": figures, "raw.rejected_rows": rejected}
+    # Registered outside the transaction: unregistering inside a failed one would raise and hide the cause.
+    for target, table in tables.items():
+        conn.register(_view(target), table)
     try:
-        _insert(conn, "raw.submissions", _SUBMISSION_TYPES, [submission_row])
-        _insert(conn, "raw.figures", _FIGURE_TYPES, figure_rows)
-        _insert(conn, "raw.rejected_rows", _REJECTED_TYPES, rejected_rows)
-        conn.execute("commit")
-    except BaseException:
-        conn.execute("rollback")
-        raise
+        conn.execute("begin transaction")
+        try:
+            _insert(conn, "raw.submissions", submissions)
+            _insert(conn, "raw.figures", figures)
+            _insert(conn, "raw.rejected_rows", rejected)
+            conn.execute("commit")
+        except BaseException:
+            conn.execute("rollback")
+            raise
+    finally:
+        for target in tables:
+            conn.unregister(_view(target))

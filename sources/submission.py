@@ -238,7 +238,6 @@ def _reject(
 
 def _parse_row(ctx: _Context, row_number: int, cells: list[Cell]) -> tuple[Figure | None, list[RejectedRow]]:
     res, reporter = ctx.res, ctx.reporter
-    row_json = _row_json(ctx.table, cells)
     problems: list[tuple[str, Cell, str, str | None]] = []  # (field, raw, reason, suggestion)
 
     raw_reporter = _first(ctx, cells, "reporter_code", "reporter")
@@ -319,6 +318,7 @@ def _parse_row(ctx: _Context, row_number: int, cells: list[Cell]) -> tuple[Figur
             problems.append((name, raw, parts[name].reason or "", parts[name].suggestion))
 
     if problems:
+        row_json = _row_json(ctx.table, cells)  # only a rejected row keeps the whole row as read
         rejected: list[RejectedRow] = []
         for field_name, raw, reason, suggestion in problems:
             _reject(

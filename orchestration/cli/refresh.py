@@ -66,8 +66,7 @@ def refresh_command(
         say(f"Copied {copy_sample(home.inbox)} sample submission(s) into {home.inbox}")
     say("Preparing the dbt project…")
 
-    import dagster as dg
-
+    from orchestration.cli.instance import refresh_instance
     from orchestration.definitions import build_definitions
     from orchestration.defs.automation import NIGHTLY_JOB
     from orchestration.defs.intake import FULL_REFRESH_TAG
@@ -85,7 +84,7 @@ def refresh_command(
     log_path = home.root / "logs" / "last_refresh.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with (
-        dg.DagsterInstance.get() as instance,
+        refresh_instance(home.dagster_home) as instance,
         open(log_path, "w", encoding="utf-8") as log_file,
         contextlib.nullcontext() if verbose else contextlib.redirect_stdout(log_file),
     ):

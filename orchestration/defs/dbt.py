@@ -2,6 +2,12 @@
 
 Two selections of one project: ``fct_dq_issues`` (tag ``dq_findings``) reads what Great Expectations
 found, so it is built after the quality step, while everything else is built before it.
+
+The per-figure models are incremental by period (dbt_project/README.md, "Incremental refresh"). A build
+is a full rebuild (``--full-refresh``) when the run asks for it (``dothi refresh --full``: run tag
+``dothi/full=true``) or when the dbt project (models, macros, seeds, config) differs from the one that
+built the published warehouse: incremental rows are only as good as the logic that wrote them. dbt unit
+tests are left out of the nightly build (they test the code, not the data); pytest runs them.
 """
 
 import shutil
@@ -11,7 +17,15 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from orchestration.resources import DothiHomeResource, dbt_project, dbt_resource, prepare_dbt_manifest
+from orchestration.defs.intake import FULL_REFRESH_TAG
+from orchestration.publishing import published_inputs
+from orchestration.resources import (
+    DothiHomeResource,
+    dbt_project,
+    dbt_project_fingerprint,
+    dbt_resource,
+    prepare_dbt_manifest,
+)
 
 FINDINGS_SELECTION = "tag:dq_findings"
 
@@ -63,12 +77,37 @@ def _translator() -> DothiDbtTranslator:
     return DothiDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
+# Unit tests run in pytest (tests/integration/test_incremental_refresh.py), not in every refresh.
+BUILD_ARGS = ("build", "--exclude-resource-type", "unit_test")
+
+
+def full_rebuild_reason(run_tags: Mapping[str, str], published_dbt_project: str | None) -> str | None:
+    """Why this build must rebuild every model from scratch, or None for an incremental build."""
+    if run_tags.get(FULL_REFRESH_TAG) == "true":
+        return "asked for (dothi refresh --full)"
+    if published_dbt_project != dbt_project_fingerprint():
+        # A changed model, macro, seed or config: rows kept by an incremental build would be stale.
+        # No published warehouse (first build): the tables don't exist, dbt builds them in full anyway.
+        return "the dbt project differs from the one that built the published warehouse"
+    return None
+
+
+def build_args(full_reason: str | None) -> list[str]:
+    return [*BUILD_ARGS, "--full-refresh"] if full_reason else list(BUILD_ARGS)
+
+
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, dothi_home: DothiHomeResource):
-    dothi_home.export_env()
-    invocation = dbt.cli(["build"], context=context)
+    home = dothi_home.export_env()
+    reason = full_rebuild_reason(context.run.tags, published_inputs(home).get("dbt_project"))
+    # fct_dq_issues (full_refresh=false) keeps its findings history even then.
+    context.log.info(f"dbt: full rebuild, {reason}" if reason else "dbt: incremental build (touched periods only)")
+    # The run's dbt invocations share one target folder (work/<run_id>/dbt, removed at publish, kept when
+    # the run fails): the second one and the docs then parse incrementally from the first one's parse.
+    shared = dothi_home.dbt_target_path()
+    invocation = dbt.cli(build_args(reason), context=context, target_path=shared)
     yield from invocation.stream()
-    # Each invocation gets its own target folder; kept only when dbt failed (its dbt.log says why).
-    shutil.rmtree(invocation.target_path, ignore_errors=True)
+    if shared is None:  # a folder of its own: kept only when dbt failed (its dbt.log says why)
+        shutil.rmtree(invocation.target_path, ignore_errors=True)
 
 
 def dbt_definitions() -> dg.Definitions:

@@ -4,7 +4,6 @@ import dagster as dg
 
 from orchestration.publishing import now_local, published_inputs
 from orchestration.resources import DothiHomeResource, dbt_project_fingerprint
-from sources.intake import run_intake
 
 FULL_REFRESH_TAG = "dothi/full"
 
@@ -35,6 +34,8 @@ _DESCRIPTIONS = {
 )
 def intake(context: dg.AssetExecutionContext, dothi_home: DothiHomeResource):
     """Reads every file in the inbox once: archive by SHA-256, parse, load or quarantine."""
+    from sources.intake import run_intake  # pyarrow and the parsers: at run time, not at definitions load
+
     home = dothi_home.export_env()
     report = run_intake(home, run_id=context.run_id, warehouse=dothi_home.build_warehouse())
     if dothi_home.run_scope is not None:  # the publish step records it in raw.refresh_runs

@@ -22,9 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-import duckdb
 
-from expectations import SuiteOutcome, SuiteSpec, load_suites, summarise, validate_warehouse
+from expectations import SuiteOutcome, SuiteSpec, load_suites, summarise
 from orchestration.resources import DBT_PROJECT_DIR, DothiHomeResource
 
 GX_FINDINGS_KEY = dg.AssetKey(["quality", "gx_findings"])
@@ -55,16 +54,15 @@ def finding_families() -> list[str]:
 
 def validate_intake(warehouse: Path, specs: list[SuiteSpec]) -> list[SuiteOutcome]:
     """Run the intake suites only (no storing: gx_findings stores every suite's findings later)."""
-    from expectations.run import read_frames, validate_frames
+    from expectations import validate_tables  # streams the tables; GX imported on first use
 
-    needed = [s.qualified_table for s in specs] + [t for s in specs for t in s.reference_tables]
-    with duckdb.connect(str(warehouse)) as conn:  # closed before GX runs: never hold the writer lock
-        frames, unavailable = read_frames(conn, needed)
-    return validate_frames(specs, frames, None, unavailable)
+    return validate_tables(warehouse, specs)
 
 
 def family_check_results(warehouse: Path, families: list[str]) -> Iterator[dg.AssetCheckResult]:
     """One result per rule family from the findings mart (read-only): open findings fail the check."""
+    import duckdb
+
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         issues = conn.table("marts.fct_dq_issues")
         rows = issues.aggregate(
@@ -122,6 +120,8 @@ def quality_definitions() -> dg.Definitions:
     )
     def gx_findings(context: dg.AssetExecutionContext, dothi_home: DothiHomeResource) -> dg.Output:
         home = dothi_home.home()
+        from expectations import validate_warehouse  # duckdb, pyarrow and (on first use) GX: not at load
+
         outcomes = validate_warehouse(dothi_home.build_warehouse(), context.run_id, data_docs_dir=home.reports / "gx")
         totals = summarise(outcomes)
         return dg.Output(outcomes, metadata={k: v for k, v in totals.items() if isinstance(v, int | float | str)})

@@ -5,13 +5,14 @@ publish the figures a person needs in the Dagster UI: row counts of the marts (a
 marts themselves), the open findings, and a markdown preview of the worst gaps.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dagster as dg
 
 from orchestration.resources import DothiHomeResource, dbt_project, dbt_project_fingerprint
-from outputs.bundle import ReportBundle, write_reports
-from outputs.summary import build_summary, write_summary
+
+if TYPE_CHECKING:  # outputs.bundle pulls in pandas and openpyxl (~1.5 s): imported by the assets that run it
+    from outputs.bundle import ReportBundle
 
 OWNER = "team:data-engineering"
 PUBLIC_MARTS = (
@@ -30,6 +31,8 @@ MART_DEPS = [dg.AssetKey(["marts", name]) for name in PUBLIC_MARTS]
     description="Short summary of the refresh: files received, flags by severity, furthest from target.",
 )
 def refresh_summary(context: dg.AssetExecutionContext, dothi_home: DothiHomeResource) -> dg.MaterializeResult:
+    from outputs.summary import build_summary, write_summary
+
     home = dothi_home.home()
     summary = build_summary(dothi_home.build_warehouse())
     summary.warehouse = str(dothi_home.published_warehouse())  # where readers will find it once published
@@ -46,7 +49,7 @@ def refresh_summary(context: dg.AssetExecutionContext, dothi_home: DothiHomeReso
     )
 
 
-def _common_metadata(bundle: ReportBundle) -> dict[str, Any]:
+def _common_metadata(bundle: "ReportBundle") -> dict[str, Any]:
     return {
         "open_findings": bundle.open_findings,
         "open_findings_error": bundle.open_findings_by_severity.get("error", 0),
@@ -70,6 +73,8 @@ def _common_metadata(bundle: ReportBundle) -> dict[str, Any]:
 )
 def progress_report(context: dg.AssetExecutionContext, dothi_home: DothiHomeResource) -> dg.MaterializeResult:
     home = dothi_home.home()
+    from outputs.bundle import write_reports
+
     bundle = write_reports(dothi_home.build_warehouse(), home.reports, dashboard=False, dbt_docs=False,
                            step=lambda s: context.log.info("progress report: %s", s))
     # Row counts shown on the marts themselves (the dbt step does not report them).
@@ -98,6 +103,8 @@ def progress_report(context: dg.AssetExecutionContext, dothi_home: DothiHomeReso
 )
 def dashboard(context: dg.AssetExecutionContext, dothi_home: DothiHomeResource) -> dg.MaterializeResult:
     home = dothi_home.home()
+    from outputs.bundle import write_reports
+
     bundle = write_reports(dothi_home.build_warehouse(), home.reports, excel=False, dbt_docs=False,
                            step=lambda s: context.log.info("dashboard: %s", s))
     return dg.MaterializeResult(
@@ -119,18 +126,25 @@ def dashboard(context: dg.AssetExecutionContext, dothi_home: DothiHomeResource) 
     "index.html under reports/dbt_docs.",
 )
 def dbt_docs(context: dg.AssetExecutionContext, dothi_home: DothiHomeResource) -> dg.MaterializeResult:
+    from outputs.dbt_docs import DbtDocsError, dbt_docs_dir, generate_dbt_docs
+
     home = dothi_home.home()
     # Cached per dbt project version beside the manifest: the nightly run pays for docs only after a change.
     project = dbt_project()
-    cache = (project.project_dir / project.target_path / "docs-cache", dbt_project_fingerprint())
-    bundle = write_reports(
-        dothi_home.build_warehouse(), home.reports, langs=(), excel=False, dashboard=False, dbt_docs_cache=cache
-    )
-    for warning in bundle.warnings:
-        context.log.warning(warning)
-    metadata: dict[str, Any] = {"warnings": len(bundle.warnings)}
-    if "dbt_docs" in bundle.files:
-        metadata["path"] = dg.MetadataValue.path(bundle.files["dbt_docs"])
+    run_target = dothi_home.dbt_target_path()
+    metadata: dict[str, Any] = {"warnings": 0}
+    try:
+        index = generate_dbt_docs(
+            dothi_home.build_warehouse(),
+            dbt_docs_dir(home.reports),
+            cache_dir=project.project_dir / project.target_path / "docs-cache",
+            cache_key=dbt_project_fingerprint(),
+            partial_parse=run_target / "partial_parse.msgpack" if run_target else None,
+        )
+        metadata["path"] = dg.MetadataValue.path(str(index))
+    except (DbtDocsError, OSError) as exc:  # docs are a convenience: a failure is a warning, not a failed refresh
+        context.log.warning(str(exc))
+        metadata["warnings"] = 1
     return dg.MaterializeResult(metadata=metadata)
 
 

@@ -20,6 +20,7 @@ from sources.reference import Reference
 _PEOPLES_COMMITTEE = re.compile(r"^(?:ubnd|uy ban nhan dan)\s+")
 _ADMIN_PREFIX = re.compile(r"^(?:tinh|thanh pho|tp|thi xa|tx|huyen dao|huyen|h|quan|q|thi tran|tt)\s+")
 _PARENS = re.compile(r"\([^)]*\)")
+_CACHE_SIZE = 1 << 15
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,12 @@ class _Index:
         self.names = names  # code → official name (the suggestion a person can type)
         self.labels = {code: f"{name} ({code})" for code, name in names.items()}
         self.keys: dict[str, str] = {}
+        # Text → Resolution: a file repeats its names on every row, an unknown name recurs in every file
+        # of its sender, and the difflib search for it scans every key (~15 k at national scale).
+        self._resolved: dict[str, Resolution] = {}
 
     def add(self, code: str, *names: str) -> None:
+        self._resolved.clear()
         for name in names:
             for key in {fold(name), fold(_PARENS.sub(" ", name))}:
                 if key:
@@ -60,18 +65,14 @@ class _Index:
 
     def closest(self, raw: str, limit: int = 3) -> list[str]:
         """Codes of the closest known names, best first."""
-        key = _ADMIN_PREFIX.sub("", _PEOPLES_COMMITTEE.sub("", fold(raw)))
+        folded = fold(raw)
+        # Searched as written and without prefixes; once when both are the same text.
+        targets = list(dict.fromkeys([_ADMIN_PREFIX.sub("", _PEOPLES_COMMITTEE.sub("", folded)), folded]))
         pool = list(self.keys)
-        matches = difflib.get_close_matches(key, pool, n=20, cutoff=0.5)
-        matches += difflib.get_close_matches(fold(raw), pool, n=20, cutoff=0.5)
+        matches = {m for t in targets for m in difflib.get_close_matches(t, pool, n=20, cutoff=0.5)}
+        # Ties broken by the key itself, so the suggestion does not depend on the process's string hashing.
         scored = sorted(
-            set(matches),
-            key=lambda k: (
-                -max(
-                    difflib.SequenceMatcher(None, key, k).ratio(),
-                    difflib.SequenceMatcher(None, fold(raw), k).ratio(),
-                )
-            ),
+            matches, key=lambda k: (-max(difflib.SequenceMatcher(None, t, k).ratio() for t in targets), k)
         )
         codes: list[str] = []
         for match in scored:
@@ -82,6 +83,14 @@ class _Index:
 
     def resolve(self, raw: object) -> Resolution:
         text = "" if raw is None else str(raw).strip()
+        found = self._resolved.get(text)
+        if found is None:
+            if len(self._resolved) >= _CACHE_SIZE:
+                self._resolved.clear()
+            found = self._resolved[text] = self._resolve(text)
+        return found
+
+    def _resolve(self, text: str) -> Resolution:
         if not text:
             return Resolution(None, f"{self.what} is blank")
         code = self.lookup(text)

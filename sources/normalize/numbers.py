@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import lru_cache
 
 from sources.normalize.text import fold, nfc
 from sources.reference import Indicator
@@ -83,6 +84,7 @@ def _plausible(value: float, indicator: Indicator | None) -> bool:
     return not (_is_whole_unit(indicator) and not float(value).is_integer())
 
 
+@lru_cache(maxsize=1 << 14)  # read twice per cell (the file's dominant style, then the value)
 def _classify(body: str) -> tuple[str, float | None, float | None]:
     """Return (style, value, alternative) for an unsigned numeric body.
 

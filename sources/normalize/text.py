@@ -21,8 +21,11 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text.translate(_ODD_SPACES)).strip()
 
 
+@lru_cache(maxsize=1 << 16)  # names, units and headers repeat on every row and in every file
 def strip_accents(text: str) -> str:
     """Remove diacritics (incl. đ → d). NFKD also turns ``m²`` into ``m2``."""
+    if text.isascii():  # nothing to decompose (codes, English headers, numbers): skip the per-character pass
+        return text
     decomposed = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

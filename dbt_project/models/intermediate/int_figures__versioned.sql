@@ -1,9 +1,20 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_periods',
+    on_schema_change='fail',
+    meta={'touched_from': 'stg_raw__figures', 'touched_watermark': 'ingested_at'}
+) }}
 {#- Every figure version. A later submission from the same reporter for the same
     locality x indicator x period supersedes the earlier one for the figures it carries; every version
     stays queryable. Order: submitted_at (fallback ingested_at), then ingested_at, then file and row
-    (deterministic tie-break). -#}
+    (deterministic tie-break).
+    Incremental by period (macros/incremental.sql): every version window lies within one period, so a
+    run re-versions only the periods with raw figures ingested since the model's watermark. -#}
 with figures as (
     select * from {{ ref('stg_raw__figures') }}
+    {% if is_incremental() -%}
+    where period in ({{ touched_periods(ref('stg_raw__figures'), 'ingested_at') }})
+    {%- endif %}
 ),
 
 ordered as (
@@ -50,7 +61,8 @@ final as (
         cast(version_raw as {{ dbt.type_int() }}) as version,
         cast(version_count_raw as {{ dbt.type_int() }}) as version_count,
         version_raw = version_count_raw as is_current,
-        superseded_by_sha256
+        superseded_by_sha256,
+        {{ watermark_of(ref('stg_raw__figures'), 'ingested_at') }} as watermark_ingested_at
     from ordered
 )
 

@@ -1,10 +1,24 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_periods',
+    on_schema_change='fail',
+    meta={'touched_from': 'int_figures__current', 'replace_always': "comparison = 'aggregate_vs_province_total'"}
+) }}
 {#- Reconciliation of the two reporting channels, per locality x indicator x period with any value.
     District rows compare the locality's self-report with the department's figure; the province row
     ('56') compares the aggregate of the localities with the department's reported province total.
     rel_diff_pct is relative to the department's value; diff_over_tolerance = rel_diff_pct / tolerance
-    (status: <= 1 consistent, <= 2 minor, else major). -#}
+    (status: <= 1 consistent, <= 2 minor, else major).
+    Incremental (macros/incremental.sql): district rows by period; the province rows are replaced whole
+    every run (see int_values__consolidated). -#}
+{#- The touched periods come from int_figures__current, never empty for a period with figures (a
+    period of this model's own upstream may become empty when a revision blanks its values). -#}
+{%- set touched_source = ref('int_figures__current') %}
 with by_channel as (
     select * from {{ ref('int_values__by_channel') }}
+    {% if is_incremental() -%}
+    where period in ({{ touched_periods(touched_source) }})
+    {%- endif %}
 ),
 
 localities as (
@@ -119,7 +133,8 @@ final as (
             when comparison = 'aggregate_vs_province_total' then 'department_province_total'
             when department_value is not null then 'department'
             else 'locality'
-        end as authoritative_source
+        end as authoritative_source,
+        {{ watermark_of(ref('int_values__by_channel')) }} as watermark_ingested_at
     from rated
 )
 

@@ -1,10 +1,20 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_periods',
+    on_schema_change='fail',
+    meta={'touched_from': 'int_figures__current'}
+) }}
 {#- Per locality x indicator x period, the locality's self-reported figure and the department's figure
     side by side (current versions with a value). When several departments report the same figure
     (e.g. around the 2025 mergers), the indicator's responsible reporter wins, then the most recently
-    submitted. -#}
+    submitted. Incremental by period (macros/incremental.sql): both channels of a key are in its period,
+    so a department's file, which touches every locality, is covered by its period. -#}
 with current_figures as (
     select * from {{ ref('int_figures__current') }}
     where value is not null
+    {%- if is_incremental() %}
+        and period in ({{ touched_periods(ref('int_figures__current')) }})
+    {%- endif %}
 ),
 
 indicators as (
@@ -87,7 +97,8 @@ joined as (
         d.row_number as department_row_number,
         d.version as department_version,
         d.effective_submitted_at as department_submitted_at,
-        coalesce(d.reporters_count, 0) as department_reporters_count
+        coalesce(d.reporters_count, 0) as department_reporters_count,
+        {{ watermark_of(ref('int_figures__current')) }} as watermark_ingested_at
     from locality_side as l
     full outer join department_side as d
         on l.locality_code = d.locality_code

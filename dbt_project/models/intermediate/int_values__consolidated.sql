@@ -1,9 +1,24 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_periods',
+    on_schema_change='fail',
+    meta={'touched_from': 'int_figures__current', 'replace_always': 'is_province'}
+) }}
 {#- One consolidated value per locality x indicator x period, province rows included.
     Locality rows: int_values__localities (department over locality's self-report).
     Province rows: the aggregate of the localities when it can be computed, else the department's
-    reported province total; the other one kept as other_source / other_value. -#}
+    reported province total; the other one kept as other_source / other_value.
+    Incremental (macros/incremental.sql): locality rows by period; the province rows (a few per indicator
+    and period) are replaced whole every run, because a weighted province value can borrow a locality's
+    weight from an earlier period (int_values__province), i.e. look across periods. -#}
+{#- The touched periods come from int_figures__current, never empty for a period with figures (a
+    period of this model's own upstream may become empty when a revision blanks its values). -#}
+{%- set touched_source = ref('int_figures__current') %}
 with localities as (
     select * from {{ ref('int_values__localities') }}
+    {% if is_incremental() -%}
+    where period in ({{ touched_periods(touched_source) }})
+    {%- endif %}
 ),
 
 province as (
@@ -31,7 +46,8 @@ locality_rows as (
         file_name,
         sheet_name,
         row_number,
-        false as is_province
+        false as is_province,
+        {{ watermark_of(ref('int_values__localities')) }} as watermark_ingested_at
     from localities
 ),
 
@@ -55,7 +71,8 @@ province_rows as (
         case when aggregate_value is not null then cast(null as {{ dbt.type_string() }}) else province_total_file_name end as file_name,
         case when aggregate_value is not null then cast(null as {{ dbt.type_string() }}) else province_total_sheet_name end as sheet_name,
         case when aggregate_value is not null then cast(null as {{ dbt.type_int() }}) else province_total_row_number end as row_number,
-        true as is_province
+        true as is_province,
+        {{ watermark_of(ref('int_values__localities')) }} as watermark_ingested_at
     from province
 )
 

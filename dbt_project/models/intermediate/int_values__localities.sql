@@ -1,8 +1,20 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_periods',
+    on_schema_change='fail',
+    meta={'touched_from': 'int_figures__current'}
+) }}
 {#- The consolidated value per district-level locality x indicator x period.
     Source precedence: the department (the responsible sector) over the locality's self-report; the
-    losing value is kept as other_source / other_value. -#}
+    losing value is kept as other_source / other_value. Incremental by period (macros/incremental.sql). -#}
+{#- The touched periods come from int_figures__current, never empty for a period with figures (a
+    period of this model's own upstream may become empty when a revision blanks its values). -#}
+{%- set touched_source = ref('int_figures__current') %}
 with by_channel as (
     select * from {{ ref('int_values__by_channel') }}
+    {% if is_incremental() -%}
+    where period in ({{ touched_periods(touched_source) }})
+    {%- endif %}
 ),
 
 localities as (
@@ -34,7 +46,8 @@ chosen as (
         case when department_value is not null then department_row_number else locality_row_number end as row_number,
         case when department_value is not null and locality_value is not null then 'locality' end as other_source,
         case when department_value is not null then locality_value end as other_value,
-        case when department_value is not null then locality_reporter_code end as other_reporter_code
+        case when department_value is not null then locality_reporter_code end as other_reporter_code,
+        {{ watermark_of(ref('int_values__by_channel')) }} as watermark_ingested_at
     from district_rows
 )
 

@@ -3,7 +3,8 @@
     materialized='incremental',
     unique_key='issue_id',
     incremental_strategy='merge',
-    on_schema_change='append_new_columns'
+    on_schema_change='append_new_columns',
+    full_refresh=false
 ) }}
 {#- The history of every finding: one row per issue_id (stable: rule + check key), kept across runs.
     Each refresh merges this run's findings (int_dq_findings) into the table by issue_id:
@@ -12,8 +13,9 @@
       - open before, not found now (e.g. after a corrected resubmission): status 'resolved', resolved_* =
         this run; the row stays — findings are never deleted;
       - resolved before and still absent: untouched (not in this run's merge).
-    Portable: a dbt incremental model with a merge on issue_id; no side table. A full refresh
-    (dbt build --full-refresh) starts the history again. -#}
+    Portable: a dbt incremental model with a merge on issue_id; no side table. full_refresh=false: the
+    history is the record of what was found when, which no rebuild can recompute, so `dbt build
+    --full-refresh` (and `dothi refresh --full`) keeps it; to start it again, drop the table. -#}
 with current_findings as (
     select * from {{ ref('int_dq_findings') }}
 ),
