@@ -18,6 +18,9 @@ from outputs.formatting import decimals_for, number_text
 from outputs.labels import SEVERITY_COLOURS, Lang, progress_colour, progress_label, text, white_text_on
 from outputs.marts import PROVINCE_CODE, MartSet
 
+# An HTML page stays readable (and light) with this many table rows; the Excel report lists every row.
+TABLE_ROWS_MAX = 500
+
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:0;color:#222;background:#f6f7f9}
 header{background:#1f4e79;color:#fff;padding:16px 24px}
@@ -195,13 +198,14 @@ def _reconciliation(marts: MartSet, lang: Lang) -> str:
         )
         for r in differing.itertuples()
     ]
+    beyond = frame[frame["beyond_tolerance"]]
     rows = "".join(
         f"<tr><td>{escape(views.locality_name(marts, r.locality_code, lang))}</td><td>{escape(r.indicator_code)}</td>"
         f"<td>{escape(r.period)}</td><td class=num>{escape(number_text(r.locality_value, lang))}</td>"
         f"<td class=num>{escape(number_text(r.department_value, lang))}</td><td>{escape(str(r.department_code))}</td>"
         f"<td class=num>{escape(number_text(r.difference_pct, lang))}</td>"
         f"<td class=num>{escape(number_text(r.tolerance_pct, lang))}</td></tr>"
-        for r in frame[frame["beyond_tolerance"]].itertuples()
+        for r in beyond.head(TABLE_ROWS_MAX).itertuples()
     )
     header = "".join(f"<th>{escape(text(k, lang))}</th>" for k in (
         "locality", "indicator_code", "period", "locality_value", "department_value", "reporter",
@@ -209,7 +213,8 @@ def _reconciliation(marts: MartSet, lang: Lang) -> str:
     agree = int((~frame["beyond_tolerance"]).sum())
     return (f"<p>{len(frame)} · {agree} ≤ {escape(text('tolerance_pct', lang))}</p>"
             + svg.bar_chart(bars, text("reconciliation_title", lang), value_suffix=" %")
-            + (f"<table><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table>" if rows else ""))
+            + (f"<table><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table>" if rows else "")
+            + _rows_shown(len(beyond), lang, "fct_reconciliation"))
 
 
 def _findings(marts: MartSet, lang: Lang) -> str:
@@ -232,7 +237,7 @@ def _findings(marts: MartSet, lang: Lang) -> str:
         f"<td>{escape(str(r.get(f'message_{suffix}') or ''))}</td>"
         f"<td>{escape(str(r.get(f'instruction_{suffix}') or ''))}</td>"
         f"<td>{escape(str(r['file_name']) if isinstance(r['file_name'], str) else '')}</td></tr>"
-        for _, r in findings.iterrows()
+        for r in findings.head(TABLE_ROWS_MAX).to_dict("records")
     )
     header = "".join(f"<th>{escape(text(k, lang))}</th>" for k in (
         "severity", "rule", "locality", "indicator_code", "period", "message", "instruction", "file"))
@@ -242,7 +247,13 @@ def _findings(marts: MartSet, lang: Lang) -> str:
     )
     return (svg.bar_chart(bars, text("findings_title", lang))
             + f'<div class="filters">{buttons}</div><table id="findings-table"><thead><tr>{header}</tr></thead>'
-            f"<tbody>{rows}</tbody></table>")
+            f"<tbody>{rows}</tbody></table>" + _rows_shown(len(findings), lang, "fct_dq_issues"))
+
+
+def _rows_shown(total: int, lang: Lang, mart: str) -> str:
+    if total <= TABLE_ROWS_MAX:
+        return ""
+    return f'<p class="note">{escape(text("rows_shown", lang, shown=TABLE_ROWS_MAX, total=total, mart=mart))}</p>'
 
 
 def _submissions(marts: MartSet, lang: Lang) -> str:

@@ -71,6 +71,10 @@ _LABELS: dict[str, tuple[str, str]] = {
     "not_available": ("Chưa có trong kho dữ liệu (mart {name} chưa được xây dựng)",
                       "Not in the warehouse yet (mart {name} has not been built)"),
     "no_findings": ("Không có lỗi dữ liệu đang mở", "No open data-quality findings"),
+    "rows_shown": ("Hiển thị {shown} trên {total} dòng (lỗi trước); toàn bộ có trong báo cáo Excel và kho dữ liệu "
+                   "(marts.{mart}).",
+                   "Showing {shown} of {total} rows (errors first); all of them are in the Excel report and the "
+                   "warehouse (marts.{mart})."),
     "error": ("Lỗi", "Error"),
     "warning": ("Cảnh báo", "Warning"),
     "locality_value": ("Số địa phương", "Locality figure"),

@@ -32,6 +32,9 @@ class MartSet:
     warehouse: str
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
+    # Lookups derived from the frames (e.g. locality names per language), built once: outputs call them
+    # per row, and at commune scale there are thousands of localities and tens of thousands of rows.
+    memo: dict[object, object] = field(default_factory=dict, repr=False)
 
     def get(self, name: str) -> pd.DataFrame | None:
         return self.frames.get(name)

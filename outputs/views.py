@@ -40,16 +40,23 @@ def indicator_order(marts: MartSet) -> dict[str, int]:
 
 def localities(marts: MartSet, lang: Lang) -> list[tuple[str, str]]:
     """(code, name) of the province then each district, in code order."""
-    dim = marts.get("dim_locality")
-    if dim is None:
-        return []
-    dim = dim.sort_values(["is_province", "locality_code"], ascending=[False, True])
-    column = "short_name_vi" if lang == "vi" else "name_en"
-    return list(zip(dim["locality_code"], dim[column], strict=False))
+    key = ("localities", lang)
+    if key not in marts.memo:
+        dim = marts.get("dim_locality")
+        if dim is None:
+            return []
+        dim = dim.sort_values(["is_province", "locality_code"], ascending=[False, True])
+        column = "short_name_vi" if lang == "vi" else "name_en"
+        marts.memo[key] = list(zip(dim["locality_code"], dim[column], strict=False))
+    return list(marts.memo[key])  # type: ignore[arg-type]
 
 
 def locality_name(marts: MartSet, code: str | None, lang: Lang) -> str:
-    return dict(localities(marts, lang)).get(code or "", code or "")
+    key = ("locality_names", lang)
+    if key not in marts.memo:
+        marts.memo[key] = dict(localities(marts, lang))
+    names: dict[str, str] = marts.memo[key]  # type: ignore[assignment]
+    return names.get(code or "", code or "")
 
 
 def reporter_name(code: str | None, lang: Lang) -> str:

@@ -113,3 +113,19 @@ def test_dashboard_is_self_contained_and_escaped(marts: MartSet) -> None:
     assert not re.search(r"""(src|href)=["']?https?://""", html)  # nothing fetched from the network
     assert html.count("<svg") >= 4
     assert "synthetic" in html and "placeholder" in html
+
+
+def test_dashboard_lists_at_most_table_rows_max_findings_errors_first(marts: MartSet) -> None:
+    from outputs.dashboard import TABLE_ROWS_MAX
+
+    one = marts.frames["fct_dq_issues"]
+    many = pd.concat([one.assign(severity="warning", period=str(2000 + i % 20)) for i in range(TABLE_ROWS_MAX + 40)]
+                     + [one], ignore_index=True)
+    marts.frames["fct_dq_issues"] = many
+    html = render_dashboard(marts, "en")
+    table = html.split('id="findings-table"', 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr data-severity=") == TABLE_ROWS_MAX
+    assert table.count('data-severity="error"') == 1  # the one error is shown, ahead of the warnings
+    assert f"Showing {TABLE_ROWS_MAX} of {len(many)} rows" in html and "marts.fct_dq_issues" in html
+    few = MartSet(warehouse="memory", frames={**marts.frames, "fct_dq_issues": one}, missing=marts.missing)
+    assert "Showing" not in render_dashboard(few, "en")
