@@ -114,7 +114,7 @@ def _heatmap(marts: MartSet, lang: Lang) -> str:
     gaps = marts.get("fct_target_gaps")
     if gaps is None:
         return _unavailable(lang, "fct_target_gaps")
-    places = views.localities(marts, lang)
+    places = views.report_localities(marts, lang)
     names = views.indicator_names(marts, lang)
     order = views.indicator_order(marts)
     codes = sorted(gaps["indicator_code"].unique(), key=lambda c: (order.get(c, 10_000), c))
@@ -157,9 +157,9 @@ def _trends(marts: MartSet, lang: Lang) -> str:
     values = marts.get("fct_indicator_values")
     units = values.drop_duplicates("indicator_code").set_index("indicator_code")["unit"].to_dict()
     options, groups = [], []
-    for loc, loc_name in views.localities(marts, lang):
+    for loc, loc_name in views.report_localities(marts, lang):
         options.append(f'<option value="{escape(loc)}">{escape(loc_name)} ({escape(loc)})</option>')
-        codes = sorted(values.loc[values["locality_code"] == loc, "indicator_code"].unique(),
+        codes = sorted(views.values_of(marts, loc)["indicator_code"].unique(),
                        key=lambda c: (order.get(c, 10_000), c))
         charts = []
         for code in codes:
@@ -275,6 +275,10 @@ def render_dashboard(marts: MartSet, lang: Lang = "vi", generated_at: dt.datetim
     generated_at = generated_at or dt.datetime.now()
     banner = f'<div class="banner">{escape(text("synthetic_warning", lang))}</div>' if marts.is_synthetic else ""
     missing = "".join(f'<div class="note">{escape(text("not_available", lang, name=n))}</div>' for n in marts.missing)
+    total = len(views.localities(marts, lang))
+    if total > views.REPORT_LOCALITIES_MAX:
+        capped = text("localities_capped", lang, shown=views.REPORT_LOCALITIES_MAX, total=total)
+        missing += f'<div class="note">{escape(capped)}</div>'
     sections = [
         ("province", text("province_status", lang), _cards(marts, lang)),
         ("heatmap", text("heatmap_title", lang), _heatmap(marts, lang)),

@@ -10,19 +10,32 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet.worksheet import Worksheet
 
 from outputs import views
-from outputs.excel_cells import BORDER, NOTE_FONT, TITLE_FONT, WARNING_FONT, WRAP, header_row, print_setup, put
+from outputs.excel_cells import (
+    BORDER,
+    NOTE_FONT,
+    TITLE_FONT,
+    WARNING_FONT,
+    WRAP,
+    header_row,
+    plain,
+    print_setup,
+    put,
+)
 from outputs.formatting import EXCEL_FORMATS, excel_format_for
 from outputs.labels import Lang, progress_colour, progress_label, text, white_text_on
 from outputs.marts import PROVINCE_CODE, MartSet
+from outputs.safe_text import is_formula_like
 
 PLACEHOLDER_FONT = Font(italic=True, bold=True, color="B45F06")
 
@@ -60,15 +73,25 @@ def _write_table(
     """Header + rows from ``frame``; returns the next free row. Adds an autofilter over the table."""
     header_row(ws, row, [text(c.label, lang) for c in columns], [c.width for c in columns])
     first = row + 1
+    # Styling a cell costs openpyxl a deep hash of every style object; a table has a handful of distinct
+    # styles per column, so each is built once and copied (tens of thousands of findings rows at scale).
+    styles: dict[tuple, StyleArray] = {}
     for offset, (_, record) in enumerate(frame.iterrows()):
         r = first + offset
         unit = unit_of(record) if unit_of else None
         for col, spec in enumerate(columns, start=1):
-            value = record.get(spec.key)
+            value = plain(record.get(spec.key))
+            key = (col, spec.kind, unit if spec.kind == "number" else None,
+                   value if spec.kind in _VALUE_STYLED else None, type(value), is_formula_like(value))
+            cached = styles.get(key)
+            if cached is not None:
+                put(ws, r, col, _display(value, spec.kind, lang))._style = copy(cached)
+                continue
             cell = _typed_cell(ws, r, col, value, spec.kind, unit, lang)
             cell.border = BORDER
             if spec.kind == "text":
                 cell.alignment = WRAP
+            styles[key] = copy(cell._style)
     last = first + max(len(frame), 1) - 1
     if frame.empty:
         put(ws, first, 1, text("no_data", lang)).font = NOTE_FONT
@@ -76,35 +99,41 @@ def _write_table(
     return last + 2
 
 
-def _typed_cell(ws: Worksheet, row: int, col: int, value: object, kind: str, unit: str | None, lang: Lang):
+_VALUE_STYLED = ("progress", "placeholder", "severity", "bool")  # kinds whose style depends on the value
+
+
+def _display(value: object, kind: str, lang: Lang) -> object:
+    """What a cell of this kind shows: labels for codes and flags, the value itself otherwise."""
     if kind == "progress":
-        cell = put(ws, row, col, progress_label(value, lang) if isinstance(value, str) else None)
-        if isinstance(value, str):
-            cell.fill = PatternFill("solid", fgColor=progress_colour(value))
-            cell.font = Font(bold=True, color="FFFFFF" if white_text_on(value) else "000000")
-        return cell
+        return progress_label(value, lang) if isinstance(value, str) else None
     if kind == "placeholder":
         is_placeholder = bool(value) if value is not None and not pd.isna(value) else False
-        cell = put(ws, row, col, text("placeholder" if is_placeholder else "official", lang))
-        if is_placeholder:
-            cell.font = PLACEHOLDER_FONT
-        return cell
+        return text("placeholder" if is_placeholder else "official", lang)
     if kind == "severity":
-        cell = put(ws, row, col, text(value, lang) if value in ("error", "warning") else value)
-        if value in ("error", "warning"):
-            cell.font = Font(bold=True, color="C00000" if value == "error" else "7F6000")
-        return cell
+        return text(value, lang) if value in ("error", "warning") else value
     if kind == "bool":
-        return put(ws, row, col, None if value is None or pd.isna(value) else text("yes" if value else "no", lang))
-    if kind == "number":
-        return put(ws, row, col, value, excel_format_for(unit))
-    if kind == "integer":
-        return put(ws, row, col, value, EXCEL_FORMATS["integer"])
-    if kind == "pct":
-        return put(ws, row, col, value, EXCEL_FORMATS["percent_points"])
-    if kind == "date":
-        return put(ws, row, col, value, EXCEL_FORMATS["date"])
-    return put(ws, row, col, value)
+        return None if value is None or pd.isna(value) else text("yes" if value else "no", lang)
+    return value
+
+
+def _typed_cell(ws: Worksheet, row: int, col: int, value: object, kind: str, unit: str | None, lang: Lang):
+    cell = put(ws, row, col, _display(value, kind, lang), _NUMBER_FORMATS.get(kind) or (
+        excel_format_for(unit) if kind == "number" else None))
+    if kind == "progress" and isinstance(value, str):
+        cell.fill = PatternFill("solid", fgColor=progress_colour(value))
+        cell.font = Font(bold=True, color="FFFFFF" if white_text_on(value) else "000000")
+    elif kind == "placeholder" and cell.value == text("placeholder", lang):
+        cell.font = PLACEHOLDER_FONT
+    elif kind == "severity" and value in ("error", "warning"):
+        cell.font = Font(bold=True, color="C00000" if value == "error" else "7F6000")
+    return cell
+
+
+_NUMBER_FORMATS = {
+    "integer": EXCEL_FORMATS["integer"],
+    "pct": EXCEL_FORMATS["percent_points"],
+    "date": EXCEL_FORMATS["date"],
+}
 
 
 STATUS_SPEC = [
@@ -167,12 +196,26 @@ FINDINGS_SPEC = [
 ]
 
 
+# Rows per list sheet: a reader filters a few thousand rows, not millions (an Excel sheet holds 1,048,576
+# at most); beyond it the sheet says how many there are and where all of them are.
+EXCEL_ROWS_MAX = 20_000
+
+
+def _rows_shown(ws: Worksheet, row: int, total: int, lang: Lang, mart: str) -> int:
+    if total <= EXCEL_ROWS_MAX:
+        return row
+    put(ws, row, 1, text("rows_shown", lang, shown=EXCEL_ROWS_MAX, total=total, mart=mart)).font = WARNING_FONT
+    return row + 2
+
+
 def _findings_sheet(ws, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
     row = _title_block(ws, marts, lang, text("findings_title", lang), generated_at)
     findings = views.open_findings(marts)
     if findings is None:
         _missing_note(ws, row, lang, "fct_dq_issues")
         return
+    row = _rows_shown(ws, row, len(findings), lang, "fct_dq_issues")
+    findings = findings.head(EXCEL_ROWS_MAX)
     suffix = "vi" if lang == "vi" else "en"
     findings = findings.assign(
         title=findings.get(f"title_{suffix}"),
@@ -235,7 +278,9 @@ def _reconciliation_sheet(ws, marts: MartSet, lang: Lang, generated_at: dt.datet
         _missing_note(ws, row, lang, "fct_indicator_values")
         return
     # The pairs that differ at all, largest first: agreeing pairs add nothing for a reader.
-    frame = frame[frame["difference_pct"] > 0].assign(
+    frame = frame[frame["difference_pct"] > 0]
+    row = _rows_shown(ws, row, len(frame), lang, "fct_reconciliation")
+    frame = frame.head(EXCEL_ROWS_MAX).assign(
         locality=lambda f: [views.locality_name(marts, c, lang) for c in f["locality_code"]]
     )
     print_setup(ws, row, text("page_footer", lang))
@@ -286,7 +331,11 @@ def write_excel_report(marts: MartSet, path: Path, lang: Lang = "vi", generated_
     province = views.locality_name(marts, PROVINCE_CODE, lang) or PROVINCE_CODE
     _status_sheet(summary, marts, lang, PROVINCE_CODE, f"{text('province_status', lang)} — {province}",
                   generated_at)
-    for code, name in views.localities(marts, lang):
+    total = len(views.localities(marts, lang))
+    if total > views.REPORT_LOCALITIES_MAX:
+        put(summary, summary.max_row + 2, 1, text("localities_capped", lang, shown=views.REPORT_LOCALITIES_MAX,
+                                                   total=total)).font = WARNING_FONT
+    for code, name in views.report_localities(marts, lang):
         if code == PROVINCE_CODE:
             continue
         ws = workbook.create_sheet(_sheet_title(name, used))

@@ -71,10 +71,16 @@ _LABELS: dict[str, tuple[str, str]] = {
     "not_available": ("Chưa có trong kho dữ liệu (mart {name} chưa được xây dựng)",
                       "Not in the warehouse yet (mart {name} has not been built)"),
     "no_findings": ("Không có lỗi dữ liệu đang mở", "No open data-quality findings"),
-    "rows_shown": ("Hiển thị {shown} trên {total} dòng (lỗi trước); toàn bộ có trong báo cáo Excel và kho dữ liệu "
-                   "(marts.{mart}).",
-                   "Showing {shown} of {total} rows (errors first); all of them are in the Excel report and the "
-                   "warehouse (marts.{mart})."),
+    "localities_capped": ("Báo cáo có trang riêng cho {shown} trên {total} địa bàn (tỉnh trước, rồi theo mã); số "
+                          "liệu của mọi địa bàn có trong kho dữ liệu (marts.fct_target_gaps, "
+                          "marts.fct_indicator_values).",
+                          "This report has a sheet / chart for {shown} of {total} localities (the province first, then "
+                          "by code); every locality's figures are in the warehouse (marts.fct_target_gaps, "
+                          "marts.fct_indicator_values)."),
+    "rows_shown": ("Hiển thị {shown} trên {total} dòng đầu (quan trọng nhất trước); toàn bộ có trong kho "
+                   "dữ liệu (marts.{mart}) và bản xuất Parquet.",
+                   "Showing the first {shown} of {total} rows (most important first); all of them are in the "
+                   "warehouse (marts.{mart}) and its Parquet export."),
     "error": ("Lỗi", "Error"),
     "warning": ("Cảnh báo", "Warning"),
     "locality_value": ("Số địa phương", "Locality figure"),

@@ -88,12 +88,37 @@ def period_order(marts: MartSet) -> dict[str, int]:
     return {p: int(k) for p, k in zip(dim["period"], dim["sort_key"], strict=False)}
 
 
+# Per-locality sheets and trend charts: enough for a province's districts or communes; at national scale a
+# report says how many localities it leaves out (all of them are in the marts).
+REPORT_LOCALITIES_MAX = 150
+
+
+def report_localities(marts: MartSet, lang: Lang) -> list[tuple[str, str]]:
+    """The localities that get a sheet / chart of their own: the province first, then in code order."""
+    return localities(marts, lang)[:REPORT_LOCALITIES_MAX]
+
+
+def values_of(marts: MartSet, locality_code: str) -> pd.DataFrame:
+    """fct_indicator_values of one locality, split once for all (a scan per locality is quadratic)."""
+    if "values_by_locality" not in marts.memo:
+        values = marts.get("fct_indicator_values")
+        marts.memo["values_by_locality"] = (
+            {} if values is None else {code: frame for code, frame in values.groupby("locality_code", sort=False)}
+        )
+    groups: dict[str, pd.DataFrame] = marts.memo["values_by_locality"]  # type: ignore[assignment]
+    found = groups.get(locality_code)
+    if found is None:
+        values = marts.get("fct_indicator_values")
+        return values.iloc[0:0] if values is not None else pd.DataFrame()
+    return found
+
+
 def value_matrix(marts: MartSet, locality_code: str, lang: Lang) -> pd.DataFrame | None:
     """Indicator × period of the consolidated values for one locality (rows in catalogue order)."""
     values = marts.get("fct_indicator_values")
     if values is None:
         return None
-    frame = values[values["locality_code"] == locality_code]
+    frame = values_of(marts, locality_code)
     if frame.empty:
         return pd.DataFrame()
     matrix = frame.pivot_table(index="indicator_code", columns="period", values="value", aggfunc="first")
@@ -108,11 +133,10 @@ def value_matrix(marts: MartSet, locality_code: str, lang: Lang) -> pd.DataFrame
 
 def series(marts: MartSet, locality_code: str, indicator_code: str) -> list[tuple[str, float]]:
     """(period, value) in time order; half-years and years together, as end-of-period points."""
-    values = marts.get("fct_indicator_values")
-    if values is None:
+    if marts.get("fct_indicator_values") is None:
         return []
-    frame = values[(values["locality_code"] == locality_code) & (values["indicator_code"] == indicator_code)]
-    frame = frame[frame["value"].notna()]
+    frame = values_of(marts, locality_code)
+    frame = frame[(frame["indicator_code"] == indicator_code) & frame["value"].notna()]
     order = period_order(marts)
     return sorted(
         ((str(p), float(v)) for p, v in zip(frame["period"], frame["value"], strict=False)),

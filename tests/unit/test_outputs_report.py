@@ -126,6 +126,28 @@ def test_dashboard_lists_at_most_table_rows_max_findings_errors_first(marts: Mar
     table = html.split('id="findings-table"', 1)[1].split("</table>", 1)[0]
     assert table.count("<tr data-severity=") == TABLE_ROWS_MAX
     assert table.count('data-severity="error"') == 1  # the one error is shown, ahead of the warnings
-    assert f"Showing {TABLE_ROWS_MAX} of {len(many)} rows" in html and "marts.fct_dq_issues" in html
+    assert f"Showing the first {TABLE_ROWS_MAX} of {len(many)} rows" in html and "marts.fct_dq_issues" in html
     few = MartSet(warehouse="memory", frames={**marts.frames, "fct_dq_issues": one}, missing=marts.missing)
     assert "Showing" not in render_dashboard(few, "en")
+
+
+def test_excel_list_sheets_are_capped_with_a_note(tmp_path: Path, marts: MartSet, monkeypatch) -> None:
+    import outputs.excel_report as excel_report
+
+    monkeypatch.setattr(excel_report, "EXCEL_ROWS_MAX", 3)
+    one = marts.frames["fct_dq_issues"].assign(message_en="kept")
+    marts.frames["fct_dq_issues"] = pd.concat([one] * 5, ignore_index=True)
+    text = _all_text(write_excel_report(marts, tmp_path / "r.xlsx", "en"))
+    assert text.count("kept") == 3
+    assert "Showing the first 3 of 5 rows" in text and "marts.fct_dq_issues" in text
+
+
+def test_per_locality_sheets_and_charts_are_capped_with_a_note(tmp_path: Path, marts: MartSet, monkeypatch) -> None:
+    import outputs.views as views
+
+    monkeypatch.setattr(views, "REPORT_LOCALITIES_MAX", 1)  # the province only
+    workbook = load_workbook(write_excel_report(marts, tmp_path / "r.xlsx", "en"))
+    assert not any(name.startswith("Nha Trang") for name in workbook.sheetnames)
+    assert "sheet / chart for 1 of 2 localities" in _all_text(tmp_path / "r.xlsx")
+    html = render_dashboard(marts, "en")
+    assert "sheet / chart for 1 of 2 localities" in html and 'value="568"' not in html
