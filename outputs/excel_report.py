@@ -102,13 +102,16 @@ def _write_table(
 _VALUE_STYLED = ("progress", "placeholder", "severity", "bool")  # kinds whose style depends on the value
 
 
+def _is_placeholder(value: object) -> bool:
+    return bool(value) if value is not None and not pd.isna(value) else False
+
+
 def _display(value: object, kind: str, lang: Lang) -> object:
     """What a cell of this kind shows: labels for codes and flags, the value itself otherwise."""
     if kind == "progress":
         return progress_label(value, lang) if isinstance(value, str) else None
     if kind == "placeholder":
-        is_placeholder = bool(value) if value is not None and not pd.isna(value) else False
-        return text("placeholder" if is_placeholder else "official", lang)
+        return text("placeholder" if _is_placeholder(value) else "official", lang)
     if kind == "severity":
         return text(value, lang) if value in ("error", "warning") else value
     if kind == "bool":
@@ -122,7 +125,7 @@ def _typed_cell(ws: Worksheet, row: int, col: int, value: object, kind: str, uni
     if kind == "progress" and isinstance(value, str):
         cell.fill = PatternFill("solid", fgColor=progress_colour(value))
         cell.font = Font(bold=True, color="FFFFFF" if white_text_on(value) else "000000")
-    elif kind == "placeholder" and cell.value == text("placeholder", lang):
+    elif kind == "placeholder" and _is_placeholder(value):
         cell.font = PLACEHOLDER_FONT
     elif kind == "severity" and value in ("error", "warning"):
         cell.font = Font(bold=True, color="C00000" if value == "error" else "7F6000")
