@@ -290,22 +290,15 @@ rule_findings as (
             when 'exclusive_pair' then {{ dbt.concat(["'both '", "c.left_expression", "' and '", "c.right_expression", "' are present (rule '", "c.rule_code", "')'"]) }}
             else {{ dbt.concat(["'rule '", "c.rule_code", "' violated: '", "c.left_expression", "' = '", fmt_num('c.left_value'), "', '", "c.right_expression", "' = '", fmt_num('c.right_value'), "' (required: '", "c.operator", "case when c.tolerance_value > 0 then " ~ dbt.concat(["', tolerance '", fmt_num('c.tolerance_value')]) ~ " else '' end", "')'"]) }}
         end as detail_en,
-        c.file_sha256,
-        c.file_name,
-        c.row_number,
-        c.check_key,
-        'int_checks__rules' as check_model,
-        this_run.run_id,
-        this_run.detected_at,
-        {{ dbt.hash(dbt.concat(["c.rule_code", "'|'", "c.check_key"])) }} as issue_id
-    from {{ ref('int_checks__rules') }} as c
-    cross join this_run
+        {{ dbt_check_lineage('int_checks__rules', 'c.rule_code') }}
     where c.is_violation
 ),
 
+{%- set outlier_rule = "case when c.comparison = 'across_localities' then 'OUTLIER_ACROSS_LOCALITIES' else 'OUTLIER_OVER_TIME' end" %}
+{%- set time_rule = "case when c.check_type = 'cumulative_decrease' then 'CUMULATIVE_DECREASE' else 'CONSISTENCY_OVER_TIME' end" %}
 outlier_findings as (
     select
-        case when c.comparison = 'across_localities' then 'OUTLIER_ACROSS_LOCALITIES' else 'OUTLIER_OVER_TIME' end as rule_code,
+        {{ outlier_rule }} as rule_code,
         case when c.outlier_class = 'extreme' then 'error' else 'warning' end as severity,
         'dbt' as source,
         c.reporter_code,
@@ -329,22 +322,13 @@ outlier_findings as (
         else
             {{ dbt.concat(["'value '", fmt_num('c.value'), "' is unusual in the locality''s own '", "cast(c.group_size as " ~ dbt.type_string() ~ ")", "' periods (median '", fmt_num('c.group_median'), "', score '", fmt_num('c.score'), "', threshold '", fmt_num('c.threshold'), "')'"]) }}
         end as detail_en,
-        c.file_sha256,
-        c.file_name,
-        c.row_number,
-        c.check_key,
-        'int_checks__outliers' as check_model,
-        this_run.run_id,
-        this_run.detected_at,
-        {{ dbt.hash(dbt.concat(["case when c.comparison = 'across_localities' then 'OUTLIER_ACROSS_LOCALITIES' else 'OUTLIER_OVER_TIME' end", "'|'", "c.check_key"])) }} as issue_id
-    from {{ ref('int_checks__outliers') }} as c
-    cross join this_run
+        {{ dbt_check_lineage('int_checks__outliers', outlier_rule) }}
     where c.is_outlier
 ),
 
 time_findings as (
     select
-        case when c.check_type = 'cumulative_decrease' then 'CUMULATIVE_DECREASE' else 'CONSISTENCY_OVER_TIME' end as rule_code,
+        {{ time_rule }} as rule_code,
         case when c.check_type = 'cumulative_decrease' then 'error' else 'warning' end as severity,
         'dbt' as source,
         c.reporter_code,
@@ -369,16 +353,7 @@ time_findings as (
             then {{ dbt.concat(["'cumulative count fell from '", fmt_num('c.previous_value'), "' ('", "c.previous_period", "') to '", fmt_num('c.value')]) }}
             else {{ dbt.concat(["'value '", fmt_num('c.value'), "' changed '", fmt_num('c.change_pct', 1), "' % against the mean of the previous '", "cast(c.previous_count as " ~ dbt.type_string() ~ ")", "' periods ('", fmt_num('c.previous_mean'), "'), threshold ± '", fmt_num('c.threshold_pct', 0), "' %'"]) }}
         end as detail_en,
-        c.file_sha256,
-        c.file_name,
-        c.row_number,
-        c.check_key,
-        'int_checks__consistency_over_time' as check_model,
-        this_run.run_id,
-        this_run.detected_at,
-        {{ dbt.hash(dbt.concat(["case when c.check_type = 'cumulative_decrease' then 'CUMULATIVE_DECREASE' else 'CONSISTENCY_OVER_TIME' end", "'|'", "c.check_key"])) }} as issue_id
-    from {{ ref('int_checks__consistency_over_time') }} as c
-    cross join this_run
+        {{ dbt_check_lineage('int_checks__consistency_over_time', time_rule) }}
     where c.is_flagged
 ),
 
