@@ -8,12 +8,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from outputs import views
+from outputs import dashboard as dashboard_module
+from outputs import excel_report, views
 from outputs.dashboard import write_dashboard
 from outputs.dbt_docs import DbtDocsError, dbt_docs_dir, generate_dbt_docs
 from outputs.excel_report import write_excel_report
 from outputs.labels import Lang
-from outputs.marts import MartSet, read_marts
+from outputs.marts import MartSet, ReportScope, read_marts
 
 Step = Callable[[str], None]
 
@@ -63,6 +64,13 @@ def worst_gaps_markdown(marts: MartSet, top_n: int = 10) -> str:
     return "\n".join(lines)
 
 
+def report_scope() -> ReportScope:
+    """As much of the marts as the longest list and the per-locality sheets show (read at call time)."""
+    return ReportScope(localities=views.REPORT_LOCALITIES_MAX, rows=max(excel_report.EXCEL_ROWS_MAX,
+                                                                    dashboard_module.TABLE_ROWS_MAX,
+                                                                    dashboard_module.BARS_MAX))
+
+
 def write_reports(
     warehouse: Path,
     reports: Path,
@@ -79,13 +87,15 @@ def write_reports(
     step = step or (lambda _: None)
     generated_at = generated_at or dt.datetime.now()
     step("reading the marts")
-    marts = read_marts(warehouse)
+    marts = read_marts(warehouse, scope=report_scope())
     bundle = ReportBundle(row_counts=marts.row_counts(), missing_marts=list(marts.missing),
                           is_synthetic=marts.is_synthetic)
-    findings = views.open_findings(marts)
-    if findings is not None:
-        bundle.open_findings = len(findings)
-        bundle.open_findings_by_severity = {str(k): int(v) for k, v in findings["severity"].value_counts().items()}
+    counts = views.open_finding_counts(marts)
+    if counts is not None:
+        bundle.open_findings = views.open_finding_total(marts)
+        bundle.open_findings_by_severity = {
+            str(k): int(v) for k, v in counts.groupby("severity")["n"].sum().items() if v
+        }
     bundle.worst_gaps_markdown = worst_gaps_markdown(marts)
     for lang in langs:
         if excel:

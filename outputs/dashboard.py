@@ -20,6 +20,7 @@ from outputs.marts import PROVINCE_CODE, MartSet
 
 # An HTML page stays readable (and light) with this many table rows; the Excel report lists every row.
 TABLE_ROWS_MAX = 500
+BARS_MAX = 15  # largest disagreements drawn as bars
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:0;color:#222;background:#f6f7f9}
@@ -187,7 +188,7 @@ def _reconciliation(marts: MartSet, lang: Lang) -> str:
     frame = views.reconciliation(marts)
     if frame is None:
         return _unavailable(lang, "fct_indicator_values")
-    differing = frame[frame["difference_pct"] > 0].head(15)
+    differing = frame[frame["difference_pct"] > 0].head(BARS_MAX)
     bars = [
         svg.Bar(
             f"{views.locality_name(marts, r.locality_code, lang)} · {r.indicator_code} {r.period}",
@@ -210,11 +211,12 @@ def _reconciliation(marts: MartSet, lang: Lang) -> str:
     header = "".join(f"<th>{escape(text(k, lang))}</th>" for k in (
         "locality", "indicator_code", "period", "locality_value", "department_value", "reporter",
         "difference_pct", "tolerance_pct"))
-    agree = int((~frame["beyond_tolerance"]).sum())
-    return (f"<p>{len(frame)} · {agree} ≤ {escape(text('tolerance_pct', lang))}</p>"
+    counts = views.reconciliation_counts(marts, frame)
+    agree = counts["pairs"] - counts["beyond"]
+    return (f"<p>{counts['pairs']} · {agree} ≤ {escape(text('tolerance_pct', lang))}</p>"
             + svg.bar_chart(bars, text("reconciliation_title", lang), value_suffix=" %")
             + (f"<table><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table>" if rows else "")
-            + _rows_shown(len(beyond), lang, "fct_reconciliation"))
+            + _rows_shown(counts["beyond"], lang, "fct_reconciliation"))
 
 
 def _findings(marts: MartSet, lang: Lang) -> str:
@@ -224,10 +226,10 @@ def _findings(marts: MartSet, lang: Lang) -> str:
     if findings.empty:
         return f"<p>{escape(text('no_findings', lang))}</p>"
     suffix = "vi" if lang == "vi" else "en"
-    counts = findings.groupby(["rule_code", "severity"]).size().reset_index(name="n")
+    counts = views.open_finding_counts(marts)
     bars = [svg.Bar(r.rule_code, float(r.n), SEVERITY_COLOURS.get(r.severity, "999999"),
                     note=f"{r.n} {text(r.severity, lang) if r.severity in ('error', 'warning') else r.severity}")
-            for r in counts.sort_values("n", ascending=False).itertuples()]
+            for r in counts.itertuples()]
     rows = "".join(
         f'<tr data-severity="{escape(str(r["severity"]))}"><td>{escape(text(r["severity"], lang)) if r["severity"] in ("error", "warning") else escape(str(r["severity"]))}</td>'  # noqa: E501
         f"<td>{escape(str(r.get(f'title_{suffix}') or r['rule_code']))}</td>"
@@ -247,7 +249,7 @@ def _findings(marts: MartSet, lang: Lang) -> str:
     )
     return (svg.bar_chart(bars, text("findings_title", lang))
             + f'<div class="filters">{buttons}</div><table id="findings-table"><thead><tr>{header}</tr></thead>'
-            f"<tbody>{rows}</tbody></table>" + _rows_shown(len(findings), lang, "fct_dq_issues"))
+            f"<tbody>{rows}</tbody></table>" + _rows_shown(views.open_finding_total(marts), lang, "fct_dq_issues"))
 
 
 def _rows_shown(total: int, lang: Lang, mart: str) -> str:

@@ -9,7 +9,7 @@ figures are synthetic; every placeholder target is labelled as such.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,7 +68,7 @@ def _missing_note(ws: Worksheet, row: int, lang: Lang, mart: str) -> int:
 
 def _write_table(
     ws: Worksheet, row: int, frame: pd.DataFrame, columns: Sequence[Column], lang: Lang,
-    unit_of: Callable[[pd.Series], str | None] | None = None,
+    unit_of: Callable[[Mapping[str, object]], str | None] | None = None,
 ) -> int:
     """Header + rows from ``frame``; returns the next free row. Adds an autofilter over the table."""
     header_row(ws, row, [text(c.label, lang) for c in columns], [c.width for c in columns])
@@ -76,7 +76,7 @@ def _write_table(
     # Styling a cell costs openpyxl a deep hash of every style object; a table has a handful of distinct
     # styles per column, so each is built once and copied (tens of thousands of findings rows at scale).
     styles: dict[tuple, StyleArray] = {}
-    for offset, (_, record) in enumerate(frame.iterrows()):
+    for offset, record in enumerate(frame.to_dict("records")):
         r = first + offset
         unit = unit_of(record) if unit_of else None
         for col, spec in enumerate(columns, start=1):
@@ -85,7 +85,7 @@ def _write_table(
                    value if spec.kind in _VALUE_STYLED else None, type(value), is_formula_like(value))
             cached = styles.get(key)
             if cached is not None:
-                put(ws, r, col, _display(value, spec.kind, lang))._style = copy(cached)
+                _put_styled(ws, r, col, _display(value, spec.kind, lang), cached)
                 continue
             cell = _typed_cell(ws, r, col, value, spec.kind, unit, lang)
             cell.border = BORDER
@@ -97,6 +97,18 @@ def _write_table(
         put(ws, first, 1, text("no_data", lang)).font = NOTE_FONT
     ws.auto_filter.ref = f"A{row}:{ws.cell(row=last, column=len(columns)).coordinate}"
     return last + 2
+
+
+def _put_styled(ws: Worksheet, row: int, col: int, value: object, style: StyleArray) -> None:
+    """A cell styled like one written before (same kind, format and formula-likeness): the style is
+    copied whole, as setting a format or border on each cell costs openpyxl a hash of every style."""
+    cell = ws.cell(row=row, column=col)
+    value = plain(value)
+    if value is not None:
+        cell.value = value
+        if isinstance(value, str) and is_formula_like(value):
+            cell.data_type = "s"  # the copied style carries the quote prefix: text, never a formula
+    cell._style = copy(style)
 
 
 _VALUE_STYLED = ("progress", "placeholder", "severity", "bool")  # kinds whose style depends on the value
@@ -154,7 +166,7 @@ STATUS_SPEC = [
 ]
 
 
-def _unit(record: pd.Series) -> str | None:
+def _unit(record: Mapping[str, object]) -> str | None:
     unit = record.get("unit")
     return unit if isinstance(unit, str) else None
 
@@ -178,11 +190,19 @@ def _status_sheet(ws, marts: MartSet, lang: Lang, code: str, heading: str, gener
     periods = [c for c in matrix.columns if c not in ("indicator_code", "indicator", "unit")]
     columns = [Column("indicator", "indicator", 42), Column("unit", "unit", 12)]
     header_row(ws, row, [text("indicator", lang), text("unit", lang), *periods])
-    for offset, (_, record) in enumerate(matrix.iterrows(), start=1):
-        for col, spec in enumerate(columns, start=1):
-            put(ws, row + offset, col, record[spec.key]).border = BORDER
-        for col, period in enumerate(periods, start=len(columns) + 1):
-            put(ws, row + offset, col, record[period], excel_format_for(_unit(record))).border = BORDER
+    styles: dict[tuple, StyleArray] = {}
+    for offset, record in enumerate(matrix.to_dict("records"), start=1):
+        cells = [(record[spec.key], None) for spec in columns]
+        cells += [(record[period], excel_format_for(_unit(record))) for period in periods]
+        for col, (value, number_format) in enumerate(cells, start=1):
+            value = plain(value)
+            key = (number_format, type(value), is_formula_like(value))
+            if key in styles:
+                _put_styled(ws, row + offset, col, value, styles[key])
+                continue
+            cell = put(ws, row + offset, col, value, number_format)
+            cell.border = BORDER
+            styles[key] = copy(cell._style)
 
 
 FINDINGS_SPEC = [
@@ -217,7 +237,7 @@ def _findings_sheet(ws, marts: MartSet, lang: Lang, generated_at: dt.datetime) -
     if findings is None:
         _missing_note(ws, row, lang, "fct_dq_issues")
         return
-    row = _rows_shown(ws, row, len(findings), lang, "fct_dq_issues")
+    row = _rows_shown(ws, row, views.open_finding_total(marts), lang, "fct_dq_issues")
     findings = findings.head(EXCEL_ROWS_MAX)
     suffix = "vi" if lang == "vi" else "en"
     findings = findings.assign(
@@ -281,8 +301,9 @@ def _reconciliation_sheet(ws, marts: MartSet, lang: Lang, generated_at: dt.datet
         _missing_note(ws, row, lang, "fct_indicator_values")
         return
     # The pairs that differ at all, largest first: agreeing pairs add nothing for a reader.
+    differing = views.reconciliation_counts(marts, frame)["differing"]
     frame = frame[frame["difference_pct"] > 0]
-    row = _rows_shown(ws, row, len(frame), lang, "fct_reconciliation")
+    row = _rows_shown(ws, row, differing, lang, "fct_reconciliation")
     frame = frame.head(EXCEL_ROWS_MAX).assign(
         locality=lambda f: [views.locality_name(marts, c, lang) for c in f["locality_code"]]
     )
@@ -310,9 +331,11 @@ def _sources_sheet(ws, marts: MartSet, lang: Lang, generated_at: dt.datetime) ->
     if frame is None:
         _missing_note(ws, row + 1, lang, "fct_target_gaps")
         return
+    row = _rows_shown(ws, row + 1, len(frame), lang, "fct_target_gaps")
+    frame = frame.head(EXCEL_ROWS_MAX)
     frame = frame.assign(locality=[views.locality_name(marts, c, lang) for c in frame["locality_code"]])
-    print_setup(ws, row + 1, text("page_footer", lang))
-    _write_table(ws, row + 1, frame, SOURCES_SPEC, lang)
+    print_setup(ws, row, text("page_footer", lang))
+    _write_table(ws, row, frame, SOURCES_SPEC, lang)
 
 
 def _sheet_title(name: str, used: set[str]) -> str:

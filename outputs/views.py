@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from outputs.labels import Lang
-from outputs.marts import MartSet
+from outputs.marts import OPEN_FINDING_COUNTS, RECONCILIATION_COUNTS, MartSet, ordered_localities
 from sources.reference import load_reference
 
 STATUS_COLUMNS = [
@@ -45,7 +45,7 @@ def localities(marts: MartSet, lang: Lang) -> list[tuple[str, str]]:
         dim = marts.get("dim_locality")
         if dim is None:
             return []
-        dim = dim.sort_values(["is_province", "locality_code"], ascending=[False, True])
+        dim = ordered_localities(dim)
         column = "short_name_vi" if lang == "vi" else "name_en"
         marts.memo[key] = list(zip(dim["locality_code"], dim[column], strict=False))
     return list(marts.memo[key])  # type: ignore[arg-type]
@@ -135,13 +135,18 @@ def series(marts: MartSet, locality_code: str, indicator_code: str) -> list[tupl
     """(period, value) in time order; half-years and years together, as end-of-period points."""
     if marts.get("fct_indicator_values") is None:
         return []
-    frame = values_of(marts, locality_code)
-    frame = frame[(frame["indicator_code"] == indicator_code) & frame["value"].notna()]
-    order = period_order(marts)
-    return sorted(
-        ((str(p), float(v)) for p, v in zip(frame["period"], frame["value"], strict=False)),
-        key=lambda pv: order.get(pv[0], 0),
-    )
+    key = ("series", locality_code)
+    if key not in marts.memo:  # one pass over the locality's figures for all its indicators
+        frame = values_of(marts, locality_code)
+        frame = frame[frame["value"].notna()]
+        order = period_order(marts)
+        by_indicator: dict[str, list[tuple[str, float]]] = {}
+        for code, period, value in zip(frame["indicator_code"], frame["period"], frame["value"], strict=False):
+            by_indicator.setdefault(code, []).append((str(period), float(value)))
+        for points in by_indicator.values():
+            points.sort(key=lambda pv: order.get(pv[0], 0))
+        marts.memo[key] = by_indicator
+    return list(marts.memo[key].get(indicator_code, []))  # type: ignore[union-attr]
 
 
 def open_findings(marts: MartSet) -> pd.DataFrame | None:
@@ -152,9 +157,26 @@ def open_findings(marts: MartSet) -> pd.DataFrame | None:
     if "status" in issues.columns:
         issues = issues[issues["status"].fillna("open") == "open"]
     issues = issues.assign(_sev=issues["severity"].map(SEVERITY_ORDER).fillna(9))
-    return issues.sort_values(["_sev", "rule_code", "locality_code", "indicator_code", "period"]).drop(
-        columns="_sev"
-    ).reset_index(drop=True)
+    keys = ["_sev", "rule_code", "locality_code", "indicator_code", "period"]
+    keys += ["issue_id"] if "issue_id" in issues.columns else []
+    return issues.sort_values(keys, kind="stable").drop(columns="_sev").reset_index(drop=True)
+
+
+def open_finding_counts(marts: MartSet) -> pd.DataFrame | None:
+    """Open findings per rule and severity (rule_code, severity, n), over the whole mart."""
+    counted = marts.memo.get(OPEN_FINDING_COUNTS)
+    if not isinstance(counted, pd.DataFrame):
+        findings = open_findings(marts)
+        if findings is None:
+            return None
+        counted = findings.groupby(["rule_code", "severity"]).size().reset_index(name="n")
+    # Most frequent first; ties in rule order, so the same counts always read the same.
+    return counted.sort_values(["n", "rule_code", "severity"], ascending=[False, True, True]).reset_index(drop=True)
+
+
+def open_finding_total(marts: MartSet) -> int:
+    counts = open_finding_counts(marts)
+    return 0 if counts is None else int(counts["n"].sum())
 
 
 def submissions_by_reporter(marts: MartSet, lang: Lang) -> pd.DataFrame | None:
@@ -230,7 +252,7 @@ def reconciliation(marts: MartSet) -> pd.DataFrame | None:
             "tolerance_pct": rec["tolerance_pct"],
             "beyond_tolerance": rec["is_flagged"].fillna(False).astype(bool),
         })
-        return frame.sort_values("difference_pct", ascending=False).reset_index(drop=True)
+        return _largest_first(frame)
     values = marts.get("fct_indicator_values")
     dim = marts.get("dim_indicator")
     if values is None or dim is None:
@@ -251,7 +273,22 @@ def reconciliation(marts: MartSet) -> pd.DataFrame | None:
         "tolerance_pct": pairs["tolerance_pct"],
     })
     frame["beyond_tolerance"] = frame["difference_pct"] > frame["tolerance_pct"].fillna(0)
-    return frame.sort_values("difference_pct", ascending=False).reset_index(drop=True)
+    return _largest_first(frame)
+
+
+def _largest_first(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values(["difference_pct", "locality_code", "indicator_code", "period"],
+                             ascending=[False, True, True, True], kind="stable").reset_index(drop=True)
+
+
+def reconciliation_counts(marts: MartSet, frame: pd.DataFrame) -> dict[str, int]:
+    """Pairs compared, pairs that differ at all, pairs beyond tolerance: over the whole mart when the
+    read was scoped (``frame`` then holds only the largest differences)."""
+    counted = marts.memo.get(RECONCILIATION_COUNTS)
+    if isinstance(counted, dict):
+        return counted
+    return {"pairs": len(frame), "differing": int((frame["difference_pct"] > 0).sum()),
+            "beyond": int(frame["beyond_tolerance"].sum())}
 
 
 def _units(marts: MartSet) -> dict[str, str]:
