@@ -1,13 +1,23 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_periods',
+    on_schema_change='fail',
+    meta={'touched_from': 'int_figures__current'}
+) }}
 {#- Current figures of rate indicators (rate_scale set) with value, numerator and denominator all
     present: the input of the RATE_MISMATCH and NUMERATOR_GT_DENOMINATOR expectations (GX).
     computed_value = numerator / denominator x rate_scale; deviation_ratio = |value - computed| /
     consistency_tolerance (> 1 is a mismatch); is_share (rate_scale = 100): numerator must not exceed
-    the denominator. -#}
+    the denominator.
+    Incremental by period (macros/incremental.sql): a figure's checks depend on its own row only. -#}
 with figures as (
     select * from {{ ref('int_figures__current') }}
     where value is not null
         and numerator is not null
         and denominator is not null
+    {%- if is_incremental() %}
+        and period in ({{ touched_periods(ref('int_figures__current')) }})
+    {%- endif %}
 ),
 
 indicators as (
@@ -53,7 +63,8 @@ final as (
             else abs(value - computed_value) / consistency_tolerance
         end as deviation_ratio,
         rate_scale = 100 as is_share,
-        numerator > denominator as numerator_exceeds_denominator
+        numerator > denominator as numerator_exceeds_denominator,
+        {{ watermark_of(ref('int_figures__current')) }} as watermark_ingested_at
     from computed
 )
 

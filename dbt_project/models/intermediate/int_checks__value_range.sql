@@ -1,8 +1,18 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_periods',
+    on_schema_change='fail',
+    meta={'touched_from': 'int_figures__current'}
+) }}
 {#- One row per current figure with a value, with the indicator's valid range: the input of the
-    VALUE_OUT_OF_RANGE expectation (GX). is_out_of_range is provided for convenience. -#}
+    VALUE_OUT_OF_RANGE expectation (GX). is_out_of_range is provided for convenience.
+    Incremental by period (macros/incremental.sql): a figure's checks depend on its own row only. -#}
 with figures as (
     select * from {{ ref('int_figures__current') }}
     where value is not null
+    {%- if is_incremental() %}
+        and period in ({{ touched_periods(ref('int_figures__current')) }})
+    {%- endif %}
 ),
 
 indicators as (
@@ -24,7 +34,8 @@ final as (
         indicators.valid_min,
         indicators.valid_max,
         indicators.unit,
-        (figures.value < indicators.valid_min or figures.value > indicators.valid_max) as is_out_of_range
+        (figures.value < indicators.valid_min or figures.value > indicators.valid_max) as is_out_of_range,
+        {{ watermark_of(ref('int_figures__current')) }} as watermark_ingested_at
     from figures
     left join indicators
         on figures.indicator_code = indicators.indicator_code
