@@ -76,6 +76,7 @@ class TreeSampler(threading.Thread):
         super().__init__(daemon=True)
         self.pid, self.interval = pid, interval
         self.peak = 0
+        self.timeline: list[tuple[float, int]] = []  # (unix time, bytes): per-stage peaks from step windows
         self._halt = threading.Event()
 
     def run(self) -> None:
@@ -93,6 +94,7 @@ class TreeSampler(threading.Thread):
                 with contextlib.suppress(psutil.Error):
                     total += proc.memory_info().rss
             self.peak = max(self.peak, total)
+            self.timeline.append((time.time(), total))
             self._halt.wait(self.interval)
 
     def stop(self) -> int:
@@ -111,6 +113,9 @@ class Measurement:
     load_after: float
     output: dict = field(default_factory=dict)
     note: str = ""
+    stage_peak_mb: dict[str, float] = field(default_factory=dict)  # filled for dothi runs (step windows)
+    # RSS samples, kept out of the results file (asdict drops it in run_dothi)
+    timeline: list[tuple[float, int]] = field(default_factory=list, repr=False)
 
 
 def measure(label: str, cmd: list[str], env: dict[str, str] | None = None, timeout: float | None = None) -> Measurement:
@@ -150,7 +155,8 @@ def measure(label: str, cmd: list[str], env: dict[str, str] | None = None, timeo
     if proc.returncode not in (0, None) and not note:
         note = f"exit {proc.returncode}: {stderr.strip().splitlines()[-1] if stderr.strip() else ''}"[:300]
     return Measurement(
-        label, seconds, round(peak / 2**20, 1), proc.returncode, load_before, os.getloadavg()[0], output, note
+        label, seconds, round(peak / 2**20, 1), proc.returncode, load_before, os.getloadavg()[0], output, note,
+        timeline=sampler.timeline,
     )
 
 
@@ -169,6 +175,10 @@ def fmt_seconds(s: float | None) -> str:
     if s is None:
         return "—"
     return f"{s:.2f} s" if s < 10 else f"{s:.1f} s"
+
+
+def fmt_mb(mb: float | None) -> str:
+    return "—" if mb is None else f"{mb:.0f} MB"
 
 
 def fmt_rate(rows: int | None, s: float | None) -> str:
@@ -211,14 +221,43 @@ def stage_of(step_key: str) -> str:
     return "other"
 
 
-def step_stats(dagster_home: Path, run_id: str) -> dict[str, float]:
-    """Seconds per step of one run, read from the persistent Dagster instance."""
+def step_windows(dagster_home: Path, run_id: str) -> dict[str, tuple[float, float]]:
+    """(start, end) unix times of each step of one run, read from the persistent Dagster instance."""
     from dagster import DagsterInstance
 
     os.environ["DAGSTER_HOME"] = str(dagster_home)
     with DagsterInstance.get() as instance:
         stats = instance.get_run_step_stats(run_id)
-    return {s.step_key: round((s.end_time or 0) - (s.start_time or 0), 2) for s in stats if s.start_time}
+    return {s.step_key: (s.start_time, s.end_time or s.start_time) for s in stats if s.start_time}
+
+
+def step_stats(dagster_home: Path, run_id: str) -> dict[str, float]:
+    """Seconds per step of one run."""
+    return {k: round(end - start, 2) for k, (start, end) in step_windows(dagster_home, run_id).items()}
+
+
+def stage_peaks(windows: dict[str, tuple[float, float]], timeline: list[tuple[float, int]]) -> dict[str, float]:
+    """Peak RSS (MB) of the process tree while each stage's steps ran (steps run one at a time)."""
+    peaks: dict[str, float] = {}
+    for key, (start, end) in windows.items():
+        during = [rss for t, rss in timeline if start <= t <= end]
+        if during:
+            stage = stage_of(key)
+            peaks[stage] = max(peaks.get(stage, 0.0), round(max(during) / 2**20, 1))
+    return peaks
+
+
+def _measured(meas: Measurement, dagster_home: Path) -> dict:
+    """A dothi run for the results file: its stage peaks from the RSS timeline, the timeline dropped."""
+    if meas.returncode == 0 and meas.output.get("run_id"):
+        meas.stage_peak_mb = stage_peaks(step_windows(dagster_home, meas.output["run_id"]), meas.timeline)
+    return _plain(meas)
+
+
+def _plain(meas: Measurement) -> dict:
+    out = asdict(meas)
+    out.pop("timeline")  # thousands of samples: not for the results file
+    return out
 
 
 def by_stage(steps: dict[str, float]) -> dict[str, float]:
@@ -339,14 +378,14 @@ def run_dothi(scale: str, paths: Paths, timeout: float) -> dict:
     files = fill_inbox(paths)
     env = dothi_env(scale, paths)
     full = measure("dothi refresh", dothi_command(scale, paths, ["refresh", "--json"]), env, timeout)
-    result: dict = {"files": files, "full": asdict(full)}
+    result: dict = {"files": files, "full": _measured(full, paths.home / "dagster")}
     if full.seconds is None or full.returncode != 0:
         return result
     result["steps"] = step_stats(paths.home / "dagster", full.output["run_id"])
     result["stages"] = by_stage(result["steps"])
     result["counts"] = warehouse_counts(paths.home / "warehouse.duckdb")
     noop = measure("dothi no-op refresh", dothi_command(scale, paths, ["refresh", "--json"]), env, timeout)
-    result["noop"] = asdict(noop)
+    result["noop"] = _measured(noop, paths.home / "dagster")
     if noop.returncode == 0:
         result["noop_stages"] = by_stage(step_stats(paths.home / "dagster", noop.output["run_id"]))
     # Incremental: one revised submission arrives after the full refresh.
@@ -355,7 +394,7 @@ def run_dothi(scale: str, paths: Paths, timeout: float) -> dict:
     name, data = revised_submission(paths.data / "inbox")
     (paths.home / "inbox" / name).write_bytes(data)
     one = measure("dothi incremental refresh", dothi_command(scale, paths, ["refresh", "--json"]), env, timeout)
-    result["incremental"] = {**asdict(one), "file": name}
+    result["incremental"] = {**_measured(one, paths.home / "dagster"), "file": name}
     if one.returncode == 0:
         result["incremental_stages"] = by_stage(step_stats(paths.home / "dagster", one.output["run_id"]))
     return result
@@ -364,7 +403,7 @@ def run_dothi(scale: str, paths: Paths, timeout: float) -> dict:
 def run_intake_only(scale: str, paths: Paths, timeout: float) -> dict:
     fill_inbox(paths)
     cmd = dothi_command(scale, paths, ["--intake-only", "--max-seconds", str(timeout)])
-    return asdict(measure("dothi intake only", cmd, dothi_env(scale, paths), timeout + 300))
+    return _plain(measure("dothi intake only", cmd, dothi_env(scale, paths), timeout + 300))
 
 
 def run_baselines(scale: str, paths: Paths, timeout: float, pandas: bool = True) -> dict:
@@ -372,10 +411,10 @@ def run_baselines(scale: str, paths: Paths, timeout: float, pandas: bool = True)
     args = [inbox, str(paths.canon), str(paths.seeds)]
     env = {"PYTHONPATH": str(REPO)}  # the baselines are benchmarks/ code, whatever dothi code is under test
     floor = measure("floor (DuckDB SQL)", [sys.executable, "-m", "benchmarks.baselines.floor", *args], env, timeout)
-    out = {"floor": asdict(floor)}
+    out = {"floor": _plain(floor)}
     if pandas:
         cmd = [sys.executable, "-m", "benchmarks.baselines.pandas_refresh", *args]
-        out["pandas"] = asdict(measure("pandas script", cmd, env, timeout))
+        out["pandas"] = _plain(measure("pandas script", cmd, env, timeout))
     return out
 
 
@@ -390,7 +429,7 @@ def fixed_overhead(paths: Paths) -> dict:
     )
     defs = [measure("definitions load", [sys.executable, "-c", code], env) for _ in range(2)]
     best = lambda ms: min(ms, key=lambda m: m.seconds or 1e9)  # noqa: E731
-    return {"help": asdict(best(helps)), "definitions": asdict(best(defs))}
+    return {"help": _plain(best(helps)), "definitions": _plain(best(defs))}
 
 
 # ============================================================================================
@@ -525,13 +564,17 @@ def report(scale: str, manifest: dict, result: dict) -> str:
     if dothi.get("stages"):
         stages = dothi["stages"]
         accounted = sum(stages.values())
+        full_peaks = dothi["full"].get("stage_peak_mb") or {}
+        incremental_peaks = (dothi.get("incremental") or {}).get("stage_peak_mb") or {}
         srows = [
             [
                 s,
                 fmt_seconds(stages.get(s)),
                 fmt_rate(rows_in, stages.get(s)),
+                fmt_mb(full_peaks.get(s)),
                 fmt_seconds(dothi.get("noop_stages", {}).get(s)),
                 fmt_seconds(dothi.get("incremental_stages", {}).get(s)),
+                fmt_mb(incremental_peaks.get(s)),
             ]
             for s in (*STAGES, "other")
             if s in stages
@@ -542,6 +585,7 @@ def report(scale: str, manifest: dict, result: dict) -> str:
                     "start-up, dbt parse, Dagster (wall − steps)",
                     fmt_seconds(dothi_s - accounted),
                     "—",
+                    "—",
                     fmt_seconds((dothi["noop"]["seconds"] or 0) - sum(dothi.get("noop_stages", {}).values()))
                     if dothi.get("noop")
                     else "—",
@@ -550,12 +594,16 @@ def report(scale: str, manifest: dict, result: dict) -> str:
                     )
                     if dothi.get("incremental")
                     else "—",
+                    "—",
                 ]
             )
         lines += [
             "## dothi by stage (Dagster step stats)",
             "",
-            markdown_table(["stage", "full refresh", "rows/s", "no-op refresh", "incremental"], srows),
+            markdown_table(["stage", "full refresh", "rows/s", "peak RSS", "no-op refresh", "incremental",
+                            "incremental peak RSS"], srows),
+            "",
+            "Peak RSS per stage: the whole process tree (dbt included) while the stage's steps ran.",
             "",
             "Steps: " + ", ".join(f"`{k}` {v:.2f} s" for k, v in dothi["steps"].items()),
             "",

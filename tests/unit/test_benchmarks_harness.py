@@ -9,7 +9,17 @@ import pytest
 from benchmarks.baselines import floor, pandas_refresh
 from benchmarks.baselines.convert import convert
 from benchmarks.generate import Scale, generate, merge_seeds, quarterly
-from benchmarks.run import by_stage, comparison_rows, fmt_rate, fmt_seconds, markdown_table, ratio, report, stage_of
+from benchmarks.run import (
+    by_stage,
+    comparison_rows,
+    fmt_rate,
+    fmt_seconds,
+    markdown_table,
+    ratio,
+    report,
+    stage_of,
+    stage_peaks,
+)
 
 
 def test_ratios_and_units() -> None:
@@ -46,6 +56,16 @@ def test_steps_map_to_stages() -> None:
     assert by_stage(steps) == {"intake": 2.0, "dbt build": 28.0, "quality": 6.5, "report": 0.1, "publish": 1.0}
 
 
+def test_stage_peaks_come_from_the_samples_inside_each_stage() -> None:
+    windows = {"intake": (10.0, 20.0), "dbt_warehouse": (20.5, 40.0), "dbt_dq_findings": (41.0, 45.0),
+               "reports__dashboard": (46.0, 50.0)}
+    mb = 2**20
+    timeline = [(5.0, 9000 * mb), (12.0, 300 * mb), (19.9, 700 * mb), (30.0, 1500 * mb), (42.0, 1800 * mb),
+                (47.0, 400 * mb), (55.0, 9000 * mb)]
+    # outside every step (start-up, shutdown) counts for no stage; a stage takes the max over its steps
+    assert stage_peaks(windows, timeline) == {"intake": 700.0, "dbt build": 1800.0, "report": 400.0}
+
+
 def _meas(seconds: float | None, **output: object) -> dict:
     return {
         "label": "x",
@@ -74,7 +94,7 @@ def test_report_renders_every_section() -> None:
         },
         "baselines": {"floor": _meas(2.0, rows_read=1000), "pandas": _meas(10.0)},
         "dothi": {
-            "full": _meas(40.0, run_id="r"),
+            "full": {**_meas(40.0, run_id="r"), "stage_peak_mb": {"intake": 321.0}},
             "noop": _meas(30.0),
             "steps": {"intake": 5.0},
             "stages": {"intake": 5.0},
@@ -85,6 +105,7 @@ def test_report_renders_every_section() -> None:
     text = report("tiny", {"files": 3, "rows": 1000}, result)
     assert "| dothi / floor  | 20.0× |" in text and "| dothi / pandas | 4.0×  |" in text
     assert "## dothi by stage" in text and "- a note" in text and "commit abc" in text
+    assert "| 321 MB " in text  # the intake's peak, in the stage table
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,17 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_periods',
+    on_schema_change='fail',
+    meta={'touched_from': 'int_figures__current',
+          'replace_always': "evaluated_on = 'consolidated' and locality_code = '" ~ var('province_code') ~ "'"}
+) }}
 {#- Validation rules as data: every rule of seed dq_rules compiled to one SQL branch (macros/dq_rules.sql)
     over a pivot (CTE forms) of int_dq_rule_inputs (one row per scope x [reporter] x locality x period, one column per
     operand). One row per rule x evaluated row (rules skipped by their missing-value strategy, level or
     period type are not evaluated); is_violation marks the findings (fct_dq_issues). Adding a rule is
-    one seed row. -#}
+    one seed row. Incremental by period like int_dq_rule_inputs (a form is one period's figures). -#}
 -- depends_on: {{ ref('dq_rules') }}
+-- depends_on: {{ ref('int_figures__current') }}
 -- depends_on: {{ ref('indicators') }}
 {%- set rules = dq_seed_rows('dq_rules') -%}
 {%- set known_codes = [] -%}
@@ -19,6 +27,10 @@
 
 with inputs as (
     select * from {{ ref('int_dq_rule_inputs') }}
+    {%- if is_incremental() %}
+    where period in ({{ touched_periods(ref('int_figures__current')) }})
+        or (evaluated_on = 'consolidated' and locality_code = '{{ var("province_code") }}')
+    {%- endif %}
 ),
 
 periods as (
@@ -165,7 +177,8 @@ evaluated as (
 final as (
     select
         {{ dbt.hash(dbt.concat(["'rule|'", "rule_code", "'|'", "evaluated_on", "'|'", "coalesce(scope_reporter_code, '')", "'|'", "locality_code", "'|'", "period"])) }} as check_key,
-        evaluated.*
+        evaluated.*,
+        {{ watermark_of(ref('int_dq_rule_inputs')) }} as watermark_ingested_at
     from evaluated
 )
 
