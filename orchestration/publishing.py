@@ -452,6 +452,7 @@ def publish(scope: RunScope, intake: dict | None = None) -> Publication:
     import duckdb
 
     from sources.load import ensure_raw_schema
+    from sources.memory import WRITE_MEMORY_LIMIT
 
     home, started = scope.home, time.monotonic()
     if not scope.lock.held:
@@ -462,7 +463,8 @@ def publish(scope: RunScope, intake: dict | None = None) -> Publication:
     export_dir = home.exports / export_name
     home.exports.mkdir(parents=True, exist_ok=True)
 
-    with duckdb.connect(str(scope.working)) as conn:
+    # Bounded: the Parquet export streams, and unbounded DuckDB would cache ~1.5 GB at national scale.
+    with duckdb.connect(str(scope.working), config={"memory_limit": WRITE_MEMORY_LIMIT}) as conn:
         ensure_raw_schema(conn)
         names = _mart_names(conn)
         if not names:

@@ -43,6 +43,7 @@ from sources.inbox import (
     write_pending,
 )
 from sources.load import ensure_raw_schema, ingested_shas, load_batch
+from sources.memory import WRITE_MEMORY_LIMIT, release_unused_memory
 from sources.parallel import configured_workers, prepare_files
 from sources.prepare import VIETNAM, IntakeJob, Prepared, local_naive, prepare
 from sources.reference import Reference, load_reference
@@ -275,7 +276,7 @@ def run_intake(
     job = IntakeJob(home, run_id, local_naive(now or datetime.now(VIETNAM)))
     reference = load_reference()
     report = IntakeReport(run_id=run_id)
-    conn = duckdb.connect(str(warehouse or home.warehouse))
+    conn = duckdb.connect(str(warehouse or home.warehouse), config={"memory_limit": WRITE_MEMORY_LIMIT})
     removal: _Removal | None = None
     try:
         ensure_raw_schema(conn)
@@ -299,4 +300,5 @@ def run_intake(
         if removal is not None:
             removal.join()
         conn.close()
+        release_unused_memory()  # the rest of the run (dbt, GX, reports) happens in this process's shadow
     return report

@@ -2,7 +2,7 @@
     tags=['dq_findings'],
     materialized='incremental',
     unique_key='issue_id',
-    incremental_strategy='merge',
+    incremental_strategy=history_incremental_strategy(),
     on_schema_change='append_new_columns',
     full_refresh=false
 ) }}
@@ -13,7 +13,8 @@
       - open before, not found now (e.g. after a corrected resubmission): status 'resolved', resolved_* =
         this run; the row stays — findings are never deleted;
       - resolved before and still absent: untouched (not in this run's merge).
-    Portable: a dbt incremental model with a merge on issue_id; no side table. full_refresh=false: the
+    Portable: a dbt incremental model keyed on issue_id (merge; delete+insert on DuckDB, see
+    macros/history_strategy.sql); no side table. full_refresh=false: the
     history is the record of what was found when, which no rebuild can recompute, so `dbt build
     --full-refresh` (and `dothi refresh --full`) keeps it; to start it again, drop the table. -#}
 with current_findings as (

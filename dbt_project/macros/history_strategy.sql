@@ -1,0 +1,16 @@
+{#- The incremental strategy of the findings history (fct_dq_issues, unique_key issue_id): merge, the
+    portable choice (Spark/Delta, Snowflake, BigQuery...). DuckDB: delete+insert, the same result here
+    because every run writes whole rows. DuckDB's MERGE holds every updated row in memory, and each
+    run updates every open finding (last_seen_*): at national scale (637 k findings) that ran out of memory
+    under a 1 GB cap, while delete+insert streams. -#}
+{% macro history_incremental_strategy() -%}
+    {{ return(adapter.dispatch('history_incremental_strategy', 'dothi')()) }}
+{%- endmacro %}
+
+{% macro default__history_incremental_strategy() -%}
+    {{ return('merge') }}
+{%- endmacro %}
+
+{% macro duckdb__history_incremental_strategy() -%}
+    {{ return('delete+insert') }}
+{%- endmacro %}
