@@ -3,8 +3,14 @@ language asked for), dbt's docs, and the figures the orchestration shows as meta
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import multiprocessing
+import multiprocessing.context
+import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -71,6 +77,51 @@ def report_scope() -> ReportScope:
                                                                     dashboard_module.BARS_MAX))
 
 
+# From this many figures on, a second process writes the other languages' Excel reports while this one
+# writes the first: openpyxl is pure Python, one core per workbook, and a province's report takes ~19 s per
+# language. Below it, the worker's start-up (imports, reading the marts again) costs more than it saves.
+PARALLEL_EXCEL_MIN_FIGURES = 50_000
+
+
+def _excel_in_worker(warehouse: str, path: str, lang: Lang, generated_at: dt.datetime) -> str:
+    marts = read_marts(warehouse, scope=report_scope())
+    return str(write_excel_report(marts, Path(path), lang, generated_at))
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    # Never a plain fork: the caller is a Dagster process with threads.
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    return multiprocessing.get_context(method)
+
+
+def _write_excel_reports(
+    marts: MartSet, warehouse: Path, reports: Path, langs: Sequence[Lang], generated_at: dt.datetime, step: Step
+) -> dict[str, str]:
+    """The Excel report in each language; at scale the first here and the others in a worker beside."""
+    beside = list(langs[1:]) if (
+        len(langs) > 1 and (os.cpu_count() or 1) > 1
+        and marts.totals.get("fct_indicator_values", 0) >= PARALLEL_EXCEL_MIN_FIGURES
+    ) else []
+    written: dict[str, str] = {}
+    with contextlib.ExitStack() as stack:
+        futures = {}
+        if beside:
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=1, mp_context=_worker_context()))
+            futures = {lang: pool.submit(_excel_in_worker, str(warehouse), str(excel_path(reports, lang)), lang,
+                                         generated_at) for lang in beside}
+        for lang in langs:
+            if lang not in futures:
+                step(f"Excel report ({lang})")
+                written[lang] = str(write_excel_report(marts, excel_path(reports, lang), lang, generated_at))
+        for lang, future in futures.items():
+            step(f"Excel report ({lang}, written by a worker process)")
+            try:
+                written[lang] = future.result()
+            except BrokenProcessPool:  # the worker died (e.g. out of memory): write it here instead
+                written[lang] = str(write_excel_report(marts, excel_path(reports, lang), lang, generated_at))
+    return {lang: written[lang] for lang in langs}
+
+
 def write_reports(
     warehouse: Path,
     reports: Path,
@@ -97,11 +148,10 @@ def write_reports(
             str(k): int(v) for k, v in counts.groupby("severity")["n"].sum().items() if v
         }
     bundle.worst_gaps_markdown = worst_gaps_markdown(marts)
+    if excel:
+        for lang, written in _write_excel_reports(marts, warehouse, reports, langs, generated_at, step).items():
+            bundle.files[f"excel_{lang}"] = written
     for lang in langs:
-        if excel:
-            step(f"Excel report ({lang})")
-            written = write_excel_report(marts, excel_path(reports, lang), lang, generated_at)
-            bundle.files[f"excel_{lang}"] = str(written)
         if dashboard:
             step(f"dashboard ({lang})")
             bundle.files[f"dashboard_{lang}"] = str(write_dashboard(marts, dashboard_path(reports, lang), lang,

@@ -64,3 +64,18 @@ def test_reports_from_a_scoped_read_equal_reports_from_the_whole_marts(
         assert any("marts.fct_dq_issues" in note for note in notes), "a cut list says where the rest is"
         html = bundle.dashboard_path(tmp_path / "scoped", lang).read_text(encoding="utf-8")
         assert html == bundle.dashboard_path(tmp_path / "whole", lang).read_text(encoding="utf-8")
+
+
+def test_a_worker_process_writes_the_same_workbooks(sample_refresh, tmp_path: Path, monkeypatch) -> None:
+    """At scale the second language's Excel report is written by a worker process: same cells."""
+    serial = bundle.write_reports(sample_refresh.warehouse, tmp_path / "serial", dashboard=False, dbt_docs=False,
+                                  generated_at=GENERATED_AT)
+    monkeypatch.setattr(bundle, "PARALLEL_EXCEL_MIN_FIGURES", 0)  # the sample counts as "at scale"
+    steps: list[str] = []
+    beside = bundle.write_reports(sample_refresh.warehouse, tmp_path / "beside", dashboard=False, dbt_docs=False,
+                                  generated_at=GENERATED_AT, step=steps.append)
+    assert "Excel report (en, written by a worker process)" in steps
+    assert list(beside.files) == list(serial.files) == ["excel_vi", "excel_en"]
+    for lang in ("vi", "en"):
+        assert _cells(bundle.excel_path(tmp_path / "beside", lang)) == _cells(bundle.excel_path(tmp_path / "serial",
+                                                                                                 lang))
