@@ -19,13 +19,14 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from expectations.plan import quote
+from sources.memory import READ_MEMORY_LIMIT
 
 if TYPE_CHECKING:
     import pandas as pd
 
 # Bounds DuckDB's own buffers while it writes or scans a snapshot (the refresh's budget is 2 GB);
 # DuckDB spills to disk past it, and copies no slower with it.
-_DUCKDB_MEMORY = "256MB"
+_DUCKDB_MEMORY = READ_MEMORY_LIMIT
 
 
 def _as_pandas_reads(column: str, duckdb_type: str) -> str:

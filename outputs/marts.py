@@ -22,6 +22,8 @@ from duckdb import ColumnExpression as Col
 from duckdb import ConstantExpression as Const
 from duckdb import FunctionExpression as Fn
 
+from sources.memory import READ_MEMORY_LIMIT
+
 PROVINCE_CODE = "56"
 MARTS = (
     "dim_locality",
@@ -85,12 +87,9 @@ class MartSet:
         return {name: self.totals.get(name, len(frame)) for name, frame in self.frames.items()}
 
 
-# A report reads a few thousand rows out of millions: DuckDB's cache of scanned blocks would otherwise
-# grow to ~1.7 GB at national scale, for a read that takes ~3 s either way.
-READ_MEMORY_LIMIT = "256MB"
-
-
 def connect_read_only(warehouse: Path | str) -> duckdb.DuckDBPyConnection:
+    # A report reads a few thousand rows out of millions: unbounded, DuckDB's cache of the blocks it scans
+    # grows to ~1.7 GB at national scale, for a read that takes ~3 s either way.
     return duckdb.connect(str(warehouse), read_only=True, config={"memory_limit": READ_MEMORY_LIMIT})
 
 

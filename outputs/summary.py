@@ -9,7 +9,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from outputs.marts import connect_read_only
+from outputs.marts import PROVINCE_CODE, connect_read_only
 
 TOP_N = 5
 
@@ -69,7 +69,7 @@ def build_summary(warehouse: Path, top_n: int = TOP_N) -> RefreshSummary:
     issues = issues[issues["status"] == "open"]
     summary.flags_by_severity = {str(k): int(v) for k, v in issues["severity"].value_counts().items()}
     summary.flags_by_rule = {str(k): int(v) for k, v in issues["rule_code"].value_counts().items()}
-    summary.localities_with_values = int((valued["locality_code"] != "56").sum())
+    summary.localities_with_values = int((valued["locality_code"] != PROVINCE_CODE).sum())
 
     gaps = gaps.merge(localities.rename(columns={"name_vi": "locality_name_vi"}), on="locality_code", how="left")
     gaps = gaps[gaps["achievement_pct"].notna() & (gaps["progress_class"] != "achieved")]
@@ -78,7 +78,7 @@ def build_summary(warehouse: Path, top_n: int = TOP_N) -> RefreshSummary:
         "locality_code", "locality_name_vi", "indicator_code", "period", "actual", "target_value",
         "target_year", "achievement_pct", "progress_class", "is_placeholder",
     ]
-    province = gaps["locality_code"] == "56"
+    province = gaps["locality_code"] == PROVINCE_CODE
     summary.furthest_indicators = _records(gaps.loc[province, columns].head(top_n))
     summary.furthest_localities = _records(gaps.loc[~province, columns].head(top_n))
     return summary

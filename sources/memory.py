@@ -13,9 +13,12 @@ import logging
 
 log = logging.getLogger(__name__)
 
-# DuckDB caches the blocks it writes up to its memory limit (80 % of RAM by default); the intake appends
-# Arrow batches, which need no more than this.
+# DuckDB caches the blocks it reads and writes up to its memory limit (80 % of RAM by default). The Python
+# side's connections need far less: the intake and publish append or export in streams (WRITE), the reports
+# and Great Expectations' snapshots read a few columns or a few thousand rows (READ). dbt has its own cap
+# (DOTHI_DUCKDB_MEMORY_LIMIT, dbt_project/profiles.yml).
 WRITE_MEMORY_LIMIT = "512MB"
+READ_MEMORY_LIMIT = "256MB"
 
 
 def release_unused_memory() -> None:

@@ -2,8 +2,7 @@
     materialized='incremental',
     incremental_strategy='replace_periods',
     on_schema_change='fail',
-    meta={'touched_from': 'int_figures__current',
-          'replace_always': "evaluated_on = 'consolidated' and locality_code = '" ~ var('province_code') ~ "'"}
+    meta={'touched_from': 'int_figures__current', 'replace_always': consolidated_province_rows()}
 ) }}
 {#- Validation rules as data: every rule of seed dq_rules compiled to one SQL branch (macros/dq_rules.sql)
     over a pivot (CTE forms) of int_dq_rule_inputs (one row per scope x [reporter] x locality x period, one column per
@@ -29,7 +28,7 @@ with inputs as (
     select * from {{ ref('int_dq_rule_inputs') }}
     {%- if is_incremental() %}
     where period in ({{ touched_periods(ref('int_figures__current')) }})
-        or (evaluated_on = 'consolidated' and locality_code = '{{ var("province_code") }}')
+        or {{ consolidated_province_rows() }}
     {%- endif %}
 ),
 

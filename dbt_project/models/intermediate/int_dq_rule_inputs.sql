@@ -2,8 +2,7 @@
     materialized='incremental',
     incremental_strategy='replace_periods',
     on_schema_change='fail',
-    meta={'touched_from': 'int_figures__current',
-          'replace_always': "evaluated_on = 'consolidated' and locality_code = '" ~ var('province_code') ~ "'"}
+    meta={'touched_from': 'int_figures__current', 'replace_always': consolidated_province_rows()}
 ) }}
 {#- The figures validation rules (seed dq_rules) run over, long format, in two scopes:
     report        each reporter's current figures: one "form" per reporter x locality x period, so a
