@@ -20,7 +20,21 @@ this_run as (
 ),
 
 localities as (
-    select locality_code, short_name_vi, name_en from {{ ref('localities') }}
+    {#- the unit version valid at the finding's period; a finding without a period names the latest -#}
+    select locality_code, period, short_name_vi, name_en from {{ ref('int_units__by_period') }}
+),
+
+latest_localities as (
+    select locality_code, short_name_vi, name_en
+    from (
+        select
+            locality_code,
+            short_name_vi,
+            name_en,
+            row_number() over (partition by locality_code order by valid_from desc) as version_rank
+        from {{ ref('localities') }}
+    ) as versions
+    where version_rank = 1
 ),
 
 reporters as (
@@ -399,12 +413,12 @@ final as (
         cast(d.expected_high as {{ type_double() }}) as expected_high,
         d.figures,
         {{ dbt.concat([
-            "case when d.indicator_code is not null and d.locality_code is not null then " ~ dbt.concat(["coalesce(l.short_name_vi, d.locality_code)", "', '"]) ~ " else '' end",
+            "case when d.indicator_code is not null and d.locality_code is not null then " ~ dbt.concat(["coalesce(period_l.short_name_vi, latest_l.short_name_vi, d.locality_code)", "', '"]) ~ " else '' end",
             "case when d.indicator_code is not null then " ~ dbt.concat(["d.indicator_code", "' '", "coalesce(d.period, '')", "': '"]) ~ " else '' end",
             "coalesce(d.detail_vi, dq_checks.title_vi, d.rule_code)"
         ]) }} as message_vi,
         {{ dbt.concat([
-            "case when d.indicator_code is not null and d.locality_code is not null then " ~ dbt.concat(["coalesce(l.short_name_vi, d.locality_code)", "', '"]) ~ " else '' end",
+            "case when d.indicator_code is not null and d.locality_code is not null then " ~ dbt.concat(["coalesce(period_l.short_name_vi, latest_l.short_name_vi, d.locality_code)", "', '"]) ~ " else '' end",
             "case when d.indicator_code is not null then " ~ dbt.concat(["d.indicator_code", "' '", "coalesce(d.period, '')", "': '"]) ~ " else '' end",
             "coalesce(d.detail_en, dq_checks.title_en, d.rule_code)"
         ]) }} as message_en,
@@ -421,8 +435,11 @@ final as (
     from deduplicated as d
     left join dq_checks
         on d.rule_code = dq_checks.rule_code
-    left join localities as l
-        on d.locality_code = l.locality_code
+    left join localities as period_l
+        on d.locality_code = period_l.locality_code
+        and d.period = period_l.period
+    left join latest_localities as latest_l
+        on d.locality_code = latest_l.locality_code
     where d.issue_rank = 1
 )
 

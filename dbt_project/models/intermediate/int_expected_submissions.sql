@@ -11,7 +11,7 @@ with calendar as (
 ),
 
 periods as (
-    select period, period_type, end_date, sort_key from {{ ref('int_periods') }}
+    select period, period_type, start_date, end_date, sort_key from {{ ref('int_periods') }}
 ),
 
 reporters as (
@@ -28,12 +28,14 @@ calendar_periods as (
     from calendar
     inner join periods as first_period
         on calendar.first_period = first_period.period
-    inner join periods as last_period
+    left join periods as last_period
         on calendar.last_period = last_period.period
     inner join periods
         on periods.period_type = calendar.period_type
         and periods.end_date >= first_period.end_date
-        and periods.end_date <= last_period.end_date
+        and (last_period.end_date is null or periods.end_date <= last_period.end_date)
+    {#- an open-ended calendar row expects every period that has begun by 'today' -#}
+    where calendar.last_period is not null or periods.start_date <= {{ as_of_date_expr() }}
 ),
 
 expected_candidates as (
@@ -92,11 +94,7 @@ joined as (
         received.file_sha256,
         received.file_name,
         cast(received.effective_submitted_at as date) as first_submitted_date,
-        {% if var('as_of_date', none) -%}
-        cast('{{ var("as_of_date") }}' as date) as as_of_date
-        {%- else -%}
-        cast({{ dbt.current_timestamp() }} as date) as as_of_date
-        {%- endif %}
+        {{ as_of_date_expr() }} as as_of_date
     from expected
     left join received
         on expected.reporter_code = received.reporter_code

@@ -22,7 +22,7 @@ with by_channel as (
 ),
 
 localities as (
-    select locality_code from {{ ref('localities') }} where level = 'district'
+    select locality_code, period from {{ ref('int_units__by_period') }} where level <> 'province'
 ),
 
 province as (
@@ -53,6 +53,7 @@ district_pairs as (
     from by_channel
     inner join localities
         on by_channel.locality_code = localities.locality_code
+        and by_channel.period = localities.period
 ),
 
 province_pairs as (

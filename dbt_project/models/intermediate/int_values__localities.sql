@@ -4,7 +4,8 @@
     on_schema_change='fail',
     meta={'touched_from': 'int_figures__current'}
 ) }}
-{#- The consolidated value per district-level locality x indicator x period.
+{#- The consolidated value per unit below the province (old districts and communes, new communes) x
+    indicator x period, for units that existed at the period's end (intake refuses the others).
     Source precedence: the department (the responsible sector) over the locality's self-report; the
     losing value is kept as other_source / other_value. Incremental by period (macros/incremental.sql). -#}
 {#- The touched periods come from int_figures__current, never empty for a period with figures (a
@@ -17,16 +18,17 @@ with by_channel as (
     {%- endif %}
 ),
 
-localities as (
-    select locality_code from {{ ref('localities') }}
-    where level = 'district'
+units as (
+    select locality_code, period from {{ ref('int_units__by_period') }}
+    where level <> 'province'
 ),
 
 district_rows as (
     select by_channel.*
     from by_channel
-    inner join localities
-        on by_channel.locality_code = localities.locality_code
+    inner join units
+        on by_channel.locality_code = units.locality_code
+        and by_channel.period = units.period
 ),
 
 chosen as (

@@ -1,5 +1,7 @@
-{#- Province ('56') rows computed from the district-level localities valid in the period (valid at the
-    period's end date), by the indicator's aggregation (seed indicators):
+{#- Province ('56') rows computed from the province's own units valid in the period (valid at the
+    period's end date: the 9 districts of old Khánh Hòa up to 2025-06-30, the 65 communes of the merged
+    province from 2025-07-01, so each period speaks its own map), by the indicator's aggregation (seed
+    indicators):
       sum       Σ value, only when every valid locality has a value (a partial sum is not a total)
       ratio     Σ numerator / Σ denominator × rate_scale when every contributing locality gave both;
                 else, when numerator_indicator_code / denominator_indicator_code are set, the ratio
@@ -13,11 +15,6 @@ with indicators as (
     select * from {{ ref('indicators') }}
 ),
 
-localities as (
-    select locality_code, valid_from, valid_to
-    from {{ ref('localities') }}
-    where level = 'district'
-),
 
 periods as (
     select period, end_date, sort_key from {{ ref('int_periods') }}
@@ -36,13 +33,11 @@ province_totals as (
 
 valid_localities as (
     select
-        periods.period,
-        periods.end_date,
-        localities.locality_code
-    from periods
-    cross join localities
-    where localities.valid_from <= periods.end_date
-        and (localities.valid_to is null or localities.valid_to >= periods.end_date)
+        period,
+        period_end_date as end_date,
+        locality_code
+    from {{ ref('int_units__by_period') }}
+    where is_province_child
 ),
 
 expected_counts as (

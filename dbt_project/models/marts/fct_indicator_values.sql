@@ -1,10 +1,21 @@
-{#- One consolidated value per locality x indicator x period, province rows included. -#}
+{#- One consolidated value per unit x indicator x period as reported, province rows included, with the
+    unit version (code + validity) it speaks of: 56 before 2025-07-01 is old Khánh Hòa, after it the merged
+    province, and the two never mix on one row. -#}
 with consolidated as (
     select * from {{ ref('int_values__consolidated') }}
 ),
 
 indicators as (
     select indicator_code, unit from {{ ref('indicators') }}
+),
+
+units as (
+    select period, locality_code, locality_key, level, map_code, valid_from, valid_to
+    from {{ ref('int_units__by_period') }}
+),
+
+breaks as (
+    select indicator_code, period, obs_status from {{ ref('int_series_breaks__periods') }}
 ),
 
 submissions as (
@@ -56,8 +67,20 @@ final as (
             with_files.file_is_synthetic,
             synthetic_by_period.any_synthetic = 1,
             false
-        ) as is_synthetic
+        ) as is_synthetic,
+        units.locality_key,
+        units.level as locality_level,
+        units.map_code,
+        units.valid_from as locality_valid_from,
+        units.valid_to as locality_valid_to,
+        breaks.obs_status
     from with_files
+    left join units
+        on with_files.locality_code = units.locality_code
+        and with_files.period = units.period
+    left join breaks
+        on with_files.indicator_code = breaks.indicator_code
+        and with_files.period = breaks.period
     left join indicators
         on with_files.indicator_code = indicators.indicator_code
     left join synthetic_by_period

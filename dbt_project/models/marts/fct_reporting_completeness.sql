@@ -2,8 +2,8 @@
     calendar (int_expected_submissions): whether the report came, on time or late, and how many of the
     figures the reporter is responsible for it carries. Expected figures: a locality, every indicator
     with locality_reports for its own area; a department, every indicator whose responsible reporter
-    (or, once that reporter has ended, its successor in seed reporters) it is, for every district valid
-    at the period's end. Period-level rates are repeated on each row of the period. -#}
+    (or, once that reporter has ended, its successor in seed reporters) it is, for every unit of the
+    province valid at the period's end (the 9 districts up to 2025-H1, the 65 communes from 2025-H2). Period-level rates are repeated on each row of the period. -#}
 with expected as (
     select * from {{ ref('int_expected_submissions') }}
 ),
@@ -16,8 +16,9 @@ indicators as (
     select indicator_code, responsible_reporter_code, locality_reports from {{ ref('indicators') }}
 ),
 
-localities as (
-    select locality_code, valid_from, valid_to from {{ ref('localities') }} where level = 'district'
+province_units as (
+    {#- the units a department reports on: the province's own units of the period's map -#}
+    select period, locality_code from {{ ref('int_units__by_period') }} where is_province_child
 ),
 
 periods as (
@@ -41,16 +42,13 @@ responsible as (
 ),
 
 expected_figures as (
-    select expected.reporter_code, expected.period, localities.locality_code, responsible.indicator_code
+    select expected.reporter_code, expected.period, province_units.locality_code, responsible.indicator_code
     from expected
-    inner join periods
-        on expected.period = periods.period
     inner join responsible
         on responsible.reporter_code = expected.reporter_code
         and responsible.period = expected.period
-    inner join localities
-        on localities.valid_from <= periods.end_date
-        and (localities.valid_to is null or localities.valid_to >= periods.end_date)
+    inner join province_units
+        on province_units.period = expected.period
     where expected.reporter_kind = 'department'
     union all
     select expected.reporter_code, expected.period, reporters.locality_code, indicators.indicator_code
