@@ -131,8 +131,9 @@ def build(geo: Path, seeds: Path) -> Geography:
     for r in before:
         code, level = r["unit_code"], r["level"]
         parent = r["parent_code"]
-        province = code if level == "province" else (parent if level == "district" else
-                                                      next(b["parent_code"] for b in before if b["unit_code"] == parent))
+        province = code if level == "province" else (
+            parent if level == "district" else next(b["parent_code"] for b in before if b["unit_code"] == parent)
+        )
         parent_key = key(parent, HORIZON) if parent else ""
         if code in CHANGED_2024:
             old_short, old_kind, _ = CHANGED_2024[code]

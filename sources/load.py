@@ -15,13 +15,15 @@ from datetime import datetime
 import duckdb
 import pyarrow as pa
 
-from sources.raw_schema import ALL_DDL, RAW_SCHEMA
+from sources.raw_schema import ALL_DDL, MIGRATIONS, RAW_SCHEMA
 from sources.submission import Figure, RejectedRow
 
 
 def ensure_raw_schema(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute(f"create schema if not exists {RAW_SCHEMA}")
     for ddl in ALL_DDL:
+        conn.execute(ddl)
+    for ddl in MIGRATIONS:  # a warehouse created before these columns existed gets them in place
         conn.execute(ddl)
 
 
@@ -105,6 +107,8 @@ FIGURE_SCHEMA = pa.schema(
         ("reporter_code", pa.string()),
         ("reporter_kind", pa.string()),
         ("locality_code", pa.string()),
+        ("locality_key", pa.string()),
+        ("locality_reading", pa.string()),
         ("indicator_code", pa.string()),
         ("period", pa.string()),
         ("value", pa.float64()),

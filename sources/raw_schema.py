@@ -44,8 +44,10 @@ create table if not exists raw.figures (
     reporter_code   varchar not null,
     reporter_kind   varchar not null,
     locality_code   varchar not null,
+    locality_key    varchar,            -- the unit version meant: '<code>@<valid_from>' (codes are reused)
+    locality_reading varchar,           -- how the name/code was read when it had several versions, else null
     indicator_code  varchar not null,
-    period          varchar not null,   -- 2024 | 2024-H1 | 2024-Q3
+    period          varchar not null,   -- 2024 | 2024-H1 | 2024-Q3 | 2024-03
     value           double,
     unit            varchar,            -- as written (checked against the indicator's unit)
     numerator       double,
@@ -106,3 +108,10 @@ create table if not exists raw.refresh_runs (
 """
 
 ALL_DDL = (SUBMISSIONS_DDL, FIGURES_DDL, REJECTED_ROWS_DDL, REFRESH_RUNS_DDL)
+
+# Columns added after a warehouse may already exist: ``create table if not exists`` leaves an existing
+# table as it was, so each is added in place (nullable, so the rows already there stay valid).
+MIGRATIONS = (
+    "alter table raw.figures add column if not exists locality_key varchar",
+    "alter table raw.figures add column if not exists locality_reading varchar",
+)

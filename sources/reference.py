@@ -1,13 +1,19 @@
-"""Reference data (localities, reporters, indicators) read from the dbt seed CSVs.
+"""Reference data (unit versions, the crosswalk, reporters, indicators) read from the dbt seed CSVs.
 
 The seeds are the single source of truth: the Department of Construction edits them, dbt loads
 them, and intake reads the same files, so nothing here repeats their contents.
+
+A locality is a *unit version*: a code **and** a validity interval (``locality_key`` =
+``<code>@<valid_from>``). Codes are reused after the 2024-11 and 2025-07 reorganisations (22411 was
+Phường Cam Phúc Bắc until 2025-06-30 and is Phường Bắc Cam Ranh from 2025-07-01), so nothing is keyed
+by the code alone.
 """
 
 from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,15 +24,49 @@ def seeds_dir() -> Path:
     return Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
 
 
+def _valid(valid_from: date, valid_to: date | None, day: date) -> bool:
+    return valid_from <= day and (valid_to is None or day <= valid_to)
+
+
 @dataclass(frozen=True)
 class Locality:
+    """One version of an administrative unit: valid from ``valid_from`` to ``valid_to`` (None: open)."""
+
+    key: str  # locality_key, '<code>@<valid_from>'
     code: str
-    level: str  # province | district
-    kind: str
+    level: str  # province | district | commune
+    kind: str  # province | city | town | district | island_district | ward | commune | township | special_zone
+    kind_vi: str  # tỉnh | thành phố | thị xã | huyện | phường | xã | thị trấn | đặc khu
     name_vi: str
     name_en: str
     short_name_vi: str
     parent_code: str | None
+    parent_key: str | None
+    valid_from: date
+    valid_to: date | None
+
+    def valid_at(self, day: date) -> bool:
+        return _valid(self.valid_from, self.valid_to, day)
+
+    @property
+    def label(self) -> str:
+        """How a reason names it: 'Phường Bắc Cam Ranh (22411)'."""
+        return f"{self.name_vi} ({self.code})"
+
+    @property
+    def span(self) -> str:
+        return f"{self.valid_from}–{self.valid_to or '…'}"
+
+
+@dataclass(frozen=True)
+class CrosswalkPiece:
+    """One piece of an old unit going to a new one (crosswalk_units.csv)."""
+
+    old_key: str
+    new_key: str
+    piece: str  # toàn bộ | một phần | phần còn lại
+    old_unit_fate: str  # whole | split
+    effective_date: date
 
 
 @dataclass(frozen=True)
@@ -37,6 +77,11 @@ class Reporter:
     name_en: str
     short_name_vi: str
     locality_code: str  # the area it reports on as a whole: its own locality, or the province
+    valid_from: date
+    valid_to: date | None
+
+    def valid_at(self, day: date) -> bool:
+        return _valid(self.valid_from, self.valid_to, day)
 
 
 @dataclass(frozen=True)
@@ -59,8 +104,9 @@ class Indicator:
 # eq=False keeps identity hashing, so a Reference can key the caches of the resolvers built on it.
 @dataclass(frozen=True, eq=False)
 class Reference:
-    localities: dict[str, Locality]
-    locality_aliases: tuple[tuple[str, str], ...]  # (locality_code, alias)
+    localities: dict[str, Locality]  # by locality_key
+    locality_aliases: tuple[tuple[str, str], ...]  # (locality_key, alias)
+    crosswalk: tuple[CrosswalkPiece, ...]
     reporters: dict[str, Reporter]
     reporter_aliases: tuple[tuple[str, str], ...]  # (reporter_code, alias)
     indicators: dict[str, Indicator]
@@ -75,20 +121,49 @@ def _float_or_none(text: str) -> float | None:
     return float(text) if text.strip() else None
 
 
+def _date(text: str) -> date:
+    return date.fromisoformat(text.strip())
+
+
+def _date_or_none(text: str) -> date | None:
+    return _date(text) if text.strip() else None
+
+
 def load_localities(seeds: Path | None = None) -> dict[str, Locality]:
     rows = _rows((seeds or seeds_dir()) / "localities.csv")
     return {
-        r["locality_code"]: Locality(
+        r["locality_key"]: Locality(
+            key=r["locality_key"],
             code=r["locality_code"],
             level=r["level"],
             kind=r["kind"],
+            kind_vi=r["kind_vi"],
             name_vi=r["name_vi"],
             name_en=r["name_en"],
             short_name_vi=r["short_name_vi"],
             parent_code=r["parent_code"] or None,
+            parent_key=r["parent_key"] or None,
+            valid_from=_date(r["valid_from"]),
+            valid_to=_date_or_none(r["valid_to"]),
         )
         for r in rows
     }
+
+
+def load_crosswalk(seeds: Path | None = None) -> tuple[CrosswalkPiece, ...]:
+    path = (seeds or seeds_dir()) / "crosswalk_units.csv"
+    if not path.exists():  # a seed set without reorganisations (the benchmarks' synthetic world)
+        return ()
+    return tuple(
+        CrosswalkPiece(
+            old_key=r["old_locality_key"],
+            new_key=r["new_locality_key"],
+            piece=r["piece"],
+            old_unit_fate=r["old_unit_fate"],
+            effective_date=_date(r["effective_date"]),
+        )
+        for r in _rows(path)
+    )
 
 
 def load_reporters(seeds: Path | None = None) -> dict[str, Reporter]:
@@ -101,6 +176,8 @@ def load_reporters(seeds: Path | None = None) -> dict[str, Reporter]:
             name_en=r["name_en"],
             short_name_vi=r["short_name_vi"],
             locality_code=r["locality_code"],
+            valid_from=_date_or_none(r["valid_from"]) or date.min,
+            valid_to=_date_or_none(r["valid_to"]),
         )
         for r in rows
     }
@@ -134,7 +211,8 @@ def load_reference(seeds: Path | None = None) -> Reference:
     folder = seeds or seeds_dir()
     return Reference(
         localities=load_localities(folder),
-        locality_aliases=_aliases(folder / "locality_aliases.csv", "locality_code"),
+        locality_aliases=_aliases(folder / "locality_aliases.csv", "locality_key"),
+        crosswalk=load_crosswalk(folder),
         reporters=load_reporters(folder),
         reporter_aliases=_aliases(folder / "reporter_aliases.csv", "reporter_code"),
         indicators=load_indicators(folder),

@@ -15,9 +15,9 @@ from datetime import date, datetime
 from sources.formats import Cell, Document, UnreadableFile, read_document
 from sources.formats.layout import Table, locate_table
 from sources.normalize.dates import parse_date
-from sources.normalize.names import Resolvers, resolvers
+from sources.normalize.names import Resolution, Resolvers, resolvers
 from sources.normalize.numbers import dominant_style, parse_number
-from sources.normalize.periods import parse_period
+from sources.normalize.periods import parse_period, period_end
 from sources.normalize.text import cell_text, fold
 from sources.normalize.units import check_unit
 from sources.reference import Reference, Reporter, load_reference
@@ -74,6 +74,8 @@ class Figure:
     reporter_code: str
     reporter_kind: str
     locality_code: str
+    locality_key: str  # the unit version meant at the end of the period ('22411@2025-07-01')
+    locality_reading: str | None  # how the name/code was read when it had several versions, else None
     indicator_code: str
     period: str
     value: float | None
@@ -120,8 +122,9 @@ class _Context:
     table: Table
     res: Resolvers
     reporter: Reporter
-    default_locality: str | None
+    titled_locality: str | None  # the title block's 'Địa bàn', resolved per row by the row's period
     title_period: Cell
+    period_ends: tuple[date, ...] | None  # the file's periods (their last days), when all are known
     submitted_at: datetime | None
     dominant: str | None
     today: date
@@ -180,14 +183,39 @@ def _quarantine(
     )
 
 
-def _file_reporter(table: Table, rows: list[list[Cell]], res: Resolvers, doc: Document) -> tuple[str, str]:
+def _reporter_problem(found: Resolution) -> str:
+    # A name several committees answer to needs the full name, not a new reporter.
+    return f"{found.reason}" if found.candidates else f"{found.reason}. {_NEW_REPORTER_HINT}"
+
+
+def _file_period_ends(table: Table, rows: list[list[Cell]], today: date) -> tuple[date, ...] | None:
+    """The last days of the file's periods (title block and period column), or None when one of them
+    is missing or unreadable: a file-level reporter is resolved before its rows are."""
+    title = table.title.fields.get("period")
+    written = [c for c in _column_cells(table, rows, "period") if cell_text(c)]
+    if title is not None and ("period" not in table.columns or len(written) < len(rows)):
+        written.append(title)
+    if not written:
+        return None
+    ends: set[date] = set()
+    for cell in dict.fromkeys(written):
+        found = parse_period(cell, today)
+        if not found.ok or found.period is None:
+            return None
+        ends.add(period_end(found.period))
+    return tuple(sorted(ends))
+
+
+def _file_reporter(
+    table: Table, rows: list[list[Cell]], res: Resolvers, doc: Document, period_ends: tuple[date, ...] | None
+) -> tuple[str, str]:
     """(reporter_code, as written): the title block's, else the most common one in the reporter column."""
     titled = table.title.fields.get("reporter")
     if titled is not None:
-        found = res.reporter(cell_text(titled))
+        found = res.reporter(cell_text(titled), period_ends)
         if not found.ok:
             raise _quarantine(
-                f"reporter in the title block: {found.reason}. {_NEW_REPORTER_HINT}",
+                f"reporter in the title block: {_reporter_problem(found)}",
                 doc,
                 table,
                 cell_text(titled),
@@ -206,11 +234,11 @@ def _file_reporter(table: Table, rows: list[list[Cell]], res: Resolvers, doc: Do
             doc,
             table,
         )
-    resolved = Counter((res.reporter(w).code, w) for w in written)
+    resolved = Counter((res.reporter(w, period_ends).code, w) for w in written)
     best = [(code, w) for (code, w), _ in resolved.most_common() if code]
     if not best:
         raise _quarantine(
-            f"reporter column: {res.reporter(written[0]).reason}. {_NEW_REPORTER_HINT}",
+            f"reporter column: {_reporter_problem(res.reporter(written[0], period_ends))}",
             doc,
             table,
             written[0],
@@ -240,9 +268,14 @@ def _parse_row(ctx: _Context, row_number: int, cells: list[Cell]) -> tuple[Figur
     res, reporter = ctx.res, ctx.reporter
     problems: list[tuple[str, Cell, str, str | None]] = []  # (field, raw, reason, suggestion)
 
+    # The period first: the locality is read as the unit that existed at its end.
+    raw_period = _get(ctx, cells, "period")
+    raw_period = raw_period if raw_period is not None else ctx.title_period
+    period = parse_period(raw_period, ctx.today)
+
     raw_reporter = _first(ctx, cells, "reporter_code", "reporter")
     if raw_reporter is not None:
-        found = res.reporter(cell_text(raw_reporter))
+        found = res.reporter(cell_text(raw_reporter), ctx.period_ends)
         if not found.ok:
             problems.append(("reporter", raw_reporter, found.reason or "", found.suggestion))
         elif found.code != reporter.code:
@@ -256,11 +289,12 @@ def _parse_row(ctx: _Context, row_number: int, cells: list[Cell]) -> tuple[Figur
                 )
             )
 
-    locality_code: str | None = None
+    locality: Resolution | None = None
     raw_locality = _first(ctx, cells, "locality_code", "locality")
+    if raw_locality is None and ctx.titled_locality is not None:
+        raw_locality = ctx.titled_locality
     if raw_locality is None:
-        locality_code = ctx.default_locality
-        if locality_code is None:
+        if reporter.kind != "locality":
             problems.append(
                 (
                     "locality",
@@ -269,22 +303,31 @@ def _parse_row(ctx: _Context, row_number: int, cells: list[Cell]) -> tuple[Figur
                     None,
                 )
             )
+        elif period.period is None:  # the row is refused for its period; its unit is the reporter's
+            locality = Resolution(reporter.locality_code)
+        else:  # a locality's own file: its unit, as it stood at the end of the period
+            locality = res.own_locality(reporter, period.period)
+            if not locality.ok:
+                problems.append(("locality", None, locality.reason or "", locality.suggestion))
     else:
-        found = res.locality(cell_text(raw_locality))
+        found = res.locality(cell_text(raw_locality), period.period)
         if not found.ok:
             problems.append(("locality", raw_locality, found.reason or "", found.suggestion))
-        elif reporter.kind == "locality" and found.code != reporter.locality_code:
+        elif reporter.kind == "locality" and not _is_own(res, reporter, found):
+            own = res.own_locality(reporter, period.period) if period.period else Resolution(None)
             problems.append(
                 (
                     "locality",
                     raw_locality,
-                    f"{reporter.name_vi} reports on its own area ({reporter.locality_code}) only, "
+                    own.reason
+                    if own.reason
+                    else f"{reporter.name_vi} reports on its own area ({reporter.locality_code}) only, "
                     f"not on {found.code}",
-                    None,
+                    own.suggestion,
                 )
             )
         else:
-            locality_code = found.code
+            locality = found
 
     indicator = None
     raw_indicator = _first(ctx, cells, "indicator", "indicator_name")
@@ -294,9 +337,6 @@ def _parse_row(ctx: _Context, row_number: int, cells: list[Cell]) -> tuple[Figur
     else:
         problems.append(("indicator", raw_indicator, found.reason or "", found.suggestion))
 
-    raw_period = _get(ctx, cells, "period")
-    raw_period = raw_period if raw_period is not None else ctx.title_period
-    period = parse_period(raw_period, ctx.today)
     if not period.ok:
         problems.append(("period", raw_period, period.reason or "", period.suggestion))
 
@@ -339,7 +379,9 @@ def _parse_row(ctx: _Context, row_number: int, cells: list[Cell]) -> tuple[Figur
         row_number=row_number,
         reporter_code=reporter.code,
         reporter_kind=reporter.kind,
-        locality_code=locality_code or "",
+        locality_code=(locality.code if locality else None) or "",
+        locality_key=(locality.key if locality else None) or "",
+        locality_reading=locality.reading if locality else None,
         indicator_code=indicator.code if indicator else "",
         period=period.period or "",
         value=value.value,
@@ -352,6 +394,14 @@ def _parse_row(ctx: _Context, row_number: int, cells: list[Cell]) -> tuple[Figur
         submitted_at=submitted,
     )
     return figure, []
+
+
+def _is_own(res: Resolvers, reporter: Reporter, found: Resolution) -> bool:
+    """Whether a locality reporter's row names its own unit (the version in the reporter's lifetime)."""
+    own = res.own_units.get(reporter.code)
+    if own:
+        return found.key is None and found.code == reporter.locality_code or found.key in {u.key for u in own}
+    return found.code == reporter.locality_code
 
 
 def _is_heading(ctx: _Context, cells: list[Cell]) -> bool:
@@ -391,7 +441,8 @@ def parse_submission(
     rows = [(n, cells) for n, cells in table.rows if not _is_blank(cells)]
     if not rows:
         raise _quarantine(f"the header is on row {table.header_row} but no data rows follow it", doc, table)
-    code, reporter_raw = _file_reporter(table, [c for _, c in rows], res, doc)
+    period_ends = _file_period_ends(table, [c for _, c in rows], today)
+    code, reporter_raw = _file_reporter(table, [c for _, c in rows], res, doc, period_ends)
     reporter = res.reference.reporters[code]
 
     title_period = table.title.fields.get("period")
@@ -409,10 +460,9 @@ def parse_submission(
         if not checked.ok:
             raise _quarantine(f"period in the title block: {checked.reason}", doc, table, reporter_raw)
 
-    default_locality = reporter.locality_code if reporter.kind == "locality" else None
-    titled_locality = table.title.fields.get("locality")
-    if titled_locality is not None and (found := res.locality(cell_text(titled_locality))).ok:
-        default_locality = found.code
+    # The title block's locality stands for a blank locality cell when it names a known unit.
+    titled = cell_text(table.title.fields.get("locality"))
+    titled_locality = titled if titled and res.localities.candidates(titled) else None
 
     numbers = [
         c
@@ -426,7 +476,15 @@ def parse_submission(
         max(column_dates) if column_dates else None
     )
     ctx = _Context(
-        table, res, reporter, default_locality, title_period, submitted_at, dominant_style(numbers), today
+        table,
+        res,
+        reporter,
+        titled_locality,
+        title_period,
+        period_ends,
+        submitted_at,
+        dominant_style(numbers),
+        today,
     )
 
     figures: list[Figure] = []
