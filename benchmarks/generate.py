@@ -282,7 +282,9 @@ def build_world(scale: Scale) -> World:
     rng.shuffle(pairs)
     # Names must stay distinct once accents are folded ('Hòa An' = 'Hoa An' for the resolver). Names are
     # popped from the end: keep the last of each folded key, so scales without a collision are unchanged.
-    seen: set[str] = set()
+    # Nor may they fold like a real unit's name (the merged seeds hold both: 'Điền Khánh' would answer for
+    # the real Xã Diên Khánh's committee).
+    seen: set[str] = {_folded(r["short_name_vi"]) for r in read_seed("localities.csv")[1]}
     unique = []
     for pair in reversed(pairs):
         if _folded(pair) not in seen:
@@ -327,39 +329,60 @@ def build_world(scale: Scale) -> World:
 def build_overlay(world: World, real: list[Ind]) -> dict[str, tuple[list[str], list[dict[str, str]]]]:
     """Seed-shaped rows (same columns as dbt_project/seeds/*.csv) for everything synthetic."""
     out: dict[str, tuple[list[str], list[dict[str, str]]]] = {}
+    # Unit versions like the seed's (locality_key = code@valid_from). A synthetic province is open-ended;
+    # units under the real province live within its pre-merger version 56@2020-01-01 (the benchmark
+    # periods end in 2024), so every parent_key names a version that spans its child.
+    start = "2020-01-01"
+    real_province = f"{PROVINCE_CODE}@{start}"
+    real_end = next(r["valid_to"] for r in read_seed("localities.csv")[1] if r["locality_key"] == real_province)
     cols, _ = read_seed("localities.csv")
     locs = [
         {
+            "locality_key": f"{code}@{start}",
             "locality_code": code,
             "level": "province",
             "kind": "province",
+            "kind_vi": "tỉnh",
             "name_vi": name,
             "name_en": name,
             "short_name_vi": name.removeprefix("Tỉnh "),
-            "valid_from": "2020-01-01",
+            "old_province_code": code,
+            "valid_from": start,
             "source": "synthetic (benchmarks)",
         }
         for code, name in world.provinces
         if code != PROVINCE_CODE
     ]
     for u in world.units:
+        parent = world.provinces[u.province][0]
+        kind_vi = u.name_vi.removesuffix(u.short).strip().lower()
         locs.append(
             {
+                "locality_key": f"{u.code}@{start}",
                 "locality_code": u.code,
                 "level": "district",
-                "kind": u.name_vi.split()[0].lower(),
+                "kind": kind_vi.split()[0],
+                "kind_vi": kind_vi,
                 "name_vi": u.name_vi,
                 "name_en": u.short,
                 "short_name_vi": u.short,
                 "urban_type": "V",
-                "parent_code": world.provinces[u.province][0],
-                "valid_from": "2020-01-01",
+                "parent_code": parent,
+                "parent_key": f"{parent}@{start}",
+                "old_province_code": parent,
+                "valid_from": start,
+                "valid_to": real_end if parent == PROVINCE_CODE else "",
                 "source": "synthetic (benchmarks)",
             }
         )
     out["localities.csv"] = (cols, locs)
+    valid_to = {r["locality_code"]: r.get("valid_to", "") for r in locs}
     cols, _ = read_seed("locality_aliases.csv")
-    out["locality_aliases.csv"] = (cols, [{"locality_code": u.code, "alias": u.abbrev} for u in world.units])
+    out["locality_aliases.csv"] = (
+        cols,
+        [{"locality_key": f"{u.code}@{start}", "alias": u.abbrev, "source": "synthetic (benchmarks)"}
+         for u in world.units],
+    )
     cols, _ = read_seed("reporters.csv")
     reps = [
         {
@@ -370,7 +393,8 @@ def build_overlay(world: World, real: list[Ind]) -> dict[str, tuple[list[str], l
             "short_name_vi": f"UBND {u.abbrev}",
             "locality_code": u.code,
             "remit_en": "own area",
-            "valid_from": "2020-01-01",
+            "valid_from": start,
+            "valid_to": valid_to[u.code],
         }
         for u in world.units
     ]
@@ -389,7 +413,13 @@ def build_overlay(world: World, real: list[Ind]) -> dict[str, tuple[list[str], l
     ]
     out["reporters.csv"] = (cols, reps)
     cols, _ = read_seed("reporter_aliases.csv")
-    out["reporter_aliases.csv"] = (cols, [{"reporter_code": u.code, "alias": f"UBND {u.short}"} for u in world.units])
+    out["reporter_aliases.csv"] = (
+        cols,
+        [
+            {"reporter_code": u.code, "alias": f"UBND {u.short}", "source": "synthetic (benchmarks)"}
+            for u in world.units
+        ],
+    )
     cols, _ = read_seed("indicators.csv")
     real_codes = {i.code for i in real}
     first_dept = world.depts[0].code if world.depts else ""

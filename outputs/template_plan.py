@@ -112,20 +112,27 @@ def plan_template(reporter_raw: str, period_raw: str) -> TemplatePlan:
         )
     indicator_rows = sorted(_seed("indicators.csv"), key=lambda r: int(r["sort_order"] or 0))
     localities = [
-        reference.localities[r["locality_code"]]
+        reference.localities[r["locality_key"]]
         for r in _seed("localities.csv")
         if r["level"] == "district" and _valid_at(r, day)
     ]
     rows: list[PlannedRow] = []
     if reporter.kind == "locality":
-        own = reference.localities[reporter.locality_code]
+        found = resolvers(reference).own_locality(reporter, period)
+        if not found.ok or found.key is None:
+            raise TemplateError(found.reason or f"{reporter.name_vi} ({reporter.code}) has no unit in {period}")
+        own = reference.localities[found.key]
         rows = [
             PlannedRow(own, reference.indicators[r["indicator_code"]])
             for r in indicator_rows
             if r["locality_reports"].strip().lower() == "true"
         ]
     else:
-        province = next(loc for loc in reference.localities.values() if loc.level == "province")
+        province = next(
+            loc
+            for loc in reference.localities.values()
+            if loc.level == "province" and loc.code == reporter.locality_code and loc.valid_at(day)
+        )
         for r in indicator_rows:
             if responsible_at(r["indicator_code"], day) != reporter.code:
                 continue

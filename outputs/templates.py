@@ -194,7 +194,7 @@ def fill_template(
     """Fill a template as a reporter would: values keyed by (locality_code, indicator_code). Returns the
     number of values written. Used by the tests and to produce demo submissions."""
     reference = load_reference()
-    code_by_name = {loc.name_vi: code for code, loc in reference.localities.items()}
+    code_by_name = {loc.name_vi: loc.code for loc in reference.localities.values()}  # keyed by locality_key
     workbook = load_workbook(template)
     ws = workbook[DATA_SHEET]
     ws[SUBMITTED_CELL] = submitted

@@ -30,6 +30,7 @@ from pathlib import Path
 import duckdb
 
 from sources.faults import fault_point
+from sources.geography_checks import check_geography
 from sources.home import DothiHome
 from sources.inbox import (
     PendingFile,
@@ -271,7 +272,11 @@ def run_intake(
     """Ingest every file waiting in ``home.inbox`` into the raw tables of the warehouse.
 
     ``workers``: parser processes (default: ``DOTHI_INTAKE_WORKERS``, else one per core for a large
-    inbox; see sources/parallel.py). The result does not depend on it."""
+    inbox; see sources/parallel.py). The result does not depend on it.
+
+    Raises ``ReferenceDataError`` before touching anything when the geography seeds are inconsistent
+    (crosswalk shares that do not sum to one): the whole refresh is refused, naming the rows."""
+    check_geography()
     home.ensure()
     job = IntakeJob(home, run_id, local_naive(now or datetime.now(VIETNAM)))
     reference = load_reference()

@@ -33,7 +33,7 @@ with names as (
     select locality_code as code, unnest([locality_code, name_vi, name_en, short_name_vi]) as name, 0 as pri
     from localities
     union all
-    select locality_code, alias, 1 from read_csv('{REF}/locality_aliases.csv', all_varchar = true)
+    select split_part(locality_key, '@', 1), alias, 1 from read_csv('{REF}/locality_aliases.csv', all_varchar = true)
 ),
 keys as (
     select fold(name) as key, code, pri from names

@@ -156,7 +156,7 @@ def refresh(inbox: Path | None, canon: Path | None, seeds: Path) -> dict[str, ob
             for r in locs.to_dict("records")
             for c in ("locality_code", "name_vi", "name_en", "short_name_vi")
         ]
-        + [(r.alias, r.locality_code, 1) for r in ref["locality_aliases"].itertuples()]
+        + [(r.alias, r.locality_key.split("@")[0], 1) for r in ref["locality_aliases"].itertuples()]
     )
     own = {r.locality_code: r.reporter_code for r in reps.itertuples() if r.kind == "locality"}
     rep_keys = key_table(
