@@ -159,7 +159,11 @@ def load_reference() -> Reference:
     }
     loc_aliases: dict[str, list[str]] = {}
     for r in _read_seed("locality_aliases.csv"):
-        loc_aliases.setdefault(r["locality_code"], []).append(r["alias"])
+        loc_aliases.setdefault(r["locality_key"], []).append(r["alias"])
+    # The sample covers old Khánh Hòa (2021 to 2025-H1): the first province version in the seed and its
+    # districts (localities.csv holds unit versions keyed code@valid_from; codes are reused later).
+    rows = _read_seed("localities.csv")
+    province_key = next(r["locality_key"] for r in rows if r["level"] == "province")
     localities = {
         r["locality_code"]: Locality(
             code=r["locality_code"],
@@ -167,9 +171,10 @@ def load_reference() -> Reference:
             short_name_vi=r["short_name_vi"],
             urban_type=r["urban_type"],
             population_2019=int(r["population_2019"]) if r["population_2019"] else None,
-            aliases=tuple(loc_aliases.get(r["locality_code"], ())),
+            aliases=tuple(loc_aliases.get(r["locality_key"], ())),
         )
-        for r in _read_seed("localities.csv")
+        for r in rows
+        if r["locality_key"] == province_key or (r["level"] == "district" and r["parent_key"] == province_key)
     }
     province = next(loc for code, loc in localities.items() if not loc.urban_type and code.isdigit())
     districts = {code: loc for code, loc in sorted(localities.items()) if loc is not province}
