@@ -313,7 +313,7 @@ def _parse_row(ctx: _Context, row_number: int, cells: list[Cell]) -> tuple[Figur
         found = res.locality(cell_text(raw_locality), period.period)
         if not found.ok:
             problems.append(("locality", raw_locality, found.reason or "", found.suggestion))
-        elif reporter.kind == "locality" and not _is_own(res, reporter, found):
+        elif reporter.kind == "locality" and not res.is_own(reporter, found):
             own = res.own_locality(reporter, period.period) if period.period else Resolution(None)
             problems.append(
                 (
@@ -394,14 +394,6 @@ def _parse_row(ctx: _Context, row_number: int, cells: list[Cell]) -> tuple[Figur
         submitted_at=submitted,
     )
     return figure, []
-
-
-def _is_own(res: Resolvers, reporter: Reporter, found: Resolution) -> bool:
-    """Whether a locality reporter's row names its own unit (the version in the reporter's lifetime)."""
-    own = res.own_units.get(reporter.code)
-    if own:
-        return found.key is None and found.code == reporter.locality_code or found.key in {u.key for u in own}
-    return found.code == reporter.locality_code
 
 
 def _is_heading(ctx: _Context, cells: list[Cell]) -> bool:

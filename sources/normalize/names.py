@@ -364,13 +364,31 @@ class Resolvers:
     own_units: dict[str, tuple[Locality, ...]]  # locality reporter → its unit's versions in its lifetime
     unit_reporters: dict[str, tuple[str, ...]]  # locality_key → locality reporters of that version
     _reporter_cache: dict[tuple[str, tuple[date, ...] | None], Resolution] = field(default_factory=dict)
+    _own_cache: dict[tuple[str, str], Resolution] = field(default_factory=dict)
 
     def locality(self, raw: object, period: str | None = None) -> Resolution:
         """The unit version ``raw`` names for a row of ``period`` (None: no period to read it by)."""
         return self.localities.resolve(raw, period)
 
     def own_locality(self, reporter: Reporter, period: str) -> Resolution:
-        return self.localities.own(reporter, self.own_units.get(reporter.code, ()), period)
+        """A locality reporter's own unit for a row of ``period``, or why it has none then."""
+        cache_key = (reporter.code, period)
+        found = self._own_cache.get(cache_key)
+        if found is None:
+            if len(self._own_cache) >= _CACHE_SIZE:
+                self._own_cache.clear()
+            units = self.own_units.get(reporter.code, ())
+            found = self._own_cache[cache_key] = self.localities.own(reporter, units, period)
+        return found
+
+    def is_own(self, reporter: Reporter, found: Resolution) -> bool:
+        """Whether a resolved row locality is the reporter's own unit (a version in its lifetime)."""
+        own = self.own_units.get(reporter.code)
+        if not own:
+            return found.code == reporter.locality_code
+        if found.key is None:  # read without a period: the code decides
+            return found.code == reporter.locality_code
+        return any(found.key == u.key for u in own)
 
     def indicator(self, raw: object) -> Resolution:
         return self.indicators.resolve(raw)
