@@ -5,8 +5,7 @@
     documented choice). Weighted least squares: slope = (W·Σwty − Σwt·Σwy) / (W·Σwt² − (Σwt)²),
     intercept = (Σwy − slope·Σwt) / W. fct_target_gaps projects the trend to the target year. -#}
 with consolidated as (
-    select * from {{ ref('int_values__consolidated') }}
-    where value is not null
+    select * from {{ ref('int_progress__map_values') }}
 ),
 
 indicators as (
@@ -19,6 +18,7 @@ periods as (
 
 eligible as (
     select
+        consolidated.map_code,
         consolidated.locality_code,
         consolidated.indicator_code,
         consolidated.value,
@@ -32,13 +32,14 @@ eligible as (
 ),
 
 firsts as (
-    select locality_code, indicator_code, min(end_date) as origin_date, count(*) as points_count
+    select map_code, locality_code, indicator_code, min(end_date) as origin_date, count(*) as points_count
     from eligible
-    group by locality_code, indicator_code
+    group by map_code, locality_code, indicator_code
 ),
 
 timed as (
     select
+        eligible.map_code,
         eligible.locality_code,
         eligible.indicator_code,
         eligible.value,
@@ -47,13 +48,15 @@ timed as (
         {{ years_between('firsts.origin_date', 'eligible.end_date') }} as t
     from eligible
     inner join firsts
-        on eligible.locality_code = firsts.locality_code
+        on eligible.map_code = firsts.map_code
+        and eligible.locality_code = firsts.locality_code
         and eligible.indicator_code = firsts.indicator_code
     where firsts.points_count >= 4
 ),
 
 sums as (
     select
+        map_code,
         locality_code,
         indicator_code,
         origin_date,
@@ -64,11 +67,12 @@ sums as (
         sum((t + 1) * t * t) as swtt,
         sum((t + 1) * t * value) as swty
     from timed
-    group by locality_code, indicator_code, origin_date, points_count
+    group by map_code, locality_code, indicator_code, origin_date, points_count
 ),
 
 final as (
     select
+        map_code,
         locality_code,
         indicator_code,
         origin_date,

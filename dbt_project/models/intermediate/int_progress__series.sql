@@ -1,8 +1,12 @@
-{#- Per locality (province included) x indicator: the points that count for progress (for
-    measure_type 'flow' only annual periods), the baseline (earliest point) and the latest point. -#}
+{#- Per map x locality (province included) x indicator: the points that count for progress (for
+    measure_type 'flow' only annual periods), the baseline (earliest point) and the latest point, and
+    the first series break (seed series_breaks) between them, if any. -#}
 with consolidated as (
-    select * from {{ ref('int_values__consolidated') }}
-    where value is not null
+    select * from {{ ref('int_progress__map_values') }}
+),
+
+breaks as (
+    select indicator_code, break_date from {{ ref('series_breaks') }}
 ),
 
 indicators as (
@@ -15,6 +19,7 @@ periods as (
 
 eligible as (
     select
+        consolidated.map_code,
         consolidated.locality_code,
         consolidated.indicator_code,
         consolidated.period,
@@ -23,11 +28,11 @@ eligible as (
         periods.end_date,
         periods.year,
         row_number() over (
-            partition by consolidated.locality_code, consolidated.indicator_code
+            partition by consolidated.map_code, consolidated.locality_code, consolidated.indicator_code
             order by periods.end_date, periods.sort_key
         ) as point_asc,
         row_number() over (
-            partition by consolidated.locality_code, consolidated.indicator_code
+            partition by consolidated.map_code, consolidated.locality_code, consolidated.indicator_code
             order by periods.end_date desc, periods.sort_key
         ) as point_desc
     from consolidated
@@ -38,8 +43,9 @@ eligible as (
     where indicators.measure_type <> 'flow' or periods.period_type = 'annual'
 ),
 
-final as (
+summary as (
     select
+        map_code,
         locality_code,
         indicator_code,
         cast(count(*) as {{ dbt.type_int() }}) as points_count,
@@ -52,7 +58,18 @@ final as (
         max(case when point_desc = 1 then value end) as latest_value,
         max(case when point_desc = 1 then chosen_source end) as latest_chosen_source
     from eligible
-    group by locality_code, indicator_code
+    group by map_code, locality_code, indicator_code
+),
+
+final as (
+    select
+        summary.*,
+        breaks.break_date as series_break_date
+    from summary
+    left join breaks
+        on summary.indicator_code = breaks.indicator_code
+        and summary.baseline_end_date < breaks.break_date
+        and summary.latest_end_date >= breaks.break_date
 )
 
 select * from final

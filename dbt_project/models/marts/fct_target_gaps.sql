@@ -5,7 +5,22 @@
     whether the class rests on figures with open error findings. Built after the findings (tag
     dq_findings) because of the latter. -#}
 with targets as (
-    select * from {{ ref('targets') }}
+    select
+        targets.*,
+        programmes.map_code,
+        programmes.end_year as programme_end_year
+    from {{ ref('targets') }} as targets
+    inner join {{ ref('programmes') }} as programmes
+        on targets.programme_code = programmes.programme_code
+),
+
+breaks as (
+    select indicator_code, reason_vi, reason_en from {{ ref('series_breaks') }}
+),
+
+map_units as (
+    {#- the unit version a programme's target speaks of: the one its map is made of -#}
+    {{ map_unit_versions() }}
 ),
 
 series as (
@@ -50,6 +65,7 @@ error_findings as (
 
 candidates as (
     select
+        targets.map_code,
         targets.programme_code,
         targets.indicator_code,
         targets.locality_code,
@@ -64,8 +80,9 @@ candidates as (
         series.latest_period,
         series.latest_end_date,
         series.latest_value,
+        series.series_break_date,
         row_number() over (
-            partition by targets.locality_code, targets.indicator_code
+            partition by targets.map_code, targets.locality_code, targets.indicator_code
             order by
                 case when targets.programme_code = '{{ var("primary_programme_code", "NQ06_2021_2025") }}' then 0 else 1 end,
                 case when targets.target_year >= coalesce(series.latest_year, 0) then 0 else 1 end,
@@ -74,7 +91,8 @@ candidates as (
         ) as target_rank
     from targets
     left join series
-        on targets.locality_code = series.locality_code
+        on targets.map_code = series.map_code
+        and targets.locality_code = series.locality_code
         and targets.indicator_code = series.indicator_code
 ),
 
@@ -103,7 +121,8 @@ timed as (
         coalesce(error_findings.error_findings_count, 0) as error_findings_count
     from chosen
     left join projection
-        on chosen.locality_code = projection.locality_code
+        on chosen.map_code = projection.map_code
+        and chosen.locality_code = projection.locality_code
         and chosen.indicator_code = projection.indicator_code
     left join error_findings
         on chosen.locality_code = error_findings.locality_code
@@ -126,9 +145,11 @@ measured as (
 
 final as (
     select
-        locality_code,
-        indicator_code,
-        locality_code = '{{ var("province_code") }}' as is_province,
+        measured.map_code,
+        map_units.locality_key,
+        measured.locality_code,
+        measured.indicator_code,
+        measured.locality_code = '{{ var("province_code") }}' as is_province,
         latest_period as period,
         latest_end_date as period_end_date,
         latest_value as actual,
@@ -160,8 +181,21 @@ final as (
             case when direction = 'lower' then projected_value_raw - target_value else target_value - projected_value_raw end
         end, 6) as projected_shortfall,
         cast(error_findings_count as {{ dbt.type_int() }}) as error_findings_count,
-        error_findings_count > 0 as is_class_from_flagged_figures
+        error_findings_count > 0 as is_class_from_flagged_figures,
+        measured.series_break_date is not null as crosses_series_break,
+        case when measured.series_break_date is not null then
+            {{ dbt.concat(["'Chuỗi số liệu bị gián đoạn (b) từ '", "cast(measured.series_break_date as " ~ dbt.type_string() ~ ")", "': '", "breaks.reason_vi", "'. Tốc độ tăng trưởng tính qua điểm gián đoạn, chỉ để tham khảo.'"]) }}
+        end as series_break_note_vi,
+        case when measured.series_break_date is not null then
+            {{ dbt.concat(["'Series break (b) on '", "cast(measured.series_break_date as " ~ dbt.type_string() ~ ")", "': '", "breaks.reason_en", "'. Growth is computed across the break: indicative only.'"]) }}
+        end as series_break_note_en
     from measured
+    left join map_units
+        on measured.map_code = map_units.map_code
+        and measured.locality_code = map_units.locality_code
+    left join breaks
+        on measured.indicator_code = breaks.indicator_code
+        and measured.series_break_date is not null
 )
 
 select * from final
