@@ -140,9 +140,10 @@ def _fit(features: Sequence[Feature], box: tuple[float, float, float, float]) ->
                     commands.append(f"M{_n(head[0])} {_n(head[1])}L" + " ".join(f"{_n(x)} {_n(y)}" for x, y in rest)
                                     + "Z")
                 elif i == 0:  # an outer ring below the rounding: keep the part visible as a dot
-                    cx = sum(x for x, _ in points) / len(points)
-                    cy = sum(y for _, y in points) / len(points)
-                    commands.append(f"M{_n(cx - _DOT / 2)} {_n(cy - _DOT / 2)}h{_n(_DOT)}v{_n(_DOT)}h-{_n(_DOT)}Z")
+                    x0 = sum(x for x, _ in points) / len(points) - _DOT / 2
+                    y0 = sum(y for _, y in points) / len(points) - _DOT / 2
+                    x1, y1 = _n(x0 + _DOT), _n(y0 + _DOT)
+                    commands.append(f"M{_n(x0)} {_n(y0)}L{x1} {_n(y0)} {x1} {y1} {_n(x0)} {y1}Z")
         out[feature.code] = "".join(commands)
     return out
 
