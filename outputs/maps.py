@@ -176,6 +176,10 @@ def progress_legend(lang: Lang) -> list[LegendEntry]:
 
 _HEX = re.compile(r"^#?[0-9A-Fa-f]{6}$")
 _INSET_CAPTION = {"vi": ("Đặc khu Trường Sa", "(tỷ lệ khác)"), "en": ("Truong Sa special zone", "(not to scale)")}
+_SOURCE_NOTE = {
+    "vi": ("Ranh giới: sapnhap.bando.com.vn,", "đã đơn giản hóa; chỉ để minh họa"),
+    "en": ("Boundaries: sapnhap.bando.com.vn,", "simplified; for illustration only"),
+}
 _UNKNOWN_NOTE = {"vi": "Mã không có trên bản đồ (bỏ qua)", "en": "Codes not on this map (ignored)"}
 
 
@@ -237,8 +241,8 @@ def choropleth(
     uid = f"map-{layer.replace('_', '-')}-{hashlib.sha1(key.encode()).hexdigest()[:8]}"
     hatch = f"{uid}-nodata"
 
-    def _stroke_colour(cls: str) -> str:
-        return "#9E9E9E" if cls == NO_DATA else f"#{colour_of[cls]}"
+    def _inset_stroke(cls: str) -> tuple[str, float]:
+        return ("#707070", 0.8) if cls == NO_DATA else (f"#{colour_of[cls]}", 1.6)
 
     def fill(cls: str) -> str:
         return f"url(#{hatch})" if cls == NO_DATA else f"#{colour_of[cls]}"
@@ -282,16 +286,21 @@ def choropleth(
         ix, iy, iw, ih = INSET_BOX
         line1, line2 = _INSET_CAPTION[lang]
         parts.append(
-            f'<g class="map-inset" data-unit="{escape(inset[0].code)}">'
+            f'<g class="map-inset" data-inset-unit="{escape(inset[0].code)}">'
             f'<rect class="inset-frame" x="{_n(ix)}" y="{_n(iy)}" width="{_n(iw)}" height="{_n(ih)}" '
             f'fill="#EEF4FA" stroke="#555555" stroke-width="1"/>'
-            # Reefs are a pixel or two at this scale: a stroke in the class's colour keeps them visible.
-            + "".join(path(f, _stroke_colour(assigned[f.code]), 1.6) for f in inset)
+            # Reefs are a pixel or two at this scale: a stroke in the class's colour keeps them visible
+            # (no data: a thin dark outline, unlike the solid grey of "unable to assess").
+            + "".join(path(f, *_inset_stroke(assigned[f.code])) for f in inset)
             + f'<text x="{_n(ix + iw / 2)}" y="{_n(iy + ih + 14)}" text-anchor="middle" font-size="11" '
             f'fill="#333" class="lbl">{escape(line1)}</text>'
             f'<text x="{_n(ix + iw / 2)}" y="{_n(iy + ih + 27)}" text-anchor="middle" font-size="10" '
             f'fill="#555" class="lbl">{escape(line2)}</text></g>'
         )
+    # Attribution (the boundaries' upstream licence is unknown: say where they come from, and what they are).
+    for i, line in enumerate(_SOURCE_NOTE[lang]):
+        parts.append(f'<text x="{_n(INSET_BOX[0])}" y="{_n(INSET_BOX[1] - 34 + i * 12)}" font-size="9" '
+                     f'fill="#666" class="map-source">{escape(line)}</text>')
 
     lx, ly = LEGEND_ORIGIN
     heading = text("progress_class", lang) if legend_title is None else legend_title
@@ -300,7 +309,7 @@ def choropleth(
     for i, (code, label, _) in enumerate(entries):
         y = ly + 4 + i * 20
         parts.append(
-            f'<g class="legend-item" data-class="{escape(code)}" data-count="{counts.get(code, 0)}">'
+            f'<g class="legend-item" data-legend-class="{escape(code)}" data-count="{counts.get(code, 0)}">'
             f'<rect x="{_n(lx)}" y="{_n(y)}" width="14" height="14" fill="{fill(code)}" stroke="#777777" '
             f'stroke-width="0.6"/><text x="{_n(lx + 20)}" y="{_n(y + 11)}" font-size="11" fill="#222" '
             f'class="lbl">{escape(label)} ({counts.get(code, 0)})</text></g>'

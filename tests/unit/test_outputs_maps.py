@@ -64,6 +64,10 @@ def test_every_unit_gets_exactly_one_path(layer: maps.Layer) -> None:
         assert sorted(codes) == DISTRICTS
     else:
         assert all(re.fullmatch(r"\d{5}", c) for c in codes)
+    # data-unit / data-class mark the unit paths only (what the page's JS selects)
+    assert [e.tag for e in root.iter() if e.get("data-unit") is not None] == [f"{SVG}path"] * count
+    assert [e.tag for e in root.iter() if e.get("data-class") is not None] == [f"{SVG}path"] * count
+    assert root.get("class") == "chart map-chart"
     for p in _paths(root):
         assert p.get("fill-rule") == "evenodd" and p.get("data-class") and p.get("d")
         assert p.find(f"{SVG}title") is not None
@@ -106,7 +110,7 @@ def test_legend_counts_equal_class_counts(layer: maps.Layer) -> None:
     expected = Counter(classes.values())
     expected[maps.NO_DATA] = len(maps.layer_codes(layer)) - len(classes)
     assert drawn == +expected
-    legend = {g.get("data-class"): int(g.get("data-count", "-1")) for g in _group(root, "map-legend")
+    legend = {g.get("data-legend-class"): int(g.get("data-count", "-1")) for g in _group(root, "map-legend")
               if g.get("class") == "legend-item"}
     assert list(legend) == [*PROGRESS_CLASSES, maps.NO_DATA]  # every class listed, in order
     assert legend == {c: expected.get(c, 0) for c in legend}
@@ -114,7 +118,7 @@ def test_legend_counts_equal_class_counts(layer: maps.Layer) -> None:
     for g in _group(root, "map-legend"):
         if g.get("class") == "legend-item":
             label = g.find(f"{SVG}text")
-            assert label is not None and label.text and label.text.endswith(f"({legend[g.get('data-class')]})")
+            assert label is not None and label.text and label.text.endswith(f"({legend[g.get('data-legend-class')]})")
 
 
 def test_colours_are_the_progress_colours_and_no_data_is_hatched() -> None:
@@ -153,7 +157,7 @@ def test_unknown_codes_are_ignored_and_reported() -> None:
     assert {p.get("data-unit") for p in _paths(root)} == set(DISTRICTS)
     desc = root.find(f"{SVG}desc")
     assert desc is not None and "22736, 99999" in (desc.text or "")
-    legend = {g.get("data-class"): g.get("data-count") for g in _group(root, "map-legend")
+    legend = {g.get("data-legend-class"): g.get("data-count") for g in _group(root, "map-legend")
               if g.get("class") == "legend-item"}
     assert legend["achieved"] == "1" and legend["on_track"] == "0" and legend["deterioration"] == "0"
 
