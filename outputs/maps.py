@@ -181,6 +181,8 @@ _SOURCE_NOTE = {
     "en": ("Boundaries: sapnhap.bando.com.vn,", "simplified; for illustration only"),
 }
 _UNKNOWN_NOTE = {"vi": "Mã không có trên bản đồ (bỏ qua)", "en": "Codes not on this map (ignored)"}
+_UNRECOGNISED_NOTE = {"vi": "Phân loại không có trong chú giải (vẽ là không có dữ liệu)",
+                      "en": "Classes not in the legend (drawn as no data)"}
 
 
 def _legend_entries(legend: Sequence[LegendEntry] | None, lang: Lang) -> list[LegendEntry]:
@@ -200,9 +202,10 @@ def unit_classes(layer: Layer, classes: Mapping[str, str], legend: Sequence[Lege
     """The class each unit of the layer is drawn with: its class from ``classes`` when the legend has it,
     otherwise ``no_data``."""
     known = {code for code, _, _ in _legend_entries(legend, lang)}
+    given = {str(code): value for code, value in classes.items()}
     out = {}
     for code in layer_codes(layer):
-        value = classes.get(code)
+        value = given.get(code)
         out[code] = value if isinstance(value, str) and value in known else NO_DATA
     return out
 
@@ -223,8 +226,9 @@ def choropleth(
     ``<desc>``; a unit absent, or with a class the legend lacks, is "no data"). ``labels``: unit code → the
     name shown in the unit's tooltip (default: ``name_vi`` of the boundary file). ``legend``: (class code,
     label, hex colour) in display order; default ``progress_legend(lang)``. A ``no_data`` entry is added
-    when missing. ``legend_title``: the legend's heading (default "Đánh giá" / "Progress"); the number of
-    units drawn follows it. Every text is HTML-escaped.
+    when missing; no data is always hatched (its colour is the hatching's ground). ``legend_title``: the
+    legend's heading (default "Đánh giá" / "Progress"), followed by the number of units drawn. Every text
+    is HTML-escaped.
     """
     entries = _legend_entries(legend, lang)
     drawn = drawn_layer(layer)
@@ -234,8 +238,9 @@ def choropleth(
     label_of = {code: label for code, label, _ in entries}
     colour_of = {code: colour for code, _, colour in entries}
     unknown = unknown_codes(layer, classes)
-    bad_class = sorted(code for code, value in classes.items()
-                       if str(code) in assigned and value is not None and value not in label_of)
+    # a unit of the layer whose (text) class the legend lacks: drawn as no data, and said so
+    bad_class = sorted(f"{code}={value}" for code, value in classes.items()
+                       if str(code) in assigned and isinstance(value, str) and value not in label_of)
 
     key = json.dumps([layer, title, lang, sorted(assigned.items())], ensure_ascii=False)
     uid = f"map-{layer.replace('_', '-')}-{hashlib.sha1(key.encode()).hexdigest()[:8]}"
@@ -252,7 +257,7 @@ def choropleth(
     if unknown:
         desc.append(f"{_UNKNOWN_NOTE[lang]}: {', '.join(unknown)}")
     if bad_class:
-        desc.append(f"{text('no_data', lang)}: {', '.join(bad_class)}")
+        desc.append(f"{_UNRECOGNISED_NOTE[lang]}: {', '.join(bad_class)}")
 
     parts = [
         f'<svg class="chart map-chart" role="img" aria-label="{escape(title)}" data-layer="{escape(layer)}" '
@@ -260,7 +265,7 @@ def choropleth(
         f'font-family="system-ui,-apple-system,Segoe UI,Roboto,Arial,sans-serif">',
         f"<title>{escape(title)}</title><desc>{escape(' · '.join(desc))}</desc>",
         f'<defs><pattern id="{hatch}" width="6" height="6" patternUnits="userSpaceOnUse" '
-        f'patternTransform="rotate(45)"><rect width="6" height="6" fill="#{NO_DATA_COLOUR}"/>'
+        f'patternTransform="rotate(45)"><rect width="6" height="6" fill="#{colour_of[NO_DATA]}"/>'
         f'<line x1="0" y1="0" x2="0" y2="6" stroke="#A0A0A0" stroke-width="1.6"/></pattern></defs>',
     ]
     for i, line in enumerate(textwrap.wrap(title, 66)[:2]):

@@ -164,8 +164,11 @@ def test_unknown_codes_are_ignored_and_reported() -> None:
 
 def test_a_class_missing_from_the_legend_is_no_data() -> None:
     assert maps.unit_classes("districts_before_2025", {"568": "bogus", "569": "on_track"})["568"] == maps.NO_DATA
-    _, root = _render("districts_before_2025", {"568": "bogus"})
-    assert {p.get("data-class") for p in _paths(root)} == {maps.NO_DATA}
+    _, root = _render("districts_before_2025", {"568": "bogus", 569: "achieved", "570": None})  # type: ignore[dict-item]
+    assert {p.get("data-unit"): p.get("data-class") for p in _paths(root)}["569"] == "achieved"  # int key: its text
+    assert {p.get("data-class") for p in _paths(root) if p.get("data-unit") != "569"} == {maps.NO_DATA}
+    desc = root.find(f"{SVG}desc")
+    assert desc is not None and "568=bogus" in (desc.text or "") and "570" not in (desc.text or "")
 
 
 def test_bad_arguments_are_refused() -> None:
