@@ -1,47 +1,29 @@
 """The dashboard renders in headless Chromium (no network): charts present after the page's JS ran.
 
 Chromium comes from Debian (`make browser`, i.e. `apt-get install -y chromium`); the test installs it
-when it runs as root and skips, saying why, only when it cannot. The screenshot is kept in
-tests/artifacts/ (git-ignored); docs/dashboard.png in the README is a copy of one.
+when it runs as root and skips, saying why, only when it cannot (tests/integration/chromium.py). The
+screenshot is kept in tests/artifacts/ (git-ignored); docs/dashboard.png in the README is a copy of one.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.integration.chromium import ARTIFACTS, require_chromium, run_chromium
+
 pytestmark = pytest.mark.integration
-
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-
-
-def _chromium() -> str | None:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found or not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("apt-get"):
-        return found
-    subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], capture_output=True, timeout=600, check=False)
-    return shutil.which("chromium")
 
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    binary = _chromium()
-    if binary is None:
-        pytest.skip("chromium is not installed and could not be installed (run `make browser` as root)")
-    return binary
+    return require_chromium()
 
 
 def _run(chromium: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
-    command = [
-        chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1400,2000", *args,
-    ]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    return run_chromium(chromium, tmp_path, *args)
 
 
 def test_dashboard_renders_in_chromium(sample_refresh, chromium: str, tmp_path: Path) -> None:
