@@ -110,6 +110,9 @@ class Reference:
     reporters: dict[str, Reporter]
     reporter_aliases: tuple[tuple[str, str], ...]  # (reporter_code, alias)
     indicators: dict[str, Indicator]
+    # (indicator_code, alias): wordings of the resolutions and offices' shortenings. An alias listed for two
+    # indicators names both, so intake refuses it as ambiguous (sources/normalize/names.py).
+    indicator_aliases: tuple[tuple[str, str], ...] = ()
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -216,4 +219,5 @@ def load_reference(seeds: Path | None = None) -> Reference:
         reporters=load_reporters(folder),
         reporter_aliases=_aliases(folder / "reporter_aliases.csv", "reporter_code"),
         indicators=load_indicators(folder),
+        indicator_aliases=_aliases(folder / "indicator_aliases.csv", "indicator_code"),
     )

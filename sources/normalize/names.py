@@ -355,6 +355,89 @@ def _overlaps(unit: Locality, reporter: Reporter) -> bool:
     return unit.valid_from <= (reporter.valid_to or date.max) and reporter.valid_from <= (unit.valid_to or date.max)
 
 
+# Words the resolutions and offices put in or leave out of an indicator's name without changing what it
+# counts ("đô thị", "và", "của", "trên", "toàn", "trong"; commas fold to spaces already).
+_INDICATOR_FILLER = re.compile(r"\b(?:do thi|va|cua|tren|toan|trong)\b")
+
+
+def _reduce(key: str) -> str:
+    """A folded indicator name without its filler words."""
+    return " ".join(_INDICATOR_FILLER.sub(" ", key).split())
+
+
+def _within(short: str, long: str) -> bool:
+    """Whether the words of ``short`` occur in ``long`` in the same order (a shortening of it)."""
+    words = iter(long.split())
+    return all(word in words for word in short.split())
+
+
+class _IndicatorIndex(_Index):
+    """Indicator names, also matched on a reduced key (filler words removed).
+
+    A wording listed for two indicators (seed indicator_aliases) is refused as ambiguous, naming both. A
+    reduced key is kept only when it points to one indicator and cannot be read as a shortening of another
+    indicator's name ("dân số" is both "dân số đô thị" reduced and a shortening of "dân số trung bình"); the
+    full wordings it came from still match.
+    """
+
+    def __init__(self, what: str, names: dict[str, str]) -> None:
+        super().__init__(what, names)
+        self.key_codes: dict[str, set[str]] = {}  # folded name → every indicator listing it
+        self.ambiguous: dict[str, tuple[str, ...]] = {}  # folded or reduced name → the indicators it could be
+        self.reduced: dict[str, str] = {}  # reduced key → its one indicator
+        self._built = True
+
+    def add(self, code: str, *names: str) -> None:
+        self._resolved.clear()
+        for name in names:
+            for key in {fold(name), fold(_PARENS.sub(" ", name))}:
+                if key:
+                    self.key_codes.setdefault(key, set()).add(code)
+        self._built = False
+
+    def _build(self) -> None:
+        if self._built:
+            return
+        self.keys = {k: next(iter(c)) for k, c in self.key_codes.items() if len(c) == 1}
+        self.ambiguous = {k: tuple(sorted(c)) for k, c in self.key_codes.items() if len(c) > 1}
+        reduced: dict[str, set[str]] = {}
+        for key, codes in self.key_codes.items():
+            reduced.setdefault(_reduce(key), set()).update(codes)
+        self.reduced = {}
+        for short, codes in reduced.items():
+            # Every reduced key is within its own full key, so the full keys are the ones to search.
+            others = {c for k, cs in self.key_codes.items() if _within(short, k) for c in cs} - codes
+            if len(codes) == 1 and not others:
+                self.reduced[short] = next(iter(codes))
+            elif short not in self.keys:
+                self.ambiguous.setdefault(short, tuple(sorted(codes | others)))
+        self._built = True
+
+    def lookup(self, raw: str) -> str | None:
+        self._build()
+        code = super().lookup(raw)
+        if code is not None:
+            return code
+        for candidate in (fold(raw), fold(_PARENS.sub(" ", raw))):
+            if _reduce(candidate) in self.reduced:
+                return self.reduced[_reduce(candidate)]
+        return None
+
+    def closest(self, raw: str, limit: int = 3) -> list[str]:
+        self._build()
+        return super().closest(raw, limit)
+
+    def _resolve(self, text: str) -> Resolution:
+        self._build()
+        if text and self.lookup(text) is None:
+            for candidate in (fold(text), fold(_PARENS.sub(" ", text))):
+                codes = self.ambiguous.get(candidate) or self.ambiguous.get(_reduce(candidate))
+                if codes:
+                    listed = " or ".join(self.labels[c] for c in codes)
+                    return Resolution(None, f"ambiguous {self.what} '{text}': it could be {listed}; write which one")
+        return super()._resolve(text)
+
+
 @dataclass(frozen=True, eq=False)
 class Resolvers:
     reference: Reference
@@ -449,9 +532,11 @@ def resolvers(reference: Reference) -> Resolvers:
     for code, alias in reference.reporter_aliases:
         reporters.add(code, alias)
 
-    indicators = _Index("indicator", {c: i.name_vi for c, i in reference.indicators.items()})
+    indicators = _IndicatorIndex("indicator", {c: i.name_vi for c, i in reference.indicators.items()})
     for code, ind in reference.indicators.items():
         indicators.add(code, code, ind.name_vi, ind.name_en)
+    for code, alias in reference.indicator_aliases:
+        indicators.add(code, alias)
 
     by_code: dict[str, list[Locality]] = defaultdict(list)
     for unit in reference.localities.values():

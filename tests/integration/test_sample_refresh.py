@@ -226,7 +226,7 @@ def test_gap_and_progress_by_hand(sample_refresh: RefreshRun, values: pd.DataFra
     )
     observed = (latest["value"] / baseline["value"]) ** (1 / _years(baseline["end"], latest["end"])) - 1
     required = (target / baseline["value"]) ** (1 / _years(baseline["end"], target_end)) - 1
-    ratio = observed / required
+    ratio = observed / abs(required)  # Open SDG: sign × direction × cagr_o / |cagr_r| (positive baseline, higher)
     assert row["progress_ratio"] == pytest.approx(ratio, rel=1e-6)
     expected_class = (
         "achieved" if latest["value"] >= target else "on_track" if ratio >= 0.95

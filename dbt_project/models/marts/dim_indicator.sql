@@ -6,6 +6,14 @@ reporters as (
     select reporter_code, name_vi, name_en, short_name_vi from {{ ref('reporters') }}
 ),
 
+aliases as (
+    select
+        indicator_code,
+        {{ dbt.listagg('alias', "' | '", 'order by alias') }} as aliases
+    from {{ ref('indicator_aliases') }}
+    group by indicator_code
+),
+
 final as (
     select
         indicators.indicator_code,
@@ -32,10 +40,13 @@ final as (
         indicators.tolerance_pct,
         indicators.consistency_tolerance,
         indicators.resolution_weak,
-        indicators.sort_order
+        indicators.sort_order,
+        aliases.aliases
     from indicators
     left join reporters
         on indicators.responsible_reporter_code = reporters.reporter_code
+    left join aliases
+        on indicators.indicator_code = aliases.indicator_code
 )
 
 select * from final

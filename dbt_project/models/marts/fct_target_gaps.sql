@@ -1,8 +1,9 @@
 {{ config(tags=['dq_findings']) }}
 {#- Gap to target and progress class per locality (and province) x indicator having a target.
-    Method: see macros/progress.sql and the model's yml (Open SDG progress method), plus Open SDG's
-    near-limit factor C, the ESCAP-style projection to the target year (int_progress__projection) and
-    whether the class rests on figures with open error findings. Built after the findings (tag
+    Method: see macros/progress.sql and the model's yml (Open SDG progress method with a target), plus,
+    for information, Open SDG's near-limit factor C (Open SDG uses it only without a target), the
+    ESCAP-style projection to the target year (int_progress__projection) and whether the class rests on
+    figures with open error findings. Built after the findings (tag
     dq_findings) because of the latter. -#}
 with targets as (
     select
@@ -134,13 +135,27 @@ measured as (
         timed.*,
         case when points_count >= 2 then {{ cagr('baseline_value', 'latest_value', 'years_observed') }} end as observed_cagr_raw,
         case when points_count >= 2 then {{ cagr('baseline_value', 'target_value', 'years_baseline_to_target') }} end as required_cagr_raw,
-        {#- Open SDG's limit coefficient for indicators bounded by 100 % (higher is better):
-            C = 1 - (baseline / 100)^4.44 -#}
-        case when unit = '%' and valid_max = 100 and direction <> 'lower' and baseline_value >= 0 and baseline_value <= 100
-            then 1 - {{ dothi.power('baseline_value / 100.0', '4.44') }} end as near_limit_factor_raw,
+        {#- Open SDG's near-limit coefficient for indicators bounded by 100 % (higher is better), limit L = 100:
+            C = 1 - (baseline / L)^4.44 up to L, 1 - ((2L - baseline) / L)^4.44 above it, 1 from 2L. Open SDG
+            uses it only without a target (its methodology 1, scaling the fixed rates 0.015 / 0.005 / 0):
+            informational here, never in progress_class (every row here has a target). -#}
+        case when unit = '%' and valid_max = 100 and direction <> 'lower' and baseline_value >= 0 then
+            case
+                when baseline_value >= 200 then 1.0
+                when baseline_value <= 100 then 1 - {{ dothi.power('baseline_value / 100.0', '4.44') }}
+                else 1 - {{ dothi.power('(200 - baseline_value) / 100.0', '4.44') }}
+            end
+        end as near_limit_factor_raw,
         case when slope_per_year is not null
             then intercept + slope_per_year * {{ years_between('projection_origin_date', 'target_end_date') }} end as projected_value_raw
     from timed
+),
+
+ratioed as (
+    select
+        measured.*,
+        {{ progress_ratio('baseline_value', 'direction', 'observed_cagr_raw', 'required_cagr_raw') }} as progress_ratio_raw
+    from measured
 ),
 
 final as (
@@ -172,8 +187,8 @@ final as (
         round(case when years_remaining > 0 then (target_value - latest_value) / years_remaining end, 6) as required_yearly_change,
         round(observed_cagr_raw, 6) as observed_cagr,
         round(required_cagr_raw, 6) as required_cagr,
-        round(case when required_cagr_raw <> 0 then observed_cagr_raw / required_cagr_raw end, 6) as progress_ratio,
-        {{ progress_class('latest_value', 'target_value', 'direction', 'coalesce(points_count, 0)', 'observed_cagr_raw', 'required_cagr_raw') }} as progress_class,
+        round(progress_ratio_raw, 6) as progress_ratio,
+        {{ progress_class('latest_value', 'target_value', 'direction', 'coalesce(points_count, 0)', 'observed_cagr_raw', 'required_cagr_raw', 'progress_ratio_raw') }} as progress_class,
         round(near_limit_factor_raw, 6) as near_limit_factor,
         round(case when near_limit_factor_raw > 0 then observed_cagr_raw / near_limit_factor_raw end, 6) as limit_adjusted_cagr,
         round(projected_value_raw, 6) as projected_value,
@@ -189,7 +204,7 @@ final as (
         case when measured.series_break_date is not null then
             {{ dbt.concat(["'Series break (b) on '", "cast(measured.series_break_date as " ~ dbt.type_string() ~ ")", "': '", "breaks.reason_en", "'. Growth is computed across the break: indicative only.'"]) }}
         end as series_break_note_en
-    from measured
+    from ratioed as measured
     left join map_units
         on measured.map_code = map_units.map_code
         and measured.locality_code = map_units.locality_code
