@@ -1,7 +1,9 @@
 """Submission templates: an .xlsx a reporter fills in, laid out exactly as the submission contract reads it.
 
 Sheet ``Số liệu`` (first, so intake finds it): a title block (report name, ``Đơn vị báo cáo``,
-``Kỳ báo cáo``, ``Ngày gửi``), a blank row, the header ``STT | Địa bàn | Mã chỉ tiêu | Chỉ tiêu | Đơn vị
+``Kỳ báo cáo``, ``Ngày gửi``, then the unit the template speaks of with its validity — ``Địa bàn`` for a
+People's Committee, ``Phạm vi`` for a department: the province version and how many units it has then), a
+note, a blank row, the header ``STT | Địa bàn | Mã chỉ tiêu | Chỉ tiêu | Đơn vị
 tính | Giá trị | Tử số | Mẫu số | Ghi chú`` and one row per expected locality × indicator. Only the
 yellow cells are unlocked (the sheet is protected, without a password, so the title block and the
 codes cannot be overwritten by accident); values are validated against each indicator's valid range
@@ -22,7 +24,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from outputs.excel_cells import BORDER, NOTE_FONT, TITLE_FONT, WRAP, header_row, put
 from outputs.formatting import EXCEL_FORMATS
-from outputs.template_plan import TemplatePlan
+from outputs.template_plan import TemplatePlan, validity_vi
+from sources.normalize.names import resolvers
+from sources.normalize.periods import parse_period
 from sources.reference import load_reference
 
 DATA_SHEET = "Số liệu"
@@ -30,9 +34,12 @@ HELP_SHEET = "Hướng dẫn"
 LISTS_SHEET = "Danh mục"
 HEADER = ["STT", "Địa bàn", "Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Giá trị", "Tử số", "Mẫu số", "Ghi chú"]
 WIDTHS = [6, 24, 26, 52, 16, 14, 14, 14, 30]
-HEADER_ROW = 7
+AREA_ROW = 5  # the unit (code, validity) the template speaks of
+NOTE_ROW = 6
+HEADER_ROW = 8
 FIRST_DATA_ROW = HEADER_ROW + 1
 SPARE_ROWS = 10  # extra unlocked rows (with dropdowns) for figures the plan did not foresee
+PERIOD_CELL = "B3"
 SUBMITTED_CELL = "B4"
 COL = {name: i for i, name in enumerate(HEADER, start=1)}
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
@@ -50,9 +57,12 @@ INSTRUCTIONS_VI = [
     "Giá trị phải bằng Tử số / Mẫu số × 100.",
     "6. Cần báo cáo thêm địa bàn hoặc chỉ tiêu: dùng các dòng trống bên dưới, chọn Địa bàn và Mã chỉ tiêu "
     "trong danh sách thả xuống.",
-    "7. Báo cáo điều chỉnh: gửi lại toàn bộ mẫu với ngày gửi mới; số liệu mới thay thế số liệu cũ, "
+    "7. Địa bàn là đơn vị hành chính có hiệu lực vào ngày cuối kỳ báo cáo (ô B5 ghi đơn vị và thời gian hiệu "
+    "lực). Từ 01/07/2025 không còn cấp huyện: báo cáo năm 2025, 6 tháng cuối năm 2025 trở đi theo 65 xã, "
+    "phường, đặc khu của tỉnh Khánh Hòa mới; một mã số có thể là đơn vị khác ở kỳ khác.",
+    "8. Báo cáo điều chỉnh: gửi lại toàn bộ mẫu với ngày gửi mới; số liệu mới thay thế số liệu cũ, "
     "bản cũ vẫn được lưu.",
-    "8. Trang «Số liệu» được khóa không mật khẩu (Review › Unprotect Sheet) chỉ để tránh sửa nhầm.",
+    "9. Trang «Số liệu» được khóa không mật khẩu (Review › Unprotect Sheet) chỉ để tránh sửa nhầm.",
     "Mẫu do hệ thống dothi lập từ danh mục chỉ tiêu (dbt_project/seeds); gửi tệp vào thư mục nhận báo cáo.",
 ]
 
@@ -69,25 +79,45 @@ def _title_block(ws: Worksheet, plan: TemplatePlan) -> None:
     submitted = ws[SUBMITTED_CELL]
     submitted.number_format = EXCEL_FORMATS["date"]
     submitted.fill, submitted.protection, submitted.border = INPUT_FILL, UNLOCKED, BORDER
+    key, value = area_line(plan)
+    put(ws, AREA_ROW, 1, key).font = Font(bold=True)
+    put(ws, AREA_ROW, 2, value)
     note = f"Mẫu lập ngày {dt.date.today():%d/%m/%Y}. Chỉ nhập vào các ô màu vàng; xem trang «{HELP_SHEET}»."
-    put(ws, 5, 1, note).font = NOTE_FONT
+    put(ws, NOTE_ROW, 1, note).font = NOTE_FONT
 
 
-def _lists_sheet(workbook: Workbook) -> tuple[str, str]:
-    """Dropdown sources: locality names and indicator codes, from the reference seeds."""
+def area_line(plan: TemplatePlan) -> tuple[str, str]:
+    """The title block's line naming the unit with its validity (the intake reads 'Địa bàn' as the
+    locality of blank cells, which is the reporter's own unit; a department's 'Phạm vi' is only read)."""
+    area = plan.area
+    if area is None:
+        return "Phạm vi:", ""
+    unit = f"{area.name_vi} (mã {area.code}, {validity_vi(area)})"
+    if plan.reporter.kind == "locality":
+        return "Địa bàn:", unit
+    units = {row.locality.key: row.locality for row in plan.rows if row.locality.key != area.key}
+    levels = {u.level for u in units.values()}
+    kinds = "đơn vị cấp huyện" if levels == {"district"} else "xã, phường, đặc khu"
+    return "Phạm vi:", f"{unit}: {len(units)} {kinds} có hiệu lực ngày {plan.day:%d/%m/%Y}"
+
+
+def _lists_sheet(workbook: Workbook, plan: TemplatePlan) -> tuple[str, str]:
+    """Dropdown sources: the names of the units valid at the period's end (a name of another period
+    would name another unit: 'Xã Đại Lãnh' is 22492 before 2025-07-01 and 22504 after) and indicator codes."""
     ws = workbook.create_sheet(LISTS_SHEET)
     reference = load_reference()
     put(ws, 1, 1, "Địa bàn")
     put(ws, 1, 2, "Mã chỉ tiêu")
     put(ws, 1, 3, "Chỉ tiêu")
-    for row, loc in enumerate(reference.localities.values(), start=2):
-        put(ws, row, 1, loc.name_vi)
+    names = list(dict.fromkeys(loc.name_vi for loc in reference.localities.values() if loc.valid_at(plan.day)))
+    for row, name in enumerate(names, start=2):
+        put(ws, row, 1, name)
     for row, ind in enumerate(reference.indicators.values(), start=2):
         put(ws, row, 2, ind.code)
         put(ws, row, 3, ind.name_vi)
     ws.sheet_state = "hidden"
     ws.protection.sheet = True
-    last_loc = len(reference.localities) + 1
+    last_loc = len(names) + 1
     last_ind = len(reference.indicators) + 1
     return f"'{LISTS_SHEET}'!$A$2:$A${last_loc}", f"'{LISTS_SHEET}'!$B$2:$B${last_ind}"
 
@@ -156,7 +186,7 @@ def write_template(plan: TemplatePlan, path: Path) -> Path:
             if col != COL["Chỉ tiêu"]:
                 cell.fill, cell.protection = INPUT_FILL, UNLOCKED
             cell.border = BORDER
-    localities_ref, indicators_ref = _lists_sheet(workbook)
+    localities_ref, indicators_ref = _lists_sheet(workbook, plan)
     _validations(ws, plan, localities_ref, indicators_ref, last_planned + SPARE_ROWS)
     ws.freeze_panes = ws.cell(row=FIRST_DATA_ROW, column=1)
     ws.protection.sheet = True  # no password: it prevents accidents, not determined edits
@@ -191,22 +221,27 @@ def fill_template(
     out: Path,
     note: str | None = None,
 ) -> int:
-    """Fill a template as a reporter would: values keyed by (locality_code, indicator_code). Returns the
-    number of values written. Used by the tests and to produce demo submissions."""
-    reference = load_reference()
-    code_by_name = {loc.name_vi: loc.code for loc in reference.localities.values()}  # keyed by locality_key
+    """Fill a template as a reporter would: values keyed by (locality_code, indicator_code) or
+    (locality_key, indicator_code). Returns the number of values written. Each row's name is read as the
+    intake reads it: the unit of that name valid at the end of the template's period. Used by the tests and
+    to produce demo submissions."""
     workbook = load_workbook(template)
     ws = workbook[DATA_SHEET]
+    period = parse_period(ws[PERIOD_CELL].value, today=dt.date(9999, 1, 1)).period
+    names = resolvers(load_reference())
     ws[SUBMITTED_CELL] = submitted
     written = 0
     for row in range(FIRST_DATA_ROW, ws.max_row + 1):
-        loc = code_by_name.get(str(ws.cell(row=row, column=COL["Địa bàn"]).value or ""))
-        ind = ws.cell(row=row, column=COL["Mã chỉ tiêu"]).value
-        value = values.get((loc or "", str(ind or "")))
+        name = ws.cell(row=row, column=COL["Địa bàn"]).value
+        found = names.locality(name, period) if name else None
+        ind = str(ws.cell(row=row, column=COL["Mã chỉ tiêu"]).value or "")
+        value = None
+        if found is not None and found.ok:
+            value = values.get((found.key or "", ind), values.get((found.code or "", ind)))
         if value is not None:
             ws.cell(row=row, column=COL["Giá trị"]).value = value
             written += 1
     if note:
-        ws.cell(row=5, column=1).value = note
+        ws.cell(row=NOTE_ROW, column=1).value = note
     workbook.save(out)
     return written
