@@ -1,6 +1,19 @@
-"""The refresh summary people read after a run: files, flags, and who is furthest from target.
+"""The refresh summary people read after a run: files, flags, and who is furthest from target — per map.
 
 It only reads the public marts (read-only), so it shows exactly what a BI tool would see.
+
+Since 01/07/2025 there are two maps (``fct_target_gaps.map_code``), and the province code '56' names a
+different unit on each: **Resolution 06's map** (``nq06_map``: old Khánh Hòa 56@2020-01-01 and its nine
+districts; 2025-H2 and the year 2025 rolled up from the new units) and **the current map**
+(``current_map``: the merged province 56@2025-07-01 and its 65 units, with placeholder targets). The
+summary speaks of each map under its own heading and names units by ``locality_key`` (a code alone is
+ambiguous: 22411 was Phường Cam Phúc Bắc and is Phường Bắc Cam Ranh). A short transition line says how
+many figures were rolled up from the other map's units, how many roll-ups are incomplete, and how many
+rows the intake refused for naming a unit outside its validity.
+
+JSON (``refresh_summary.json``, ``dothi refresh --json``): the keys of earlier versions keep their meaning
+(``furthest_indicators`` / ``furthest_localities`` are Resolution 06's map, the programme the province
+reviews; ``localities_with_values`` counts unit versions); ``maps`` and ``transition`` are added.
 """
 
 from __future__ import annotations
@@ -9,9 +22,52 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from outputs.marts import PROVINCE_CODE, connect_read_only
+from outputs.marts import connect_read_only
 
 TOP_N = 5
+
+NQ06_MAP, CURRENT_MAP = "nq06_map", "current_map"
+MAP_TITLES = {
+    NQ06_MAP: "Resolution 06 (old Khánh Hòa, 9 districts; 2025 rolled up from the new units)",
+    CURRENT_MAP: "Merged province (65 units; placeholder targets)",
+}
+UNIT_WORDS = {NQ06_MAP: "Districts", CURRENT_MAP: "Units"}
+# The intake's reason for a name or code outside its validity (sources/normalize/unit_versions.py):
+# "'Huyện Diên Khánh' (574) ended on 2025-06-30; for 2026 report its successors: …" / "… began on …".
+OUT_OF_VALIDITY = r"(ended|began) on \d{4}-\d{2}-\d{2}"
+
+_GAPS_SQL = """
+select g.map_code, g.locality_key, g.locality_code, l.name_vi as locality_name_vi, g.is_province,
+       g.indicator_code, g.period, g.actual, g.target_value, g.target_year, g.achievement_pct,
+       g.progress_class, g.is_placeholder,
+       coalesce(n.is_rolled_up, c.is_rolled_up, false) as is_rolled_up,
+       coalesce(n.is_complete, c.is_complete) as is_complete,
+       coalesce(n.pieces_reported, c.pieces_reported) as pieces_reported,
+       coalesce(n.pieces_expected, c.pieces_expected) as pieces_expected
+from marts.fct_target_gaps g
+left join marts.dim_locality l on l.locality_key = g.locality_key
+left join marts.fct_indicator_values_nq06_map n
+    on g.map_code = 'nq06_map' and n.locality_key = g.locality_key
+    and n.indicator_code = g.indicator_code and n.period = g.period
+left join marts.fct_indicator_values_current_map c
+    on g.map_code = 'current_map' and c.locality_key = g.locality_key
+    and c.indicator_code = g.indicator_code and c.period = g.period
+"""
+
+_TRANSITION_SQL = """
+select
+    (select count(*) from marts.fct_indicator_values_nq06_map where is_rolled_up) as rolled_up_nq06,
+    (select count(*) from marts.fct_indicator_values_nq06_map where is_rolled_up and not is_complete)
+        as rolled_up_nq06_incomplete,
+    (select count(*) from marts.fct_indicator_values_current_map where is_rolled_up) as mapped_forward_current,
+    (select count(*) from marts.fct_indicator_values_current_map where is_rolled_up and not is_complete)
+        as mapped_forward_current_incomplete,
+    (select count(*) from marts.fct_dq_issues
+     where rule_code = 'INTAKE_ROW_REJECTED' and status = 'open'
+       and regexp_matches(message_en, $pattern)) as rows_refused_out_of_validity,
+    (select count(*) from marts.fct_dq_issues
+     where rule_code = 'INTAKE_ROW_REJECTED' and status = 'open') as rows_refused
+"""
 
 
 @dataclass
@@ -19,10 +75,12 @@ class RefreshSummary:
     files: dict[str, int] = field(default_factory=dict)
     flags_by_severity: dict[str, int] = field(default_factory=dict)
     flags_by_rule: dict[str, int] = field(default_factory=dict)
-    furthest_localities: list[dict] = field(default_factory=list)
-    furthest_indicators: list[dict] = field(default_factory=list)
-    localities_with_values: int = 0
+    furthest_localities: list[dict] = field(default_factory=list)  # Resolution 06's map (kept for readers)
+    furthest_indicators: list[dict] = field(default_factory=list)  # Resolution 06's map, province rows
+    localities_with_values: int = 0  # unit versions below the province with at least one value
     warehouse: str = ""
+    maps: list[dict] = field(default_factory=list)  # per map: title, furthest province / unit lines, counts
+    transition: dict = field(default_factory=dict)  # roll-ups, incomplete roll-ups, rows refused
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -39,19 +97,50 @@ class RefreshSummary:
         )
         for rule, n in sorted(self.flags_by_rule.items(), key=lambda kv: (-kv[1], kv[0])):
             lines.append(f"  {rule}: {n}")
-        lines.append("Province indicators furthest from target (achievement %):")
-        lines += [_gap_line(row) for row in self.furthest_indicators] or ["  (no targets assessable)"]
-        lines.append("Localities furthest from target (achievement %):")
-        lines += [_gap_line(row) for row in self.furthest_localities] or ["  (no targets assessable)"]
+        maps = self.maps or [{  # a summary written before the maps were split
+            "title": "Province and localities", "units_word": "Localities",
+            "furthest_indicators": self.furthest_indicators, "furthest_localities": self.furthest_localities,
+        }]
+        for item in maps:
+            lines.append(f"{item['title']}:")
+            lines.append("  Province indicators furthest from target (achievement %):")
+            lines += [_gap_line(row) for row in item["furthest_indicators"]] or [_none_line(item)]
+            lines.append(f"  {item.get('units_word', 'Localities')} furthest from target (achievement %):")
+            lines += [_gap_line(row) for row in item["furthest_localities"]] or [_none_line(item)]
+        if self.transition:
+            lines.append(_transition_line(self.transition))
         return "\n".join(lines)
+
+
+def _none_line(item: dict) -> str:
+    if item.get("values_count") == 0:
+        return "    (no targets assessable: no figures on this map yet)"
+    return "    (no targets assessable)"
 
 
 def _gap_line(row: dict) -> str:
     placeholder = " [placeholder target]" if row.get("is_placeholder") else ""
+    rolled = ""
+    if row.get("is_rolled_up"):
+        pieces = ""
+        if row.get("pieces_expected"):
+            pieces = f", {row.get('pieces_reported') or 0}/{row['pieces_expected']} units"
+        rolled = f" [rolled up{pieces}{'' if row.get('is_complete') is not False else ', incomplete'}]"
     return (
-        f"  {row['locality_name_vi']} ({row['locality_code']}) · {row['indicator_code']} {row['period']}: "
+        f"    {row['locality_name_vi']} ({row['locality_code']}) · {row['indicator_code']} {row['period']}: "
         f"{row['actual']:.4g} vs {row['target_value']:.4g} by {row['target_year']} "
-        f"({row['achievement_pct']:.0f} %, {row['progress_class']}){placeholder}"
+        f"({row['achievement_pct']:.0f} %, {row['progress_class']}){placeholder}{rolled}"
+    )
+
+
+def _transition_line(t: dict) -> str:
+    return (
+        f"Transition (01/07/2025): {t.get('rolled_up_nq06', 0)} figure(s) on Resolution 06's map rolled up from "
+        f"the new units ({t.get('rolled_up_nq06_incomplete', 0)} incomplete), "
+        f"{t.get('mapped_forward_current', 0)} on the current map mapped forward from old communes "
+        f"({t.get('mapped_forward_current_incomplete', 0)} incomplete); "
+        f"{t.get('rows_refused_out_of_validity', 0)} row(s) refused for a unit outside its validity "
+        f"(of {t.get('rows_refused', 0)} rejected row(s))."
     )
 
 
@@ -61,26 +150,48 @@ def build_summary(warehouse: Path, top_n: int = TOP_N) -> RefreshSummary:
     with connect_read_only(warehouse) as conn:
         submissions = conn.table("marts.fct_submissions").select("status").df()
         issues = conn.table("marts.fct_dq_issues").select("status", "severity", "rule_code").df()
-        gaps = conn.table("marts.fct_target_gaps").df()
-        localities = conn.table("marts.dim_locality").select("locality_code", "name_vi").df()
-        valued = conn.table("marts.fct_indicator_values").select("locality_code").distinct().df()
+        gaps = conn.sql(_GAPS_SQL).df()
+        valued = conn.execute(
+            "select count(distinct locality_key) from marts.fct_indicator_values where not is_province"
+        ).fetchone()[0]
+        values_by_map = dict(conn.execute(
+            "select 'nq06_map', count(value) from marts.fct_indicator_values_nq06_map union all "
+            "select 'current_map', count(value) from marts.fct_indicator_values_current_map"
+        ).fetchall())
+        transition = conn.execute(_TRANSITION_SQL.replace("$pattern", "?"), [OUT_OF_VALIDITY])
+        names = [d[0] for d in transition.description]
+        summary.transition = {k: int(v or 0) for k, v in zip(names, transition.fetchone(), strict=True)}
     summary.files = {str(k): int(v) for k, v in submissions["status"].value_counts().items()}
     # Resolved findings stay in the mart as history; the summary counts what is still open.
     issues = issues[issues["status"] == "open"]
     summary.flags_by_severity = {str(k): int(v) for k, v in issues["severity"].value_counts().items()}
     summary.flags_by_rule = {str(k): int(v) for k, v in issues["rule_code"].value_counts().items()}
-    summary.localities_with_values = int((valued["locality_code"] != PROVINCE_CODE).sum())
+    summary.localities_with_values = int(valued or 0)
 
-    gaps = gaps.merge(localities.rename(columns={"name_vi": "locality_name_vi"}), on="locality_code", how="left")
-    gaps = gaps[gaps["achievement_pct"].notna() & (gaps["progress_class"] != "achieved")]
-    gaps = gaps.sort_values(["achievement_pct", "locality_code", "indicator_code"])
+    assessable = gaps[gaps["achievement_pct"].notna()]
+    behind = assessable[assessable["progress_class"] != "achieved"]
+    behind = behind.sort_values(["achievement_pct", "locality_code", "indicator_code"])
     columns = [
-        "locality_code", "locality_name_vi", "indicator_code", "period", "actual", "target_value",
-        "target_year", "achievement_pct", "progress_class", "is_placeholder",
+        "map_code", "locality_key", "locality_code", "locality_name_vi", "indicator_code", "period", "actual",
+        "target_value", "target_year", "achievement_pct", "progress_class", "is_placeholder", "is_rolled_up",
+        "is_complete", "pieces_reported", "pieces_expected",
     ]
-    province = gaps["locality_code"] == PROVINCE_CODE
-    summary.furthest_indicators = _records(gaps.loc[province, columns].head(top_n))
-    summary.furthest_localities = _records(gaps.loc[~province, columns].head(top_n))
+    for map_code in (NQ06_MAP, CURRENT_MAP):
+        on_map = behind[behind["map_code"] == map_code]
+        province = on_map["is_province"].fillna(False).astype(bool)
+        item = {
+            "map_code": map_code,
+            "title": MAP_TITLES[map_code],
+            "units_word": UNIT_WORDS[map_code],
+            "targets": int((gaps["map_code"] == map_code).sum()),
+            "targets_assessable": int((assessable["map_code"] == map_code).sum()),
+            "values_count": int(values_by_map.get(map_code, 0)),
+            "furthest_indicators": _records(on_map.loc[province, columns].head(top_n)),
+            "furthest_localities": _records(on_map.loc[~province, columns].head(top_n)),
+        }
+        summary.maps.append(item)
+    summary.furthest_indicators = summary.maps[0]["furthest_indicators"]
+    summary.furthest_localities = summary.maps[0]["furthest_localities"]
     return summary
 
 

@@ -49,6 +49,21 @@ def test_refresh_prints_a_summary(sample_refresh: RefreshRun) -> None:
     assert summary["flags_by_severity"]["error"] > 0
     assert summary["furthest_localities"] and summary["furthest_indicators"]
     assert (sample_refresh.home / "reports" / "refresh_summary.md").exists()
+    # Per map (issue 11): Resolution 06's map first (the keys above speak of it), then the merged province;
+    # the province is never listed twice, and names come by locality_key.
+    assert [m["map_code"] for m in summary["maps"]] == ["nq06_map", "current_map"]
+    nq06 = summary["maps"][0]
+    assert nq06["furthest_indicators"] == summary["furthest_indicators"]
+    keys = [(r["locality_key"], r["indicator_code"]) for r in summary["furthest_indicators"]]
+    assert len(keys) == len(set(keys)) and {k for k, _ in keys} == {"56@2020-01-01"}
+    assert {r["locality_code"] for r in summary["furthest_localities"]} <= DISTRICTS
+    assert set(summary["transition"]) >= {"rolled_up_nq06", "rolled_up_nq06_incomplete",
+                                          "rows_refused_out_of_validity", "rows_refused"}
+    assert summary["transition"]["rows_refused"] == 2
+    text = (sample_refresh.home / "reports" / "refresh_summary.md").read_text(encoding="utf-8")
+    assert "Resolution 06 (old Khánh Hòa, 9 districts; 2025 rolled up from the new units):" in text
+    assert "Merged province (65 units; placeholder targets):" in text
+    assert "Transition (01/07/2025):" in text
 
 
 def test_every_mart_has_all_localities_and_the_province(sample_refresh: RefreshRun) -> None:
