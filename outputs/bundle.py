@@ -1,5 +1,7 @@
-"""Everything a refresh publishes for people, in one call: the Excel report and the dashboard (in each
-language asked for), dbt's docs, and the figures the orchestration shows as metadata."""
+"""Everything a refresh publishes for people, in one call: in each language asked for, Resolution 06's
+final-review report (``progress_report.*.xlsx``, ``dashboard.*.html``: the nine districts and old Khánh
+Hòa) and the current report (``current_report.*.xlsx``, ``current_dashboard.*.html``: the 65 units and
+the merged province); dbt's docs; and the figures the orchestration shows as metadata."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from outputs import dashboard as dashboard_module
 from outputs import excel_report, views
 from outputs.dashboard import write_dashboard
 from outputs.dbt_docs import DbtDocsError, dbt_docs_dir, generate_dbt_docs
-from outputs.excel_report import write_excel_report
+from outputs.excel_report import write_current_report, write_excel_report
 from outputs.labels import Lang
 from outputs.marts import MartSet, ReportScope, read_marts
 
@@ -31,6 +33,23 @@ def excel_path(reports: Path, lang: Lang) -> Path:
 
 def dashboard_path(reports: Path, lang: Lang) -> Path:
     return reports / f"dashboard.{lang}.html"
+
+
+def current_excel_path(reports: Path, lang: Lang) -> Path:
+    return reports / f"current_report.{lang}.xlsx"
+
+
+def current_dashboard_path(reports: Path, lang: Lang) -> Path:
+    return reports / f"current_dashboard.{lang}.html"
+
+
+def _write_workbooks(marts: MartSet, reports: Path, lang: Lang, generated_at: dt.datetime) -> dict[str, str]:
+    """Both workbooks of one language: Resolution 06's report and the current report."""
+    return {
+        f"excel_{lang}": str(write_excel_report(marts, excel_path(reports, lang), lang, generated_at)),
+        f"current_excel_{lang}": str(write_current_report(marts, current_excel_path(reports, lang), lang,
+                                                          generated_at)),
+    }
 
 
 @dataclass
@@ -55,13 +74,17 @@ def worst_gaps_markdown(marts: MartSet, top_n: int = 10) -> str:
         return "_fct_target_gaps is not built yet_"
     if frame.empty:
         return "_no assessable gap: every target with data is achieved_"
-    names = dict(views.localities(marts, "en"))
-    lines = ["| locality | indicator | period | actual | target | achieved % | progress | target status |",
-             "|---|---|---|---:|---:|---:|---|---|"]
+    dim = marts.get("dim_locality")
+    names = {} if dim is None or "locality_key" not in dim.columns else dict(
+        zip(dim["locality_key"], dim["name_en"], strict=False))
+    lines = ["| map | locality | indicator | period | actual | target | achieved % | progress | target status |",
+             "|---|---|---|---|---:|---:|---:|---|---|"]
     for r in frame.itertuples():
         status = "**placeholder**" if r.is_placeholder is True else "official"
+        key = getattr(r, "locality_key", None)
+        name = names.get(key, r.locality_code)
         lines.append(
-            f"| {names.get(r.locality_code, r.locality_code)} ({r.locality_code}) | {r.indicator_code} | {r.period} "
+            f"| {getattr(r, 'map_code', '')} | {name} ({r.locality_code}) | {r.indicator_code} | {r.period} "
             f"| {r.actual:.4g} | {r.target_value:.4g} ({r.target_year}) | {r.achievement_pct:.0f} "
             f"| {r.progress_class} | {status} |"
         )
@@ -83,9 +106,9 @@ def report_scope() -> ReportScope:
 PARALLEL_EXCEL_MIN_FIGURES = 50_000
 
 
-def _excel_in_worker(warehouse: str, path: str, lang: Lang, generated_at: dt.datetime) -> str:
+def _excel_in_worker(warehouse: str, reports: str, lang: Lang, generated_at: dt.datetime) -> dict[str, str]:
     marts = read_marts(warehouse, scope=report_scope())
-    return str(write_excel_report(marts, Path(path), lang, generated_at))
+    return _write_workbooks(marts, Path(reports), lang, generated_at)
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:
@@ -97,29 +120,32 @@ def _worker_context() -> multiprocessing.context.BaseContext:
 def _write_excel_reports(
     marts: MartSet, warehouse: Path, reports: Path, langs: Sequence[Lang], generated_at: dt.datetime, step: Step
 ) -> dict[str, str]:
-    """The Excel report in each language; at scale the first here and the others in a worker beside."""
+    """The Excel reports in each language; at scale the first language's here and the others in a worker
+    beside. Keys: excel_<lang>, current_excel_<lang>."""
     beside = list(langs[1:]) if (
         len(langs) > 1 and (os.cpu_count() or 1) > 1
         and marts.totals.get("fct_indicator_values", 0) >= PARALLEL_EXCEL_MIN_FIGURES
     ) else []
-    written: dict[str, str] = {}
+    written: dict[str, dict[str, str]] = {}
     with contextlib.ExitStack() as stack:
         futures = {}
         if beside:
             pool = stack.enter_context(ProcessPoolExecutor(max_workers=1, mp_context=_worker_context()))
-            futures = {lang: pool.submit(_excel_in_worker, str(warehouse), str(excel_path(reports, lang)), lang,
-                                         generated_at) for lang in beside}
+            futures = {lang: pool.submit(_excel_in_worker, str(warehouse), str(reports), lang, generated_at)
+                       for lang in beside}
         for lang in langs:
             if lang not in futures:
                 step(f"Excel report ({lang})")
-                written[lang] = str(write_excel_report(marts, excel_path(reports, lang), lang, generated_at))
+                written[lang] = _write_workbooks(marts, reports, lang, generated_at)
         for lang, future in futures.items():
             step(f"Excel report ({lang}, written by a worker process)")
             try:
                 written[lang] = future.result()
             except BrokenProcessPool:  # the worker died (e.g. out of memory): write it here instead
-                written[lang] = str(write_excel_report(marts, excel_path(reports, lang), lang, generated_at))
-    return {lang: written[lang] for lang in langs}
+                written[lang] = _write_workbooks(marts, reports, lang, generated_at)
+    ordered = {f"excel_{lang}": written[lang][f"excel_{lang}"] for lang in langs}
+    ordered.update({f"current_excel_{lang}": written[lang][f"current_excel_{lang}"] for lang in langs})
+    return ordered
 
 
 def write_reports(
@@ -149,13 +175,16 @@ def write_reports(
         }
     bundle.worst_gaps_markdown = worst_gaps_markdown(marts)
     if excel:
-        for lang, written in _write_excel_reports(marts, warehouse, reports, langs, generated_at, step).items():
-            bundle.files[f"excel_{lang}"] = written
-    for lang in langs:
-        if dashboard:
+        bundle.files.update(_write_excel_reports(marts, warehouse, reports, langs, generated_at, step))
+    if dashboard:
+        for lang in langs:
             step(f"dashboard ({lang})")
             bundle.files[f"dashboard_{lang}"] = str(write_dashboard(marts, dashboard_path(reports, lang), lang,
                                                                     generated_at))
+        for lang in langs:
+            step(f"current dashboard ({lang})")
+            bundle.files[f"current_dashboard_{lang}"] = str(write_dashboard(
+                marts, current_dashboard_path(reports, lang), lang, generated_at, current=True))
     if dbt_docs:
         step("dbt docs")
         try:

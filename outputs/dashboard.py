@@ -1,8 +1,15 @@
-"""The dashboard: ONE self-contained HTML file (inline CSS, inline SVG, a few lines of inline JS).
+"""The dashboards: each ONE self-contained HTML file (inline CSS, inline SVG, a few lines of inline JS).
 
-It opens from a file share or a USB stick with no network: nothing is fetched. Every text from the
-warehouse is HTML-escaped. The JS only switches the locality shown and filters findings by severity;
-everything is rendered by Python, so it also prints and reads without JS.
+``render_dashboard`` — Resolution 06's final review (``dashboard.*.html``) on its map: old Khánh Hòa and
+its nine districts (``fct_indicator_values_nq06_map``), with the final review of 2025 and a map of the
+nine districts. ``render_current_dashboard`` — the current report (``current_dashboard.*.html``) on the
+65 units and the merged province, from 2025-H2, every target a placeholder (said in a banner).
+
+They open from a file share or a USB stick with no network: nothing is fetched (the CSP forbids it). Every
+text from the warehouse is HTML-escaped. The JS only switches the locality / map indicator shown and
+filters findings by severity; everything is rendered by Python (the maps pre-rendered, one per
+indicator), so it also prints and reads without JS. Figures rolled up from the new units carry † and a
+note, incomplete roll-ups ⚠ and their completeness, placeholder shares §, series breaks (b).
 """
 
 from __future__ import annotations
@@ -13,10 +20,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from outputs import svg, views
+from outputs import maps, svg, views
 from outputs.formatting import decimals_for, number_text
 from outputs.labels import SEVERITY_COLOURS, Lang, progress_colour, progress_label, text, white_text_on
-from outputs.marts import PROVINCE_CODE, MartSet
+from outputs.marts import CURRENT_MAP, NQ06_MAP, PROVINCE_CODE, MartSet, on_map
 
 # An HTML page stays readable (and light) with this many table rows; the Excel report lists every row.
 TABLE_ROWS_MAX = 500
@@ -42,7 +49,12 @@ vertical-align:top} th{background:#1f4e79;color:#fff;position:sticky;top:0} td.n
 svg .lbl,svg .val,svg .axis{font-size:11px;fill:#333} svg .ttl{font-size:11px;font-weight:600;fill:#222}
 .filters button{margin-right:6px} .filters button.on{background:#1f4e79;color:#fff}
 .legend span{margin-right:10px;font-size:12px} footer{font-size:12px;color:#555;padding:0 24px 24px}
-@media print{.filters,select{display:none}.trend-group{display:block}}
+.mark{color:#1f4e79;font-weight:bold;margin-left:2px} .fnote{font-size:11px;color:#7a4a00}
+td.rolled{background:#ddebf7} td.incomplete{background:#fce4d6}
+.ph-banner{background:#b45f06;color:#fff;font-weight:bold;padding:10px 24px;font-size:15px}
+nav{padding:6px 24px;font-size:13px} nav a{margin-right:14px}
+.map-group{display:none} .map-group.active{display:block}
+@media print{.filters,select,nav{display:none}.trend-group{display:block}}
 """
 
 _JS = """
@@ -56,6 +68,12 @@ _JS = """
     b.classList.add('on');var sev=b.dataset.severity;
     document.querySelectorAll('#findings-table tbody tr').forEach(function(r){
       r.style.display=(sev==='all'||r.dataset.severity===sev)?'':'none';});});});
+  var maps=document.getElementById('map-select');
+  function showMap(code){document.querySelectorAll('.map-group').forEach(function(g){
+    g.classList.toggle('active',g.dataset.indicator===code);});
+    var shown=document.querySelector('.map-group.active svg.map-chart');
+    document.documentElement.dataset.mapUnits=shown?String(shown.querySelectorAll('path[data-unit]').length):'0';}
+  if(maps){maps.addEventListener('change',function(){showMap(maps.value);});showMap(maps.value);}
   var charts=document.querySelectorAll('svg.chart').length;
   document.documentElement.dataset.rendered='yes';
   document.documentElement.dataset.charts=String(charts);
@@ -91,6 +109,21 @@ def _unavailable(lang: Lang, mart: str) -> str:
     return f'<p class="ph">{escape(text("not_available", lang, name=mart))}</p>'
 
 
+def _marks(marks: object, note: object) -> str:
+    """The figure's marks (†, ⚠, §, (b)) with their meaning as a tooltip."""
+    if not isinstance(marks, str) or not marks:
+        return ""
+    return f'<span class="mark" title="{escape(str(note or ""))}">{escape(marks)}</span>'
+
+
+def _note(note: object) -> str:
+    return f'<div class="fnote">{escape(note)}</div>' if isinstance(note, str) and note else ""
+
+
+def _marks_legend(lang: Lang) -> str:
+    return f'<div class="note marks-legend">{escape(text("figure_marks_legend", lang))}</div>'
+
+
 def _cards(marts: MartSet, lang: Lang) -> str:
     status = views.status_table(marts, PROVINCE_CODE, lang)
     if status is None:
@@ -102,48 +135,69 @@ def _cards(marts: MartSet, lang: Lang) -> str:
         cards.append(
             f'<div class="card" data-indicator="{escape(r["indicator_code"])}">'
             f'<div class="name">{escape(r["indicator"])}</div>'
-            f'<div class="fig">{escape(number_text(r["actual"], lang, d))} / '
-            f'{escape(number_text(r["target_value"], lang, d))} {escape(unit)}{_placeholder(r["is_placeholder"], lang)}'
-            f"</div>{svg.gauge(r['achievement_pct'], progress_colour(r['progress_class']))}"
+            f'<div class="fig">{escape(number_text(r["actual"], lang, d))}{_marks(r["figure_marks"], r["figure_note"])}'
+            f' / {escape(number_text(r["target_value"], lang, d))} {escape(unit)}'
+            f'{_placeholder(r["is_placeholder"], lang)}</div>{_note(r["figure_note"])}'
+            f"{svg.gauge(r['achievement_pct'], progress_colour(r['progress_class']))}"
             f"<div>{_pill(r['progress_class'], lang)} {escape(number_text(r['achievement_pct'], lang, 0))} % · "
             f"{escape(str(r['period']))} → {escape(str(r['target_year']))}</div></div>"
         )
     return f'<div class="cards">{"".join(cards)}</div>'
 
 
-def _heatmap(marts: MartSet, lang: Lang) -> str:
+def _legend(lang: Lang) -> str:
+    return "".join(
+        f'<span>{_pill(c, lang)}</span>'
+        for c in ("achieved", "on_track", "acceleration_needed", "limited_progress", "deterioration",
+                  "unable_to_assess")
+    )
+
+
+def _heat_cell(marts: MartSet, r, lang: Lang) -> str:
+    if r is None:
+        return '<td class="cell">–</td>'
+    fg = "#fff" if white_text_on(r.progress_class) else "#000"
+    mark = "*" if r.is_placeholder is True else ""
+    flags = views.flags_of(marts, r.locality_code, r.indicator_code, r.period)
+    figure = views.figure_marks(flags)
+    note = views.figure_note(flags, lang)
+    title = f"{progress_label(r.progress_class, lang)}; {text('target', lang)} {r.target_value:g}{mark}"
+    if note:
+        title += f"; {note}"
+    return (f'<td class="cell" style="background:#{progress_colour(r.progress_class)};color:{fg}" '
+            f'title="{escape(title)}">{escape(number_text(r.achievement_pct, lang, 0))}{mark}'
+            f"{escape(figure)}</td>")
+
+
+def _heatmap(marts: MartSet, lang: Lang, units_as_rows: bool = False) -> str:
+    """Achievement % per unit × indicator, coloured by progress class: indicators as rows (the nine
+    districts), or units as rows (the 65 units: a long table, not a wide one)."""
     gaps = marts.get("fct_target_gaps")
     if gaps is None:
         return _unavailable(lang, "fct_target_gaps")
     places = views.report_localities(marts, lang)
     names = views.indicator_names(marts, lang)
     order = views.indicator_order(marts)
-    codes = sorted(gaps["indicator_code"].unique(), key=lambda c: (order.get(c, 10_000), c))
+    if units_as_rows:
+        below = gaps[gaps["locality_code"] != PROVINCE_CODE]
+        codes = sorted(below["indicator_code"].unique(), key=lambda c: (order.get(c, 10_000), c))
+    else:
+        codes = sorted(gaps["indicator_code"].unique(), key=lambda c: (order.get(c, 10_000), c))
     by_key = {(r.locality_code, r.indicator_code): r for r in gaps.itertuples()}
-    head = "".join(f"<th>{escape(name)}</th>" for _, name in places)
-    rows = []
-    for code in codes:
-        cells = []
-        for loc, _ in places:
-            r = by_key.get((loc, code))
-            if r is None:
-                cells.append('<td class="cell">–</td>')
-                continue
-            fg = "#fff" if white_text_on(r.progress_class) else "#000"
-            mark = "*" if r.is_placeholder is True else ""
-            title = f"{progress_label(r.progress_class, lang)}; {text('target', lang)} {r.target_value:g}{mark}"
-            cells.append(
-                f'<td class="cell" style="background:#{progress_colour(r.progress_class)};color:{fg}" '
-                f'title="{escape(title)}">{escape(number_text(r.achievement_pct, lang, 0))}{mark}</td>'
-            )
-        rows.append(f"<tr><td>{escape(names.get(code, code))}</td>{''.join(cells)}</tr>")
-    legend = "".join(
-        f'<span>{_pill(c, lang)}</span>'
-        for c in ("achieved", "on_track", "acceleration_needed", "limited_progress", "deterioration",
-                  "unable_to_assess")
-    )
-    return (f'<p class="legend">{legend}</p><p class="ph">* {escape(text("placeholder", lang))}</p>'
-            f'<div style="overflow-x:auto"><table class="heat"><thead><tr><th>{escape(text("indicator", lang))}'
+    if units_as_rows:
+        head = "".join(f"<th>{escape(names.get(code, code))}</th>" for code in codes)
+        rows = [f'<tr data-unit="{escape(loc)}"><td>{escape(name)} ({escape(loc)})</td>'
+                + "".join(_heat_cell(marts, by_key.get((loc, code)), lang) for code in codes) + "</tr>"
+                for loc, name in places]
+        first = text("locality", lang)
+    else:
+        head = "".join(f"<th>{escape(name)}</th>" for _, name in places)
+        rows = [f"<tr><td>{escape(names.get(code, code))}</td>"
+                + "".join(_heat_cell(marts, by_key.get((loc, code)), lang) for loc, _ in places) + "</tr>"
+                for code in codes]
+        first = text("indicator", lang)
+    return (f'<p class="legend">{_legend(lang)}</p><p class="ph">* {escape(text("placeholder", lang))}</p>'
+            f'<div style="overflow-x:auto"><table class="heat"><thead><tr><th>{escape(first)}'
             f"</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
 
 
@@ -164,7 +218,9 @@ def _trends(marts: MartSet, lang: Lang) -> str:
                        key=lambda c: (order.get(c, 10_000), c))
         charts = []
         for code in codes:
-            points = [svg.TrendPoint(years.get(p, 0.0), v, p) for p, v in views.series(marts, loc, code)]
+            points = [svg.TrendPoint(years.get(p, 0.0), v, p,
+                                     views.figure_note(views.flags_of(marts, loc, code, p), lang))
+                      for p, v in views.series(marts, loc, code)]
             t = targets.get((loc, code))
             target = None
             label = ""
@@ -273,43 +329,167 @@ def _submissions(marts: MartSet, lang: Lang) -> str:
     return f"<table><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table>"
 
 
-def render_dashboard(marts: MartSet, lang: Lang = "vi", generated_at: dt.datetime | None = None) -> str:
-    generated_at = generated_at or dt.datetime.now()
-    banner = f'<div class="banner">{escape(text("synthetic_warning", lang))}</div>' if marts.is_synthetic else ""
+def _map_section(marts: MartSet, lang: Lang) -> str:
+    """A map of the report's units per indicator (pre-rendered, the headline shown first; a select switches
+    between them with no network), coloured by progress class, Trường Sa in its inset."""
+    report_map = marts.report_map or NQ06_MAP
+    codes = views.map_indicators(marts)
+    if not codes:
+        return _unavailable(lang, "fct_target_gaps") if marts.get("fct_target_gaps") is None else \
+            f"<p>{escape(text('no_data', lang))}</p>"
+    names = views.indicator_names(marts, lang)
+    gaps = marts.get("fct_target_gaps")
+    options, groups = [], []
+    for i, code in enumerate(codes):
+        classes = views.map_classes(marts, code)
+        rows = gaps[gaps["indicator_code"] == code]
+        labels = {}
+        for r in rows.itertuples():
+            if r.locality_code == PROVINCE_CODE:
+                continue
+            note = views.figure_note(views.flags_of(marts, r.locality_code, code, r.period), lang)
+            label = views.locality_name(marts, r.locality_code, lang)
+            labels[r.locality_code] = f"{label} — {note}" if note else label
+        title = f"{names.get(code, code)} — {text('progress_class', lang)}"
+        chart = maps.choropleth(report_map.layer, classes, title=title, lang=lang, labels=labels)  # type: ignore[arg-type]
+        options.append(f'<option value="{escape(code)}">{escape(names.get(code, code))}</option>')
+        groups.append(f'<div class="map-group{" active" if i == 0 else ""}" data-indicator="{escape(code)}">'
+                      f"{chart}</div>")
+    return (f'<label>{escape(text("select_indicator", lang))}: <select id="map-select">{"".join(options)}</select>'
+            f"</label>{''.join(groups)}")
+
+
+def _review(marts: MartSet, lang: Lang) -> str:
+    """Resolution 06's final review: per unit (province first) and indicator, target vs the 2025 actual."""
+    frame = views.programme_review(marts, lang)
+    if frame is None:
+        return _unavailable(lang, "fct_programme_review")
+    colours = {"met": "1b7837", "not_met": "d73027", "incomplete": "fee08b", "no_data": "bdbdbd",
+               "in_progress": "ddebf7"}
+    rows = []
+    for r in frame.head(TABLE_ROWS_MAX).to_dict("records"):
+        unit = r["unit"] if isinstance(r.get("unit"), str) else ""
+        d = decimals_for(unit)
+        status = str(r.get("review_status") or "")
+        fg = "#fff" if status in ("met", "not_met") else "#000"
+        label = text(status, lang) if status in colours else status
+        completeness = ""
+        if r.get("completeness_pct") is not None and not pd.isna(r.get("completeness_pct")):
+            completeness = f"{number_text(r['completeness_pct'], lang, 0)} %"
+        rows.append(
+            f'<tr data-status="{escape(status)}" data-locality="{escape(str(r["locality_code"]))}">'
+            f"<td>{escape(str(r['locality']))}</td><td>{escape(str(r['indicator']))}</td>"
+            f"<td class=num>{escape(number_text(r['target_value'], lang, d))} {escape(unit)}"
+            f"{_placeholder(r.get('is_placeholder'), lang)}</td><td>{escape(str(r.get('review_period') or ''))}</td>"
+            f"<td class=num>{escape(number_text(r['actual'], lang, d))}{_marks(r['figure_marks'], r['figure_note'])}"
+            f'</td><td><span class="pill" style="background:#{colours.get(status, "ffffff")};color:{fg}">'
+            f"{escape(label)}</span></td><td class=num>{escape(completeness)}</td>"
+            f"<td>{escape(str(r['figure_note'] or ''))}</td></tr>"
+        )
+    header = "".join(f"<th>{escape(text(k, lang))}</th>" for k in (
+        "locality", "indicator", "target", "review_period", "actual", "review_status", "completeness_pct",
+        "figure_note"))
+    counts = text("review_counts", lang, **views.review_counts(frame))
+    return (f'<p class="note">{escape(text("review_note", lang))}</p><p><b>{escape(counts)}</b></p>'
+            f'<table id="review-table"><thead><tr>{header}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+            + _rows_shown(len(frame), lang, "fct_programme_review"))
+
+
+def _comparison(marts: MartSet, comparable: MartSet, lang: Lang) -> str:
+    frame = views.comparable_territory(marts, comparable, lang)
+    if frame is None:
+        return _unavailable(lang, CURRENT_MAP.values_mart)
+    header = "".join(f"<th>{escape(text(k, lang))}</th>" for k in (
+        "indicator", "unit", "period", "merged_province", "old_area", "figure_note"))
+    rows = "".join(
+        f'<tr><td>{escape(r["indicator"])}</td><td>{escape(str(r["unit"] or ""))}</td><td>{escape(r["period"])}</td>'
+        f'<td class=num>{escape(number_text(r["merged"], lang, decimals_for(r["unit"])))}</td>'
+        f'<td class="num{" rolled" if r["old_area_marks"] else ""}">'
+        f'{escape(number_text(r["old_area"], lang, decimals_for(r["unit"])))}'
+        f'{_marks(r["old_area_marks"], r["old_area_note"])}</td><td>{escape(r["old_area_note"])}</td></tr>'
+        for r in frame.to_dict("records")
+    )
+    body = (f"<table id=\"comparison-table\"><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table>"
+            if rows else f"<p>{escape(text('no_data', lang))}</p>")
+    return f'<p class="note">{escape(text("comparison_note", lang))}</p>{body}'
+
+
+def _page(marts: MartSet, lang: Lang, generated_at: dt.datetime, *, title: str, subtitle: str, banners: str,
+          sections: list[tuple[str, str, str]], nav: str) -> str:
+    synthetic = f'<div class="banner">{escape(text("synthetic_warning", lang))}</div>' if marts.is_synthetic else ""
     missing = "".join(f'<div class="note">{escape(text("not_available", lang, name=n))}</div>' for n in marts.missing)
     total = len(views.localities(marts, lang))
     if total > views.REPORT_LOCALITIES_MAX:
         capped = text("localities_capped", lang, shown=views.REPORT_LOCALITIES_MAX, total=total)
         missing += f'<div class="note">{escape(capped)}</div>'
+    body = "".join(
+        f'<section id="{sid}"><h2>{escape(heading)}</h2>{content}</section>' for sid, heading, content in sections
+    )
+    map_code = marts.report_map.code if marts.report_map is not None else ""
+    return (
+        f'<!DOCTYPE html><html lang="{lang}" data-map="{escape(map_code)}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        # No network: a CSP that forbids fetching anything makes that a property of the file, not a promise.
+        f"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
+        f"script-src 'unsafe-inline'; img-src data:\">"
+        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>"
+        f"<header><h1>{escape(title)}</h1><p>{escape(subtitle)}</p>"
+        f"<p>{escape(text('generated_at', lang))}: {generated_at:%d/%m/%Y %H:%M} · "
+        f'<span id="render-status"></span> SVG</p></header>{nav}{synthetic}{banners}'
+        f'{_marks_legend(lang)}{missing}<main>{body}</main>'
+        f"<footer>{escape(text('method_note', lang))} · dothi</footer><script>{_JS}</script></body></html>"
+    )
+
+
+def _nav(lang: Lang, other_file: str, other_key: str) -> str:
+    return f'<nav><a href="{escape(other_file)}">{escape(text(other_key, lang))}</a></nav>'
+
+
+def render_dashboard(marts: MartSet, lang: Lang = "vi", generated_at: dt.datetime | None = None) -> str:
+    """Resolution 06's final-review dashboard, on its map (nine districts and old Khánh Hòa)."""
+    generated_at = generated_at or dt.datetime.now()
+    marts = marts if marts.report_map is not None else on_map(marts, NQ06_MAP)
     sections = [
         ("province", text("province_status", lang), _cards(marts, lang)),
+        ("review", text("review_title", lang), _review(marts, lang)),
+        ("map", text("map_title", lang), _map_section(marts, lang)),
         ("heatmap", text("heatmap_title", lang), _heatmap(marts, lang)),
         ("trends", text("trends_title", lang), _trends(marts, lang)),
         ("reconciliation", text("reconciliation_title", lang), _reconciliation(marts, lang)),
         ("findings", text("findings_title", lang), _findings(marts, lang)),
         ("submissions", text("submissions_title", lang), _submissions(marts, lang)),
     ]
-    body = "".join(
-        f'<section id="{sid}"><h2>{escape(title)}</h2>{content}</section>' for sid, title, content in sections
-    )
-    return (
-        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-        # No network: a CSP that forbids fetching anything makes that a property of the file, not a promise.
-        f"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
-        f"script-src 'unsafe-inline'; img-src data:\">"
-        f"<title>{escape(text('dashboard_title', lang))}</title><style>{_CSS}</style></head><body>"
-        f"<header><h1>{escape(text('dashboard_title', lang))}</h1><p>{escape(text('report_subtitle', lang))}</p>"
-        f"<p>{escape(text('generated_at', lang))}: {generated_at:%d/%m/%Y %H:%M} · "
-        f'<span id="render-status"></span> SVG</p></header>{banner}'
-        f'<div class="note">{escape(text("placeholder_note", lang))}</div>{missing}<main>{body}</main>'
-        f"<footer>{escape(text('method_note', lang))} · dothi</footer><script>{_JS}</script></body></html>"
-    )
+    banners = f'<div class="note">{escape(text("placeholder_note", lang))}</div>'
+    return _page(marts, lang, generated_at, title=text("dashboard_title", lang),
+                 subtitle=text("report_subtitle", lang), banners=banners, sections=sections,
+                 nav=_nav(lang, f"current_dashboard.{lang}.html", "other_report_note"))
 
 
-def write_dashboard(marts: MartSet, path: Path, lang: Lang = "vi", generated_at: dt.datetime | None = None) -> Path:
+def render_current_dashboard(marts: MartSet, lang: Lang = "vi", generated_at: dt.datetime | None = None) -> str:
+    """The current dashboard: the merged province and its 65 units, from 2025-H2, placeholder targets."""
+    generated_at = generated_at or dt.datetime.now()
+    current, comparable = on_map(marts, CURRENT_MAP), on_map(marts, NQ06_MAP)
+    sections = [
+        ("province", text("merged_status", lang), _cards(current, lang)),
+        ("comparison", text("comparison_title", lang), _comparison(current, comparable, lang)),
+        ("map", text("map_title", lang), _map_section(current, lang)),
+        ("units", text("units_title", lang), _heatmap(current, lang, units_as_rows=True)),
+        ("trends", text("trends_title", lang), _trends(current, lang)),
+        ("findings", text("findings_title", lang), _findings(current, lang)),
+        ("submissions", text("submissions_title", lang), _submissions(current, lang)),
+    ]
+    banners = f'<div class="ph-banner" id="placeholder-banner">{escape(text("all_placeholder_banner", lang))}</div>'
+    return _page(current, lang, generated_at, title=text("current_dashboard_title", lang),
+                 subtitle=text("current_subtitle", lang), banners=banners, sections=sections,
+                 nav=_nav(lang, f"dashboard.{lang}.html", "nq06_report_note"))
+
+
+def write_dashboard(marts: MartSet, path: Path, lang: Lang = "vi", generated_at: dt.datetime | None = None,
+                    *, current: bool = False) -> Path:
+    """Write Resolution 06's dashboard, or with ``current`` the current one (atomically)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(render_dashboard(marts, lang, generated_at), encoding="utf-8")
+    render = render_current_dashboard if current else render_dashboard
+    tmp.write_text(render(marts, lang, generated_at), encoding="utf-8")
     tmp.replace(path)
     return path

@@ -1,9 +1,19 @@
-"""The progress report officials read: an Excel workbook formatted for printing.
+"""The reports officials read: Excel workbooks formatted for printing, one per map.
 
-Sheets: summary (province status per indicator), one per locality, open data-quality findings with
-instructions, submissions per reporter (received / late / missing), locality vs department
-reconciliation, and the sources of the targets (official or placeholder). Every sheet says when the
-figures are synthetic; every placeholder target is labelled as such.
+``write_excel_report`` — Resolution 06's final-review report (``progress_report.*.xlsx``), on the map before
+01/07/2025 (old Khánh Hòa and its nine districts, ``fct_indicator_values_nq06_map``): summary (province
+status per indicator), the final review of 2025 (``fct_programme_review``), the progress classes per
+district (the map's table), one sheet per district, open data-quality findings with instructions,
+submissions per reporter, locality vs department reconciliation, and the sources of the targets.
+
+``write_current_report`` — the current report (``current_report.*.xlsx``) on the 65 units and the merged
+province (``fct_indicator_values_current_map`` from 2025-H2): summary with the comparison on the
+comparable territory, status per unit, figures per unit and period, the progress classes per unit,
+findings, submissions, sources (every target a placeholder, said at the top of every sheet).
+
+Every sheet says when the figures are synthetic; every placeholder target is labelled as such; every figure
+rolled up from the new units carries a visible mark (†, in the cell's number format, so it stays a
+number), an incomplete roll-up its completeness (⚠), a placeholder share (§) and a series break ((b)).
 """
 
 from __future__ import annotations
@@ -16,6 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet.worksheet import Worksheet
@@ -34,10 +45,14 @@ from outputs.excel_cells import (
 )
 from outputs.formatting import EXCEL_FORMATS, excel_format_for
 from outputs.labels import Lang, progress_colour, progress_label, text, white_text_on
-from outputs.marts import PROVINCE_CODE, MartSet
+from outputs.marts import CURRENT_MAP, NQ06_MAP, PROVINCE_CODE, MartSet, on_map
 from outputs.safe_text import is_formula_like
 
 PLACEHOLDER_FONT = Font(italic=True, bold=True, color="B45F06")
+ROLLED_UP_FILL = PatternFill("solid", fgColor="DDEBF7")  # a figure rolled up from the new units
+INCOMPLETE_FILL = PatternFill("solid", fgColor="FCE4D6")  # … with pieces missing
+REVIEW_COLOURS = {"met": "1B7837", "not_met": "D73027", "incomplete": "FEE08B", "no_data": "BDBDBD",
+                  "in_progress": "DDEBF7"}
 
 
 @dataclass(frozen=True)
@@ -48,17 +63,32 @@ class Column:
     kind: str = "text"  # text | number | integer | date | progress | placeholder | severity | bool
 
 
+def _is_current(marts: MartSet) -> bool:
+    return marts.report_map is not None and marts.report_map.code == CURRENT_MAP.code
+
+
 def _title_block(ws: Worksheet, marts: MartSet, lang: Lang, heading: str, generated_at: dt.datetime) -> int:
-    """Title, generation time, the synthetic warning and the placeholder note; returns the next free row."""
-    put(ws, 1, 1, text("report_title", lang)).font = TITLE_FONT
+    """Title, generation time, the synthetic warning, the placeholder note and the marks of the figures;
+    returns the next free row."""
+    current = _is_current(marts)
+    put(ws, 1, 1, text("current_report_title" if current else "report_title", lang)).font = TITLE_FONT
     put(ws, 2, 1, heading).font = Font(bold=True, size=12)
-    put(ws, 3, 1, f"{text('generated_at', lang)}: {generated_at:%d/%m/%Y %H:%M} · {text('report_subtitle', lang)}")
+    subtitle = text("current_subtitle" if current else "report_subtitle", lang)
+    put(ws, 3, 1, f"{text('generated_at', lang)}: {generated_at:%d/%m/%Y %H:%M} · {subtitle}")
     row = 4
     if marts.is_synthetic:
         put(ws, row, 1, text("synthetic_warning", lang)).font = WARNING_FONT
         row += 1
-    put(ws, row, 1, text("placeholder_note", lang)).font = NOTE_FONT
-    return row + 2
+    if current:
+        put(ws, row, 1, text("all_placeholder_banner", lang)).font = Font(bold=True, color="B45F06", size=12)
+        row += 1
+    else:
+        put(ws, row, 1, text("placeholder_note", lang)).font = NOTE_FONT
+        row += 1
+    if marts.report_map is not None:
+        put(ws, row, 1, text("figure_marks_legend", lang)).font = NOTE_FONT
+        row += 1
+    return row + 1
 
 
 def _missing_note(ws: Worksheet, row: int, lang: Lang, mart: str) -> int:
@@ -111,7 +141,7 @@ def _put_styled(ws: Worksheet, row: int, col: int, value: object, style: StyleAr
     cell._style = copy(style)
 
 
-_VALUE_STYLED = ("progress", "placeholder", "severity", "bool")  # kinds whose style depends on the value
+_VALUE_STYLED = ("progress", "placeholder", "severity", "bool", "review")  # kinds whose style depends on the value
 
 
 def _is_placeholder(value: object) -> bool:
@@ -128,6 +158,8 @@ def _display(value: object, kind: str, lang: Lang) -> object:
         return text(value, lang) if value in ("error", "warning") else value
     if kind == "bool":
         return None if value is None or pd.isna(value) else text("yes" if value else "no", lang)
+    if kind == "review":
+        return text(value, lang) if isinstance(value, str) and value in REVIEW_COLOURS else value
     return value
 
 
@@ -141,6 +173,9 @@ def _typed_cell(ws: Worksheet, row: int, col: int, value: object, kind: str, uni
         cell.font = PLACEHOLDER_FONT
     elif kind == "severity" and value in ("error", "warning"):
         cell.font = Font(bold=True, color="C00000" if value == "error" else "7F6000")
+    elif kind == "review" and isinstance(value, str) and value in REVIEW_COLOURS:
+        cell.fill = PatternFill("solid", fgColor=REVIEW_COLOURS[value])
+        cell.font = Font(bold=True, color="FFFFFF" if value in ("met", "not_met") else "000000")
     return cell
 
 
@@ -163,7 +198,18 @@ STATUS_SPEC = [
     Column("required_yearly_change", "required_yearly_change", 12, "number"),
     Column("progress_class", "progress_class", 20, "progress"),
     Column("target_status", "is_placeholder", 15, "placeholder"),
+    Column("figure_marks", "figure_marks", 7),
+    Column("completeness_pct", "completeness_pct", 11, "pct"),
+    Column("figure_note", "figure_note", 40),
 ]
+
+
+def _marked_format(base: str | None, marks: str) -> str | None:
+    """The number format with the figure's marks as a literal suffix: the cell stays a number, the mark
+    is printed beside it."""
+    if not marks or base is None:
+        return base
+    return base + '" ' + marks.replace('"', "") + '"'
 
 
 def _unit(record: Mapping[str, object]) -> str | None:
@@ -191,18 +237,29 @@ def _status_sheet(ws, marts: MartSet, lang: Lang, code: str, heading: str, gener
     columns = [Column("indicator", "indicator", 42), Column("unit", "unit", 12)]
     header_row(ws, row, [text("indicator", lang), text("unit", lang), *periods])
     styles: dict[tuple, StyleArray] = {}
+    flagged = 0
     for offset, record in enumerate(matrix.to_dict("records"), start=1):
-        cells = [(record[spec.key], None) for spec in columns]
-        cells += [(record[period], excel_format_for(_unit(record))) for period in periods]
-        for col, (value, number_format) in enumerate(cells, start=1):
+        cells = [(record[spec.key], None, views.NO_FLAGS) for spec in columns]
+        for period in periods:
+            flags = views.flags_of(marts, code, str(record["indicator_code"]), period)
+            cells.append((record[period], excel_format_for(_unit(record)), flags))
+        for col, (value, number_format, flags) in enumerate(cells, start=1):
             value = plain(value)
-            key = (number_format, type(value), is_formula_like(value))
-            if key in styles:
+            marks = views.figure_marks(flags) if value is not None else ""
+            number_format = _marked_format(number_format, marks)
+            key = (number_format, type(value), is_formula_like(value), flags.rolled_up, flags.complete)
+            if key in styles and not marks:
                 _put_styled(ws, row + offset, col, value, styles[key])
                 continue
             cell = put(ws, row + offset, col, value, number_format)
             cell.border = BORDER
+            if marks:
+                flagged += 1
+                cell.fill = ROLLED_UP_FILL if flags.complete else INCOMPLETE_FILL
+                cell.comment = Comment(views.figure_note(flags, lang), "dothi")
             styles[key] = copy(cell._style)
+    if flagged:
+        put(ws, row + len(matrix) + 2, 1, text("figure_marks_legend", lang)).font = NOTE_FONT
 
 
 FINDINGS_SPEC = [
@@ -338,6 +395,133 @@ def _sources_sheet(ws, marts: MartSet, lang: Lang, generated_at: dt.datetime) ->
     _write_table(ws, row, frame, SOURCES_SPEC, lang)
 
 
+REVIEW_SPEC = [
+    Column("locality", "locality", 16),
+    Column("indicator", "indicator", 40),
+    Column("unit", "unit", 11),
+    Column("target", "target_value", 11, "number"),
+    Column("target_year", "target_year", 9, "integer"),
+    Column("target_status", "is_placeholder", 15, "placeholder"),
+    Column("review_period", "review_period", 9),
+    Column("actual", "actual", 12, "number"),
+    Column("figure_marks", "figure_marks", 7),
+    Column("review_status", "review_status", 16, "review"),
+    Column("completeness_pct", "completeness_pct", 11, "pct"),
+    Column("figure_note", "figure_note", 40),
+]
+
+
+def _review_sheet(ws, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
+    """Resolution 06's final review: per unit (province first) and indicator, the target, the 2025 actual
+    as the offices reported it, met / not met / incomplete / no data."""
+    row = _title_block(ws, marts, lang, text("review_title", lang), generated_at)
+    frame = views.programme_review(marts, lang)
+    if frame is None:
+        _missing_note(ws, row, lang, "fct_programme_review")
+        return
+    put(ws, row, 1, text("review_note", lang)).font = NOTE_FONT
+    put(ws, row + 1, 1, text("review_counts", lang, **views.review_counts(frame))).font = Font(bold=True)
+    row += 3
+    print_setup(ws, row, text("page_footer", lang))
+    _write_table(ws, row, frame, REVIEW_SPEC, lang, _unit)
+
+
+def _map_sheet(ws, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
+    """The map's classes as a table: one row per unit, one column per indicator drawn on the map."""
+    row = _title_block(ws, marts, lang, text("map_title", lang), generated_at)
+    frame = views.map_class_table(marts, lang)
+    if frame is None:
+        _missing_note(ws, row, lang, "fct_target_gaps")
+        return
+    put(ws, row, 1, text("map_table_note", lang)).font = NOTE_FONT
+    row += 2
+    names = views.indicator_names(marts, lang)
+    columns = [Column("locality_code", "locality_code", 9), Column("locality", "locality", 24)]
+    spec = [*columns, *(Column("progress_class", code, 18, "progress") for code in frame.columns[2:])]
+    print_setup(ws, row, text("page_footer", lang))
+    _write_table(ws, row, frame, spec, lang)
+    for col, code in enumerate(frame.columns[2:], start=3):  # indicator names as the headers
+        put(ws, row, col, names.get(code, code))
+
+
+COMPARISON_SPEC = [
+    Column("indicator", "indicator", 40),
+    Column("unit", "unit", 11),
+    Column("period", "period", 9),
+    Column("merged_province", "merged", 14, "number"),
+    Column("old_area", "old_area", 14, "number"),
+    Column("figure_marks", "old_area_marks", 7),
+    Column("figure_note", "old_area_note", 40),
+]
+
+UNITS_SPEC = [Column("locality_code", "locality_code", 9), Column("locality", "locality", 22),
+              *STATUS_SPEC]
+
+VALUES_SPEC = [
+    Column("locality_code", "locality_code", 9),
+    Column("locality", "locality", 22),
+    Column("indicator", "indicator", 40),
+    Column("unit", "unit", 11),
+    Column("period", "period", 9),
+    Column("value", "value", 12, "number"),
+    Column("figure_marks", "figure_marks", 7),
+    Column("completeness_pct", "completeness_pct", 11, "pct"),
+    Column("figure_note", "figure_note", 40),
+]
+
+
+def _current_summary_sheet(ws, marts: MartSet, comparable: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
+    province = views.locality_name(marts, PROVINCE_CODE, lang) or PROVINCE_CODE
+    _status_sheet(ws, marts, lang, PROVINCE_CODE, f"{text('merged_status', lang)} — {province}", generated_at)
+    frame = views.comparable_territory(marts, comparable, lang)
+    row = ws.max_row + 3
+    put(ws, row, 1, text("comparison_title", lang)).font = Font(bold=True, size=12)
+    put(ws, row + 1, 1, text("comparison_note", lang)).font = NOTE_FONT
+    row += 3
+    if frame is None:
+        _missing_note(ws, row, lang, CURRENT_MAP.values_mart)
+        return
+    header_row(ws, row, [text(c.label, lang) for c in COMPARISON_SPEC])
+    for offset, record in enumerate(frame.to_dict("records"), start=1):
+        unit = _unit(record)
+        for col, spec in enumerate(COMPARISON_SPEC, start=1):
+            value = plain(record.get(spec.key))
+            number_format = excel_format_for(unit) if spec.kind == "number" else None
+            if spec.key == "old_area":
+                number_format = _marked_format(number_format, str(record.get("old_area_marks") or ""))
+            put(ws, row + offset, col, value, number_format).border = BORDER
+    if frame.empty:
+        put(ws, row + 1, 1, text("no_data", lang)).font = NOTE_FONT
+
+
+def _units_sheet(ws, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
+    row = _title_block(ws, marts, lang, text("units_title", lang), generated_at)
+    frames = []
+    for code, name in views.report_localities(marts, lang):
+        if code == PROVINCE_CODE:
+            continue
+        status = views.status_table(marts, code, lang)
+        if status is None:
+            _missing_note(ws, row, lang, "fct_target_gaps")
+            return
+        frames.append(status.assign(locality_code=code, locality=name))
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[c.key for c in UNITS_SPEC])
+    row = _rows_shown(ws, row, len(frame), lang, "fct_target_gaps")
+    print_setup(ws, row, text("page_footer", lang))
+    _write_table(ws, row, frame.head(EXCEL_ROWS_MAX), UNITS_SPEC, lang, _unit)
+
+
+def _values_sheet(ws, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
+    row = _title_block(ws, marts, lang, text("values_title", lang), generated_at)
+    frame = views.unit_values(marts, lang)
+    if frame is None:
+        _missing_note(ws, row, lang, CURRENT_MAP.values_mart)
+        return
+    row = _rows_shown(ws, row, len(frame), lang, CURRENT_MAP.values_mart)
+    print_setup(ws, row, text("page_footer", lang))
+    _write_table(ws, row, frame.head(EXCEL_ROWS_MAX), VALUES_SPEC, lang, _unit)
+
+
 def _sheet_title(name: str, used: set[str]) -> str:
     """Excel sheet names: ≤ 31 characters, none of []:*?/\\, unique."""
     clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:31] or "Sheet"
@@ -348,8 +532,27 @@ def _sheet_title(name: str, used: set[str]) -> str:
     return candidate
 
 
+def _save(workbook: Workbook, path: Path, title: str) -> Path:
+    workbook.properties.title = title
+    workbook.properties.creator = "dothi"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    workbook.save(tmp)
+    tmp.replace(path)  # readers never see a half-written workbook
+    return path
+
+
+def _capped_note(ws: Worksheet, marts: MartSet, lang: Lang) -> None:
+    total = len(views.localities(marts, lang))
+    if total > views.REPORT_LOCALITIES_MAX:
+        put(ws, ws.max_row + 2, 1, text("localities_capped", lang, shown=views.REPORT_LOCALITIES_MAX,
+                                        total=total)).font = WARNING_FONT
+
+
 def write_excel_report(marts: MartSet, path: Path, lang: Lang = "vi", generated_at: dt.datetime | None = None) -> Path:
+    """Resolution 06's final-review report, on its own map (nine districts and old Khánh Hòa)."""
     generated_at = generated_at or dt.datetime.now()
+    marts = marts if marts.report_map is not None else on_map(marts, NQ06_MAP)
     workbook = Workbook()
     used: set[str] = set()
     summary = workbook.active
@@ -357,10 +560,10 @@ def write_excel_report(marts: MartSet, path: Path, lang: Lang = "vi", generated_
     province = views.locality_name(marts, PROVINCE_CODE, lang) or PROVINCE_CODE
     _status_sheet(summary, marts, lang, PROVINCE_CODE, f"{text('province_status', lang)} — {province}",
                   generated_at)
-    total = len(views.localities(marts, lang))
-    if total > views.REPORT_LOCALITIES_MAX:
-        put(summary, summary.max_row + 2, 1, text("localities_capped", lang, shown=views.REPORT_LOCALITIES_MAX,
-                                                   total=total)).font = WARNING_FONT
+    put(summary, summary.max_row + 2, 1, text("other_report_note", lang)).font = NOTE_FONT
+    _capped_note(summary, marts, lang)
+    _review_sheet(workbook.create_sheet(_sheet_title(text("sheet_review", lang), used)), marts, lang, generated_at)
+    _map_sheet(workbook.create_sheet(_sheet_title(text("sheet_map", lang), used)), marts, lang, generated_at)
     for code, name in views.report_localities(marts, lang):
         if code == PROVINCE_CODE:
             continue
@@ -374,10 +577,29 @@ def write_excel_report(marts: MartSet, path: Path, lang: Lang = "vi", generated_
         workbook.create_sheet(_sheet_title(text("sheet_reconciliation", lang), used)), marts, lang, generated_at
     )
     _sources_sheet(workbook.create_sheet(_sheet_title(text("sheet_sources", lang), used)), marts, lang, generated_at)
-    workbook.properties.title = text("report_title", lang)
-    workbook.properties.creator = "dothi"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    workbook.save(tmp)
-    tmp.replace(path)  # readers never see a half-written workbook
-    return path
+    return _save(workbook, path, text("report_title", lang))
+
+
+def write_current_report(marts: MartSet, path: Path, lang: Lang = "vi",
+                         generated_at: dt.datetime | None = None) -> Path:
+    """The current report: the merged province and its 65 units (figures from 2025-H2, placeholder targets)."""
+    generated_at = generated_at or dt.datetime.now()
+    current, comparable = on_map(marts, CURRENT_MAP), on_map(marts, NQ06_MAP)
+    workbook = Workbook()
+    used: set[str] = set()
+    summary = workbook.active
+    summary.title = _sheet_title(text("sheet_summary", lang), used)
+    _current_summary_sheet(summary, current, comparable, lang, generated_at)
+    put(summary, summary.max_row + 2, 1, text("nq06_report_note", lang)).font = NOTE_FONT
+    _capped_note(summary, current, lang)
+    _units_sheet(workbook.create_sheet(_sheet_title(text("sheet_units", lang), used)), current, lang, generated_at)
+    _map_sheet(workbook.create_sheet(_sheet_title(text("sheet_map", lang), used)), current, lang, generated_at)
+    _values_sheet(workbook.create_sheet(_sheet_title(text("sheet_values", lang), used)), current, lang, generated_at)
+    _findings_sheet(workbook.create_sheet(_sheet_title(text("sheet_findings", lang), used)), current, lang,
+                    generated_at)
+    _submissions_sheet(
+        workbook.create_sheet(_sheet_title(text("sheet_submissions", lang), used)), current, lang, generated_at
+    )
+    _sources_sheet(workbook.create_sheet(_sheet_title(text("sheet_sources", lang), used)), current, lang,
+                   generated_at)
+    return _save(workbook, path, text("current_report_title", lang))

@@ -11,8 +11,87 @@ LANGS: tuple[Lang, ...] = ("vi", "en")
 _LABELS: dict[str, tuple[str, str]] = {
     "report_title": ("BÁO CÁO TIẾN ĐỘ THỰC HIỆN CHƯƠNG TRÌNH PHÁT TRIỂN ĐÔ THỊ TỈNH KHÁNH HÒA",
                      "KHÁNH HÒA URBAN DEVELOPMENT PROGRAMME: PROGRESS REPORT"),
-    "report_subtitle": ("Theo Nghị quyết 06-NQ/TU (2021–2025); số liệu từ kho dữ liệu dothi",
-                        "Against Resolution 06-NQ/TU (2021–2025); figures from the dothi warehouse"),
+    "report_subtitle": ("Theo Nghị quyết 06-NQ/TU (2021–2025), trên địa giới trước 01/07/2025: tỉnh Khánh Hòa cũ "
+                        "và 9 huyện, thị xã, thành phố; số liệu từ kho dữ liệu dothi",
+                        "Against Resolution 06-NQ/TU (2021–2025), on the map before 1 July 2025: old Khánh Hòa and "
+                        "its nine districts; figures from the dothi warehouse"),
+    "current_report_title": ("BÁO CÁO HIỆN TRẠNG PHÁT TRIỂN ĐÔ THỊ TỈNH KHÁNH HÒA (SAU SẮP XẾP ĐƠN VỊ HÀNH CHÍNH)",
+                             "KHÁNH HÒA URBAN DEVELOPMENT: CURRENT REPORT (AFTER THE 2025 REORGANISATION)"),
+    "current_subtitle": ("Tỉnh Khánh Hòa (hợp nhất với Ninh Thuận từ 01/07/2025) và 65 xã, phường, đặc khu; số liệu "
+                         "từ kỳ 2025-H2; mục tiêu 2026–2030",
+                         "Khánh Hòa province (merged with Ninh Thuận on 1 July 2025) and its 65 communes, wards and "
+                         "special zone; figures from 2025-H2 on; 2026–2030 targets"),
+    "current_dashboard_title": ("Hiện trạng phát triển đô thị Khánh Hòa: 65 đơn vị hành chính",
+                                "Khánh Hòa urban development now: the 65 units"),
+    "all_placeholder_banner": (
+        "MỌI MỤC TIÊU 2026–2030 TRONG BÁO CÁO NÀY LÀ MỤC TIÊU TẠM (GIẢ ĐỊNH): chưa có chỉ tiêu công bố của tỉnh "
+        "sau sắp xếp; đánh giá tiến độ chỉ để tham khảo. Sở Xây dựng thay thế trong dbt_project/seeds/targets.csv.",
+        "EVERY 2026–2030 TARGET IN THIS REPORT IS A PLACEHOLDER: the merged province has no published targets yet; "
+        "progress classes are indicative only. The Department of Construction replaces them in "
+        "dbt_project/seeds/targets.csv.",
+    ),
+    "other_report_note": ("Báo cáo hiện trạng 65 đơn vị hành chính mới: current_report / current_dashboard.",
+                          "The current report on the 65 new units: current_report / current_dashboard."),
+    "nq06_report_note": ("Tổng kết Nghị quyết 06 trên địa giới 9 huyện cũ: progress_report / dashboard.",
+                         "Resolution 06's final review on the nine old districts: progress_report / dashboard."),
+    "rolled_up": ("tổng hợp từ đơn vị hành chính mới", "rolled up from the new units"),
+    "mapped_forward": ("quy đổi từ các xã, phường cũ", "mapped forward from the old communes"),
+    "incomplete_rollup": ("CHƯA ĐỦ: {reported}/{expected} đơn vị có số liệu ({pct} %)",
+                          "INCOMPLETE: {reported} of {expected} units reported ({pct} %)"),
+    "placeholder_share": ("có dùng tỷ lệ chia tạm (giả định) cho xã, phường bị chia tách",
+                          "uses a placeholder share for a split commune"),
+    "series_break": ("gián đoạn chuỗi số liệu (b)", "series break (b)"),
+    "figure_marks_legend": (
+        "† tổng hợp từ đơn vị hành chính mới · ⚠ tổng hợp chưa đủ số liệu (ghi tỷ lệ đủ; không phải số liệu "
+        "đầy đủ) · § có dùng tỷ lệ chia tạm (giả định) · (b) gián đoạn chuỗi số liệu (định nghĩa thay đổi)",
+        "† rolled up from the new units · ⚠ incomplete roll-up (completeness shown; not a complete figure) · "
+        "§ uses a placeholder share · (b) series break (the definition changed)",
+    ),
+    "figure_marks": ("Dấu", "Marks"),
+    "figure_note": ("Ghi chú số liệu", "Figure notes"),
+    "completeness_pct": ("Tỷ lệ đủ số liệu (%)", "Completeness (%)"),
+    "sheet_review": ("Tổng kết NQ06", "Final review"),
+    "review_title": ("Tổng kết Nghị quyết 06-NQ/TU: năm 2025 theo số liệu các đơn vị báo cáo",
+                     "Final review of Resolution 06-NQ/TU: 2025 as the offices reported it"),
+    "review_note": (
+        "Số liệu năm 2025 do các đơn vị hành chính mới báo cáo được tổng hợp về 9 huyện cũ và tỉnh Khánh Hòa cũ "
+        "(†). Kết quả «chưa đủ số liệu» không được tính là đạt hay không đạt.",
+        "The 2025 figures reported by the new units are rolled up to the nine old districts and old Khánh Hòa "
+        "(†). An «incomplete» result counts as neither met nor not met.",
+    ),
+    "review_period": ("Kỳ tổng kết", "Review period"),
+    "review_status": ("Kết quả", "Result"),
+    "review_counts": ("Đạt {met} · không đạt {not_met} · chưa đủ số liệu {incomplete} · chưa có số liệu {no_data}",
+                      "Met {met} · not met {not_met} · incomplete {incomplete} · no data {no_data}"),
+    "met": ("Đạt", "Met"),
+    "not_met": ("Không đạt", "Not met"),
+    "incomplete": ("Chưa đủ số liệu", "Incomplete"),
+    "in_progress": ("Đang thực hiện", "In progress"),
+    "sheet_map": ("Bản đồ", "Map"),
+    "map_title": ("Bản đồ đánh giá tiến độ theo đơn vị", "Progress by unit, on the map"),
+    "map_table_note": ("Phân loại tiến độ (Open SDG) theo đơn vị; bản đồ có trong bảng theo dõi HTML.",
+                       "Open SDG progress class per unit; the map itself is in the HTML dashboard."),
+    "select_indicator": ("Chọn chỉ tiêu", "Choose an indicator"),
+    "comparison_title": ("So sánh với tỉnh Khánh Hòa cũ trên cùng địa bàn",
+                         "Compared with old Khánh Hòa on the same territory"),
+    "comparison_note": (
+        "Tỉnh mới gồm cả địa bàn Ninh Thuận cũ: không nối vào chuỗi số liệu của tỉnh Khánh Hòa cũ. Cột «Địa bàn "
+        "Khánh Hòa cũ» là 41 đơn vị mới thuộc địa bàn tỉnh cũ, tổng hợp lại (†) — cùng địa bàn với chuỗi trước "
+        "01/07/2025.",
+        "The merged province includes old Ninh Thuận: it does not continue old Khánh Hòa's series. The column "
+        "«Old Khánh Hòa area» is the 41 new units of the old province rolled up (†): the same territory as the "
+        "series before 1 July 2025.",
+    ),
+    "merged_province": ("Tỉnh Khánh Hòa mới (65 đơn vị)", "Merged province (65 units)"),
+    "old_area": ("Địa bàn Khánh Hòa cũ (41 đơn vị)", "Old Khánh Hòa area (41 units)"),
+    "merged_status": ("Tình hình tỉnh Khánh Hòa (sau hợp nhất) theo chỉ tiêu",
+                      "Merged province status per indicator"),
+    "sheet_units": ("Đơn vị", "Units"),
+    "units_title": ("Tình hình theo đơn vị hành chính (xã, phường, đặc khu)", "Status per unit (commune, ward, zone)"),
+    "sheet_values": ("Số liệu", "Values"),
+    "values_title": ("Số liệu theo đơn vị và kỳ (từ 2025-H2)", "Figures per unit and period (from 2025-H2)"),
+    "locality_code": ("Mã", "Code"),
+    "value": ("Giá trị", "Value"),
     "dashboard_title": ("Bảng theo dõi phát triển đô thị Khánh Hòa", "Khánh Hòa urban development dashboard"),
     "generated_at": ("Lập lúc", "Generated at"),
     "synthetic_warning": (

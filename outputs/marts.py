@@ -31,7 +31,10 @@ MARTS = (
     "dim_period",
     "fct_submissions",
     "fct_indicator_values",
+    "fct_indicator_values_nq06_map",
+    "fct_indicator_values_current_map",
     "fct_target_gaps",
+    "fct_programme_review",
     "fct_dq_issues",
     # Being added by the data-quality work: optional everywhere.
     "fct_reconciliation",
@@ -42,6 +45,47 @@ MARTS = (
 SYNTHETIC = "is_synthetic"
 OPEN_FINDING_COUNTS = "open_finding_counts"  # frame: rule_code, severity, n
 RECONCILIATION_COUNTS = "reconciliation_counts"  # dict: pairs, beyond, differing
+
+
+@dataclass(frozen=True)
+class ReportMap:
+    """A fixed map a report is drawn on: its units (the province version and the units under it), the mart
+    of its figures, the boundary layer of its map, and the programme assessed on it.
+
+    Since 01/07/2025 a code alone is ambiguous ('56' is old Khánh Hòa and the merged province; commune codes
+    are reused): a report shows the units of ONE map, keyed by code within that map."""
+
+    code: str  # fct_target_gaps.map_code
+    values_mart: str
+    province_key: str  # dim_locality.locality_key of the map's province
+    unit_level: str  # dim_locality.level of the units under it
+    layer: str  # outputs.maps layer
+    programme_code: str
+    values_from: str | None = None  # ISO date: only periods ending after it (the current map: from 2025-H2)
+
+
+NQ06_MAP = ReportMap("nq06_map", "fct_indicator_values_nq06_map", "56@2020-01-01", "district",
+                     "districts_before_2025", "NQ06_2021_2025")
+CURRENT_MAP = ReportMap("current_map", "fct_indicator_values_current_map", "56@2025-07-01", "commune",
+                        "units_2025", "KH_2026_2030", values_from="2025-06-30")
+REPORT_MAPS = (NQ06_MAP, CURRENT_MAP)
+
+
+def map_units(dim: pd.DataFrame, report_map: ReportMap) -> pd.DataFrame:
+    """The unit versions of a map: its province and the units of its level directly under it."""
+    if not {"locality_key", "parent_key", "level"} <= set(dim.columns):
+        return dim  # a dim of one locality per code (hand-made marts, old warehouses)
+    keep = (dim["locality_key"] == report_map.province_key) | (
+        (dim["parent_key"] == report_map.province_key) & (dim["level"] == report_map.unit_level))
+    return dim[keep]
+
+
+def map_periods(periods: pd.DataFrame | None, report_map: ReportMap) -> list[str] | None:
+    """The periods a map's report shows (None: all of them)."""
+    if report_map.values_from is None or periods is None or "end_date" not in periods.columns:
+        return None
+    ends = pd.to_datetime(periods["end_date"])
+    return sorted(str(p) for p in periods.loc[ends > pd.Timestamp(report_map.values_from), "period"])
 
 
 @dataclass(frozen=True)
@@ -64,6 +108,8 @@ class MartSet:
     memo: dict[object, object] = field(default_factory=dict, repr=False)
     # Rows in each mart, whatever its frame holds (a scoped read keeps part of it).
     totals: dict[str, int] = field(default_factory=dict)
+    # Set on the view of one map (``on_map``): the report's units, figures and gaps are that map's.
+    report_map: ReportMap | None = None
 
     def get(self, name: str) -> pd.DataFrame | None:
         return self.frames.get(name)
@@ -85,6 +131,47 @@ class MartSet:
 
     def row_counts(self) -> dict[str, int]:
         return {name: self.totals.get(name, len(frame)) for name, frame in self.frames.items()}
+
+
+# memo entries computed over the whole marts: a map's view keeps them
+_WHOLE_MART_MEMO = (SYNTHETIC, OPEN_FINDING_COUNTS, RECONCILIATION_COUNTS)
+
+
+def on_map(marts: MartSet, report_map: ReportMap) -> MartSet:
+    """The marts as one map's report sees them: ``dim_locality`` holds the map's units only (province
+    first), ``fct_indicator_values`` the map's figures (``fct_indicator_values_nq06_map`` or
+    ``…_current_map``, in the map's periods), ``fct_target_gaps`` the map's rows. The whole frames stay
+    under ``dim_locality_all`` and ``fct_indicator_values_as_reported``; so every view keyed by code
+    reads one map and a unit of the other map cannot leak in."""
+    frames = dict(marts.frames)
+    missing = [name for name in marts.missing if name != "fct_indicator_values"]
+    memo = {key: marts.memo[key] for key in _WHOLE_MART_MEMO if key in marts.memo}
+    memo[SYNTHETIC] = marts.is_synthetic
+    dim = marts.get("dim_locality")
+    if dim is not None:
+        frames["dim_locality_all"] = dim
+        frames["dim_locality"] = map_units(dim, report_map)
+    as_reported = frames.pop("fct_indicator_values", None)
+    if as_reported is not None:
+        frames["fct_indicator_values_as_reported"] = as_reported
+    values = marts.get(report_map.values_mart)
+    if values is not None:
+        periods = map_periods(marts.get("dim_period"), report_map)
+        if periods is not None:
+            values = values[values["period"].isin(periods)]
+        if dim is not None and "locality_code" in frames["dim_locality"].columns:
+            values = values[values["locality_code"].isin(frames["dim_locality"]["locality_code"])]
+        frames["fct_indicator_values"] = values
+    elif report_map.values_mart not in missing:
+        missing.append(report_map.values_mart)
+    gaps = marts.get("fct_target_gaps")
+    if gaps is not None and "map_code" in gaps.columns:
+        frames["fct_target_gaps"] = gaps[gaps["map_code"] == report_map.code]
+    review = marts.get("fct_programme_review")
+    if review is not None and "map_code" in review.columns:
+        frames["fct_programme_review"] = review[review["map_code"] == report_map.code]
+    return MartSet(warehouse=marts.warehouse, frames=frames, missing=missing, memo=memo,
+                   totals=dict(marts.totals), report_map=report_map)
 
 
 def connect_read_only(warehouse: Path | str) -> duckdb.DuckDBPyConnection:
@@ -133,12 +220,34 @@ def _any_true(table: duckdb.DuckDBPyRelation, column: str) -> bool:
     return bool(table.aggregate([Fn("bool_or", Col(column))]).fetchall()[0][0])
 
 
+def _shown_units(dim: pd.DataFrame, report_map: ReportMap, scope: ReportScope) -> pd.DataFrame:
+    return ordered_localities(map_units(dim, report_map)).head(scope.localities)
+
+
 def _values_of_shown_localities(table: duckdb.DuckDBPyRelation, marts: MartSet, scope: ReportScope) -> pd.DataFrame:
+    """The as-reported figures of the units the reports show (both maps' units, by unit version)."""
     dim = marts.frames.get("dim_locality")
     if dim is None:
         return table.df()
+    if "locality_key" in dim.columns and "locality_key" in table.columns:
+        keys = sorted({k for m in REPORT_MAPS for k in _shown_units(dim, m, scope)["locality_key"]})
+        return table.filter(Col("locality_key").isin(*(Const(k) for k in keys))).df()
     codes = ordered_localities(dim)["locality_code"].head(scope.localities).tolist()
     return table.filter(Col("locality_code").isin(*(Const(c) for c in codes))).df()
+
+
+def _map_values_reader(report_map: ReportMap):
+    """A map mart's figures of the units its report shows, in the periods it shows."""
+    def read(table: duckdb.DuckDBPyRelation, marts: MartSet, scope: ReportScope) -> pd.DataFrame:
+        dim = marts.frames.get("dim_locality")
+        if dim is not None:
+            codes = _shown_units(dim, report_map, scope)["locality_code"].tolist()
+            table = table.filter(Col("locality_code").isin(*(Const(c) for c in codes)))
+        periods = map_periods(marts.frames.get("dim_period"), report_map)
+        if periods is not None:
+            table = table.filter(Col("period").isin(*(Const(p) for p in periods or ["-"])))
+        return table.df()
+    return read
 
 
 def _first_open_findings(table: duckdb.DuckDBPyRelation, marts: MartSet, scope: ReportScope) -> pd.DataFrame:
@@ -175,6 +284,8 @@ def _largest_disagreements(table: duckdb.DuckDBPyRelation, marts: MartSet, scope
 
 _SCOPED = {
     "fct_indicator_values": _values_of_shown_localities,
+    "fct_indicator_values_nq06_map": _map_values_reader(NQ06_MAP),
+    "fct_indicator_values_current_map": _map_values_reader(CURRENT_MAP),
     "fct_dq_issues": _first_open_findings,
     "fct_reconciliation": _largest_disagreements,
 }

@@ -58,6 +58,7 @@ class TrendPoint:
     x: float  # decimal year of the period's end
     y: float
     label: str
+    note: str = ""  # e.g. "† rolled up from the new units": drawn as a hollow, marked point
 
 
 def trend_chart(
@@ -113,6 +114,13 @@ def trend_chart(
     path = " ".join(f"{'M' if i == 0 else 'L'}{_num(sx(p.x))},{_num(sy(p.y))}" for i, p in enumerate(points))
     parts.append(f'<path class="series" d="{path}" fill="none" stroke="#1f4e79" stroke-width="2"/>')
     for p in points:
+        if p.note:
+            parts.append(
+                f'<circle class="marked-point" cx="{_num(sx(p.x))}" cy="{_num(sy(p.y))}" r="4" fill="#fff" '
+                f'stroke="#1f4e79" stroke-width="2"><title>{escape(p.label)}: {escape(_short(p.y))} '
+                f"{escape(unit)} ({escape(p.note)})</title></circle>"
+            )
+            continue
         parts.append(
             f'<circle cx="{_num(sx(p.x))}" cy="{_num(sy(p.y))}" r="3" fill="#1f4e79">'
             f"<title>{escape(p.label)}: {escape(_short(p.y))} {escape(unit)}</title></circle>"

@@ -6,16 +6,25 @@ mart it needs is missing, so the Excel report and the dashboard can say so inste
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
-from outputs.labels import Lang
-from outputs.marts import OPEN_FINDING_COUNTS, RECONCILIATION_COUNTS, MartSet, ordered_localities
+from outputs.labels import Lang, text
+from outputs.marts import (
+    NQ06_MAP,
+    OPEN_FINDING_COUNTS,
+    PROVINCE_CODE,
+    RECONCILIATION_COUNTS,
+    MartSet,
+    ordered_localities,
+)
 from sources.reference import load_reference
 
 STATUS_COLUMNS = [
     "indicator_code", "indicator", "unit", "period", "actual", "target_value", "target_year", "gap",
     "achievement_pct", "required_yearly_change", "progress_class", "is_placeholder", "target_source",
-    "programme_code",
+    "programme_code", "figure_marks", "figure_note", "completeness_pct",
 ]
 SEVERITY_ORDER = {"error": 0, "warning": 1}
 
@@ -52,11 +61,124 @@ def localities(marts: MartSet, lang: Lang) -> list[tuple[str, str]]:
 
 
 def locality_name(marts: MartSet, code: str | None, lang: Lang) -> str:
+    """The name of a unit of the report's map; a code of another map (a finding about an old commune, a
+    reused code) is named only when every version of it has the same name, else shown as the code."""
     key = ("locality_names", lang)
     if key not in marts.memo:
-        marts.memo[key] = dict(localities(marts, lang))
+        names = dict(localities(marts, lang))
+        every = marts.get("dim_locality_all")
+        if every is not None:
+            column = "short_name_vi" if lang == "vi" else "name_en"
+            for other, group in every.groupby("locality_code"):
+                if other not in names and group[column].nunique() == 1:
+                    names[str(other)] = str(group[column].iloc[0])
+        marts.memo[key] = names
     names: dict[str, str] = marts.memo[key]  # type: ignore[assignment]
     return names.get(code or "", code or "")
+
+
+@dataclass(frozen=True)
+class FigureFlags:
+    """What a reader must be told about a figure of a map mart besides its value."""
+
+    rolled_up: bool = False  # built from the other map's units (Resolution 06's map after 2025-H1)
+    mapped_forward: bool = False  # the current map before 2025-H2, from old communes
+    complete: bool = True
+    pieces_reported: int | None = None
+    pieces_expected: int | None = None
+    completeness_share: float | None = None
+    placeholder_share: bool = False
+    series_break: bool = False  # obs_status 'b'
+
+    @property
+    def any(self) -> bool:
+        return self.rolled_up or self.mapped_forward or not self.complete or self.placeholder_share \
+            or self.series_break
+
+
+NO_FLAGS = FigureFlags()
+# The marks shown beside a figure, in this order (explained by ``figure_marks_legend``).
+MARK_ROLLED_UP, MARK_INCOMPLETE, MARK_PLACEHOLDER_SHARE, MARK_BREAK = "†", "⚠", "§", "(b)"
+
+
+def _flag(value: object) -> bool:
+    return bool(value) if value is not None and not (isinstance(value, float) and pd.isna(value)) \
+        and value is not pd.NA else False
+
+
+def _int_or_none(value: object) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def figure_flags(marts: MartSet) -> dict[tuple[str, str, str], FigureFlags]:
+    """(locality_code, indicator_code, period) → flags, for the figures that have any (map marts only)."""
+    if "figure_flags" not in marts.memo:
+        values = marts.get("fct_indicator_values")
+        out: dict[tuple[str, str, str], FigureFlags] = {}
+        if values is not None and "map_method" in values.columns:
+            for r in values.to_dict("records"):
+                share = r.get("completeness_share")
+                flags = FigureFlags(
+                    rolled_up=r.get("map_method") == "rolled_up_from_new_units" or (
+                        _flag(r.get("is_rolled_up")) and r.get("map_method") != "mapped_forward_from_old_communes"),
+                    mapped_forward=r.get("map_method") == "mapped_forward_from_old_communes",
+                    complete=r.get("is_complete") is not False and not (
+                        share is not None and not pd.isna(share) and float(share) < 1.0),
+                    pieces_reported=_int_or_none(r.get("pieces_reported")),
+                    pieces_expected=_int_or_none(r.get("pieces_expected")),
+                    completeness_share=None if share is None or pd.isna(share) else float(share),
+                    placeholder_share=_flag(r.get("uses_placeholder_share")),
+                    series_break=r.get("obs_status") == "b",
+                )
+                if flags.any:
+                    out[(str(r["locality_code"]), str(r["indicator_code"]), str(r["period"]))] = flags
+        marts.memo["figure_flags"] = out
+    return marts.memo["figure_flags"]  # type: ignore[return-value]
+
+
+def flags_of(marts: MartSet, locality_code: str, indicator_code: str, period: object) -> FigureFlags:
+    if not isinstance(period, str):
+        return NO_FLAGS
+    return figure_flags(marts).get((locality_code, indicator_code, period), NO_FLAGS)
+
+
+def figure_marks(flags: FigureFlags) -> str:
+    """The short marks beside a figure: † rolled up, ⚠ incomplete, § placeholder share, (b) series break."""
+    marks = []
+    if flags.rolled_up or flags.mapped_forward:
+        marks.append(MARK_ROLLED_UP)
+    if not flags.complete:
+        marks.append(MARK_INCOMPLETE)
+    if flags.placeholder_share:
+        marks.append(MARK_PLACEHOLDER_SHARE)
+    if flags.series_break:
+        marks.append(MARK_BREAK)
+    return "".join(marks)
+
+
+def completeness_text(flags: FigureFlags, lang: Lang) -> str:
+    share = flags.completeness_share
+    pct = "?" if share is None else f"{share * 100:.0f}"
+    if lang == "vi":
+        pct = pct.replace(".", ",")
+    return text("incomplete_rollup", lang, reported=flags.pieces_reported if flags.pieces_reported is not None
+                else "?", expected=flags.pieces_expected if flags.pieces_expected is not None else "?", pct=pct)
+
+
+def figure_note(flags: FigureFlags, lang: Lang) -> str:
+    """The marks spelt out: "tổng hợp từ đơn vị hành chính mới; CHƯA ĐỦ: 30/41 đơn vị (73 %); …"."""
+    parts = []
+    if flags.rolled_up:
+        parts.append(text("rolled_up", lang))
+    if flags.mapped_forward:
+        parts.append(text("mapped_forward", lang))
+    if not flags.complete:
+        parts.append(completeness_text(flags, lang))
+    if flags.placeholder_share:
+        parts.append(text("placeholder_share", lang))
+    if flags.series_break:
+        parts.append(text("series_break", lang))
+    return "; ".join(parts)
 
 
 def reporter_name(code: str | None, lang: Lang) -> str:
@@ -75,6 +197,19 @@ def status_table(marts: MartSet, locality_code: str, lang: Lang) -> pd.DataFrame
         return None
     frame = gaps[gaps["locality_code"] == locality_code].copy()
     frame["indicator"] = frame["indicator_code"].map(indicator_names(marts, lang)).fillna(frame["indicator_code"])
+    flags = [flags_of(marts, locality_code, code, period)
+             for code, period in zip(frame["indicator_code"], frame["period"], strict=False)]
+    breaks = frame["crosses_series_break"].fillna(False).astype(bool).tolist() \
+        if "crosses_series_break" in frame.columns else [False] * len(frame)
+    notes_column = f"series_break_note_{'vi' if lang == 'vi' else 'en'}"
+    break_notes = frame[notes_column].tolist() if notes_column in frame.columns else [None] * len(frame)
+    frame["figure_marks"] = [figure_marks(f) + (MARK_BREAK if crossed and not f.series_break else "")
+                             for f, crossed in zip(flags, breaks, strict=True)]
+    frame["figure_note"] = ["; ".join(p for p in (figure_note(f, lang), note if crossed and isinstance(note, str)
+                                                  else "") if p)
+                            for f, crossed, note in zip(flags, breaks, break_notes, strict=True)]
+    frame["completeness_pct"] = [None if f.completeness_share is None or f.complete else f.completeness_share * 100
+                                 for f in flags]
     order = indicator_order(marts)
     frame["_order"] = frame["indicator_code"].map(order).fillna(10_000)
     frame = frame.sort_values(["_order", "indicator_code"])
@@ -253,9 +388,11 @@ def reconciliation(marts: MartSet) -> pd.DataFrame | None:
             "beyond_tolerance": rec["is_flagged"].fillna(False).astype(bool),
         })
         return _largest_first(frame)
-    values = marts.get("fct_indicator_values")
+    values = marts.get("fct_indicator_values_as_reported")
+    if values is None:
+        values = marts.get("fct_indicator_values")
     dim = marts.get("dim_indicator")
-    if values is None or dim is None:
+    if values is None or dim is None or not {"other_source", "other_value"} <= set(values.columns):
         return None
     pairs = values[(values["other_source"] == "locality") & values["value"].notna() & values["other_value"].notna()]
     pairs = pairs.merge(dim[["indicator_code", "tolerance_pct"]], on="indicator_code", how="left")
@@ -305,6 +442,148 @@ def target_sources(marts: MartSet) -> pd.DataFrame | None:
                "target_year", "target_source"]
     frame = gaps[[c for c in columns if c in gaps.columns]].drop_duplicates()
     return frame.sort_values(["is_placeholder", "indicator_code", "locality_code"]).reset_index(drop=True)
+
+
+REVIEW_STATUSES = ("met", "not_met", "incomplete", "no_data", "in_progress")
+
+
+def programme_review(marts: MartSet, lang: Lang, programme_code: str | None = None) -> pd.DataFrame | None:
+    """The programme's review (fct_programme_review) on the report's map: one row per unit × indicator,
+    the province first then by code, indicators in catalogue order; marks and notes of the actual."""
+    review = marts.get("fct_programme_review")
+    if review is None:
+        return None
+    programme_code = programme_code or (marts.report_map or NQ06_MAP).programme_code
+    frame = review[review["programme_code"] == programme_code].copy()
+    units = marts.get("dim_locality")
+    if units is not None:  # a unit of another map never enters the review of this one
+        frame = frame[frame["locality_code"].isin(units["locality_code"])]
+    if frame.empty:
+        return frame.assign(locality="", indicator="", figure_marks="", figure_note="", completeness_pct=None)
+    frame["locality"] = [locality_name(marts, c, lang) for c in frame["locality_code"]]
+    frame["indicator"] = frame["indicator_code"].map(indicator_names(marts, lang)).fillna(frame["indicator_code"])
+    notes, marks, shares = [], [], []
+    for r in frame.to_dict("records"):
+        share = r.get("completeness_share")
+        flags = FigureFlags(
+            rolled_up=_flag(r.get("is_rolled_up")),
+            complete=r.get("review_status") != "incomplete" and not (
+                share is not None and not pd.isna(share) and float(share) < 1.0),
+            pieces_reported=_int_or_none(r.get("pieces_reported")),
+            pieces_expected=_int_or_none(r.get("pieces_expected")),
+            completeness_share=None if share is None or pd.isna(share) else float(share),
+            placeholder_share=_flag(r.get("uses_placeholder_share")),
+            series_break=r.get("obs_status") == "b",
+        )
+        has_actual = r.get("actual") is not None and not pd.isna(r.get("actual"))
+        if not has_actual and r.get("review_status") != "incomplete":
+            flags = NO_FLAGS  # nothing shown, nothing to mark
+        marks.append(figure_marks(flags))
+        notes.append(figure_note(flags, lang))
+        shares.append(None if flags.completeness_share is None or flags.complete else flags.completeness_share * 100)
+    frame["figure_marks"], frame["figure_note"], frame["completeness_pct"] = marks, notes, shares
+    order = indicator_order(marts)
+    frame["_province"] = frame["locality_code"] != PROVINCE_CODE
+    frame["_order"] = frame["indicator_code"].map(order).fillna(10_000)
+    frame = frame.sort_values(["_province", "locality_code", "_order", "indicator_code"])
+    return frame.drop(columns=["_province", "_order"]).reset_index(drop=True)
+
+
+def review_counts(frame: pd.DataFrame) -> dict[str, int]:
+    counts = frame["review_status"].value_counts().to_dict() if "review_status" in frame.columns else {}
+    return {status: int(counts.get(status, 0)) for status in REVIEW_STATUSES}
+
+
+# The indicator each map opens with (the others are a switch away).
+HEADLINE_INDICATOR = "URBANIZATION_RATE"
+MAP_INDICATORS_MAX = 8
+
+
+def map_indicators(marts: MartSet) -> list[str]:
+    """Indicators with a progress class for at least one unit below the province: the headline first,
+    then in catalogue order (at most MAP_INDICATORS_MAX)."""
+    gaps = marts.get("fct_target_gaps")
+    if gaps is None:
+        return []
+    below = gaps[gaps["locality_code"] != PROVINCE_CODE]
+    order = indicator_order(marts)
+    codes = sorted(set(below["indicator_code"]), key=lambda c: (c != HEADLINE_INDICATOR, order.get(c, 10_000), c))
+    return codes[:MAP_INDICATORS_MAX]
+
+
+def map_classes(marts: MartSet, indicator_code: str) -> dict[str, str]:
+    """Unit code → progress class of the indicator on the report's map (units below the province)."""
+    gaps = marts.get("fct_target_gaps")
+    if gaps is None:
+        return {}
+    rows = gaps[(gaps["indicator_code"] == indicator_code) & (gaps["locality_code"] != PROVINCE_CODE)]
+    return {str(c): str(k) for c, k in zip(rows["locality_code"], rows["progress_class"], strict=False)
+            if isinstance(k, str)}
+
+
+def map_class_table(marts: MartSet, lang: Lang) -> pd.DataFrame | None:
+    """One row per unit below the province: code, name, and the progress class per map indicator."""
+    if marts.get("fct_target_gaps") is None:
+        return None
+    codes = map_indicators(marts)
+    rows = [{"locality_code": code, "locality": name,
+             **{ind: map_classes(marts, ind).get(code) for ind in codes}}
+            for code, name in localities(marts, lang) if code != PROVINCE_CODE]
+    return pd.DataFrame(rows, columns=["locality_code", "locality", *codes])
+
+
+def comparable_territory(marts: MartSet, comparable: MartSet, lang: Lang) -> pd.DataFrame | None:
+    """The merged province (this view, the current map) beside old Khánh Hòa's area (``comparable``,
+    Resolution 06's map: its province row after 2025-H1 is the 41 units of the old area), per indicator
+    and period the current map shows. Columns: indicator_code, indicator, unit, period, merged, old_area,
+    old_area_marks, old_area_note."""
+    current = marts.get("fct_indicator_values")
+    old = comparable.get("fct_indicator_values")
+    if current is None or old is None:
+        return None
+    current = current[current["locality_code"] == PROVINCE_CODE]
+    old = old[old["locality_code"] == PROVINCE_CODE]
+    periods = set(current["period"]) | {p for p in old["period"] if p in set(current["period"])}
+    merged = current.set_index(["indicator_code", "period"])["value"].to_dict()
+    old_values = old.set_index(["indicator_code", "period"])["value"].to_dict()
+    units = dict(zip(current["indicator_code"], current["unit"], strict=False))
+    order = indicator_order(marts)
+    porder = period_order(marts)
+    names = indicator_names(marts, lang)
+    rows = []
+    for code, period in sorted({(c, p) for c, p in merged} | {(c, p) for c, p in old_values if p in periods},
+                               key=lambda cp: (order.get(cp[0], 10_000), cp[0], porder.get(cp[1], 0))):
+        flags = flags_of(comparable, PROVINCE_CODE, code, period)
+        rows.append({"indicator_code": code, "indicator": names.get(code, code), "unit": units.get(code, ""),
+                     "period": period, "merged": merged.get((code, period)), "old_area": old_values.get((code, period)),
+                     "old_area_marks": figure_marks(flags), "old_area_note": figure_note(flags, lang)})
+    return pd.DataFrame(rows, columns=["indicator_code", "indicator", "unit", "period", "merged", "old_area",
+                                       "old_area_marks", "old_area_note"])
+
+
+def unit_values(marts: MartSet, lang: Lang) -> pd.DataFrame | None:
+    """The map's figures of the report's units, long (unit × indicator × period) with marks and notes."""
+    values = marts.get("fct_indicator_values")
+    if values is None:
+        return None
+    shown = [code for code, _ in report_localities(marts, lang)]
+    frame = values[values["locality_code"].isin(shown)].copy()
+    rank = {code: i for i, code in enumerate(shown)}
+    order = indicator_order(marts)
+    porder = period_order(marts)
+    frame = frame.assign(
+        _r=frame["locality_code"].map(rank), _o=frame["indicator_code"].map(order).fillna(10_000),
+        _p=frame["period"].map(porder).fillna(0),
+    ).sort_values(["_r", "_o", "indicator_code", "_p"]).drop(columns=["_r", "_o", "_p"])
+    flags = [flags_of(marts, c, i, p) for c, i, p in
+             zip(frame["locality_code"], frame["indicator_code"], frame["period"], strict=False)]
+    frame["locality"] = [locality_name(marts, c, lang) for c in frame["locality_code"]]
+    frame["indicator"] = frame["indicator_code"].map(indicator_names(marts, lang)).fillna(frame["indicator_code"])
+    frame["figure_marks"] = [figure_marks(f) for f in flags]
+    frame["figure_note"] = [figure_note(f, lang) for f in flags]
+    frame["completeness_pct"] = [None if f.completeness_share is None or f.complete else f.completeness_share * 100
+                                 for f in flags]
+    return frame.reset_index(drop=True)
 
 
 def worst_gaps(marts: MartSet, top_n: int = 10) -> pd.DataFrame | None:
