@@ -22,7 +22,7 @@ from outputs.dashboard import write_dashboard
 from outputs.dbt_docs import DbtDocsError, dbt_docs_dir, generate_dbt_docs
 from outputs.excel_report import write_current_report, write_excel_report
 from outputs.labels import Lang
-from outputs.marts import MartSet, ReportScope, read_marts
+from outputs.marts import NQ06_MAP, MartSet, ReportScope, on_map, read_marts
 
 Step = Callable[[str], None]
 
@@ -60,6 +60,11 @@ class ReportBundle:
     open_findings: int = 0
     open_findings_by_severity: dict[str, int] = field(default_factory=dict)
     worst_gaps_markdown: str = ""
+    # Resolution 06's final review: targets per review_status (met, not_met, incomplete, no_data, in_progress)
+    final_review: dict[str, int] = field(default_factory=dict)
+    # figures of Resolution 06's map rolled up from the new units, and of those the incomplete ones
+    rolled_up_figures: int = 0
+    incomplete_figures: int = 0
     is_synthetic: bool = False
     warnings: list[str] = field(default_factory=list)
 
@@ -174,6 +179,13 @@ def write_reports(
             str(k): int(v) for k, v in counts.groupby("severity")["n"].sum().items() if v
         }
     bundle.worst_gaps_markdown = worst_gaps_markdown(marts)
+    nq06 = on_map(marts, NQ06_MAP)
+    review = views.programme_review(nq06, "en")
+    if review is not None:
+        bundle.final_review = views.review_counts(review)
+    flags = views.figure_flags(nq06).values()
+    bundle.rolled_up_figures = sum(1 for f in flags if f.rolled_up)
+    bundle.incomplete_figures = sum(1 for f in flags if f.rolled_up and not f.complete)
     if excel:
         bundle.files.update(_write_excel_reports(marts, warehouse, reports, langs, generated_at, step))
     if dashboard:

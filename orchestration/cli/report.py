@@ -1,4 +1,7 @@
-"""`dothi report`: the Excel progress report, the HTML dashboard and dbt docs from the published marts.
+"""`dothi report`: the Excel reports, the HTML dashboards and dbt docs from the published marts.
+
+Resolution 06's final review (progress_report.*.xlsx, dashboard.*.html: the nine old districts) and the
+current report (current_report.*.xlsx, current_dashboard.*.html: the 65 units and the merged province).
 
 The refresh writes the same files; this command rewrites them on demand (another language, another
 folder) from the published warehouse, read-only, without running the pipeline.
@@ -16,11 +19,12 @@ from orchestration.cli.progress import steps
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("report", help="write the Excel progress report, the dashboard and dbt docs")
+    parser = subparsers.add_parser(
+        "report", help="write the Excel reports (Resolution 06 and current), the dashboards and dbt docs")
     parser.add_argument("--lang", choices=("vi", "en", "all"), default="vi",
                         help="labels in Vietnamese (default), English, or both")
     parser.add_argument("--out", type=Path, default=None, help="folder to write to (default DOTHI_HOME/reports)")
-    parser.add_argument("--no-dashboard", action="store_true", help="skip the HTML dashboard")
+    parser.add_argument("--no-dashboard", action="store_true", help="skip the HTML dashboards")
     parser.add_argument("--no-docs", action="store_true", help="skip dbt docs (the slowest part, ~15 s)")
     parser.add_argument("--json", action="store_true", help="print what was written as JSON")
     parser.set_defaults(handler=report_command)
@@ -44,7 +48,7 @@ def report_command(args: argparse.Namespace) -> int:
         print(json.dumps({"warehouse": str(warehouse), **bundle.to_dict()}, ensure_ascii=False))
         return 0
     for name, path in bundle.files.items():
-        print(f"{name:>14}: {path}")
+        print(f"{name:>22}: {path}")
     print(f"Open findings: {bundle.open_findings} "
           + ", ".join(f"{n} {sev}" for sev, n in sorted(bundle.open_findings_by_severity.items())))
     if bundle.missing_marts:

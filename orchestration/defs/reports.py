@@ -16,8 +16,8 @@ if TYPE_CHECKING:  # outputs.bundle pulls in pandas and openpyxl (~1.5 s): impor
 
 OWNER = "team:data-engineering"
 PUBLIC_MARTS = (
-    "fct_submissions", "fct_indicator_values", "fct_target_gaps", "fct_dq_issues",
-    "dim_locality", "dim_indicator", "dim_period",
+    "fct_submissions", "fct_indicator_values", "fct_indicator_values_nq06_map", "fct_indicator_values_current_map",
+    "fct_target_gaps", "fct_programme_review", "fct_dq_issues", "dim_locality", "dim_indicator", "dim_period",
 )
 MART_DEPS = [dg.AssetKey(["marts", name]) for name in PUBLIC_MARTS]
 
@@ -56,6 +56,9 @@ def _common_metadata(bundle: "ReportBundle") -> dict[str, Any]:
         "open_findings_warning": bundle.open_findings_by_severity.get("warning", 0),
         "worst_gaps": dg.MetadataValue.md(bundle.worst_gaps_markdown),
         "is_synthetic": bundle.is_synthetic,
+        "final_review": dg.MetadataValue.json(bundle.final_review),
+        "rolled_up_figures": bundle.rolled_up_figures,
+        "incomplete_rolled_up_figures": bundle.incomplete_figures,
         "missing_marts": ", ".join(bundle.missing_marts) or "none",
     }
 
@@ -67,9 +70,13 @@ def _common_metadata(bundle: "ReportBundle") -> dict[str, Any]:
     kinds={"python", "excel"},
     owners=[OWNER, "team:department-of-construction"],
     tags={"audience": "officials"},
-    description="The progress report officials read (Excel, Vietnamese and English, print-ready): province "
-    "summary, one sheet per locality, open data-quality findings with instructions, submissions per "
-    "reporter, locality vs department reconciliation, and which targets are official or placeholders.",
+    description="The reports officials read (Excel, Vietnamese and English, print-ready). "
+    "progress_report.*.xlsx: Resolution 06's final review on its map (old Khánh Hòa and its nine districts; "
+    "figures after 2025-H1 rolled up from the new units and marked): province summary, the final review of "
+    "2025, progress classes per district, one sheet per district, open data-quality findings with "
+    "instructions, submissions, reconciliation, target sources. current_report.*.xlsx: the merged province "
+    "and its 65 units from 2025-H2 (every target a placeholder), compared with old Khánh Hòa on the same "
+    "territory.",
 )
 def progress_report(context: dg.AssetExecutionContext, dothi_home: DothiHomeResource) -> dg.MaterializeResult:
     home = dothi_home.home()
@@ -85,6 +92,8 @@ def progress_report(context: dg.AssetExecutionContext, dothi_home: DothiHomeReso
         metadata={
             "path": dg.MetadataValue.path(bundle.files["excel_vi"]),
             "path_en": dg.MetadataValue.path(bundle.files["excel_en"]),
+            "current_path": dg.MetadataValue.path(bundle.files["current_excel_vi"]),
+            "current_path_en": dg.MetadataValue.path(bundle.files["current_excel_en"]),
             "row_counts": dg.MetadataValue.json(bundle.row_counts),
             **_common_metadata(bundle),
         }
@@ -98,8 +107,11 @@ def progress_report(context: dg.AssetExecutionContext, dothi_home: DothiHomeReso
     kinds={"python", "html", "svg"},
     owners=[OWNER],
     tags={"audience": "analysts"},
-    description="Self-contained HTML dashboard (one file, no network): province and locality progress "
-    "against target, trend lines with the target path, locality vs department reconciliation, findings.",
+    description="Self-contained HTML dashboards (one file each, no network, offline SVG maps). "
+    "dashboard.*.html: Resolution 06's final review on the nine districts and old Khánh Hòa (province "
+    "progress, final review of 2025, map of the districts per indicator, achievement by district, trends, "
+    "reconciliation, findings). current_dashboard.*.html: the merged province and its 65 units from "
+    "2025-H2 (placeholder targets), comparable territory, map of the 65 units.",
 )
 def dashboard(context: dg.AssetExecutionContext, dothi_home: DothiHomeResource) -> dg.MaterializeResult:
     home = dothi_home.home()
@@ -111,6 +123,8 @@ def dashboard(context: dg.AssetExecutionContext, dothi_home: DothiHomeResource) 
         metadata={
             "path": dg.MetadataValue.path(bundle.files["dashboard_vi"]),
             "path_en": dg.MetadataValue.path(bundle.files["dashboard_en"]),
+            "current_path": dg.MetadataValue.path(bundle.files["current_dashboard_vi"]),
+            "current_path_en": dg.MetadataValue.path(bundle.files["current_dashboard_en"]),
             **_common_metadata(bundle),
         }
     )
