@@ -36,6 +36,20 @@ def test_every_template_roundtrips_through_intake(sample_refresh, tmp_path: Path
                                               home.inbox / f"{code}_{period}.xlsx")
             files += 1
     assert files >= 15
+    # The new map (issue 11 §6): a new People's Committee and a department for 2026, and a department for
+    # the year 2025 (it ends on the new map). The sample has no figures there yet: mid-range values.
+    new_map = [("22651", "2026"), ("22504", "2026-H1"), ("SXD", "2026"), ("CTK", "2025")]
+    new_keys: set[tuple[str, str, str]] = set()
+    for code, period in new_map:
+        plan = plan_template(code, period)
+        assert all(not r.locality.valid_to for r in plan.rows), (code, period)  # no district, no old unit
+        mid = {(r.locality.key, r.indicator.code): _midrange(r.indicator) for r in plan.rows}
+        template = write_template(plan, tmp_path / "templates" / f"{code}_{period}.xlsx")
+        written = fill_template(template, mid, dt.date(2026, 11, 20), home.inbox / f"{code}_{period}.xlsx")
+        assert written == len(plan.rows)
+        expected_figures += written
+        new_keys |= {(r.locality.key, r.indicator.code, period) for r in plan.rows}
+        files += 1
 
     report = run_intake(home, run_id="template-roundtrip", warehouse=home.warehouse)
     assert report.files_seen == files
@@ -43,3 +57,12 @@ def test_every_template_roundtrips_through_intake(sample_refresh, tmp_path: Path
     assert report.accepted_with_rejections == 0 and report.rows_rejected == 0
     assert report.accepted == files
     assert report.rows_accepted >= expected_figures
+    with duckdb.connect(str(home.warehouse), read_only=True) as conn:
+        loaded = set(conn.sql("select locality_key, indicator_code, period from raw.figures "
+                              "where period in ('2025', '2026', '2026-H1')").fetchall())
+    assert new_keys <= loaded  # each figure landed on the unit version the template listed
+
+
+def _midrange(indicator) -> float:
+    low, high = indicator.valid_min or 0.0, indicator.valid_max or 100.0
+    return round((low + high) / 2, 1)
