@@ -210,6 +210,10 @@ def period_end(period: str) -> dt.date:
     return dt.date(year, 6, 30) if period.endswith("-H1") else dt.date(year, 12, 31)
 
 
+def is_half(period: str) -> bool:
+    return "-H" in period
+
+
 def deadline(ref: Reference, reporter: Reporter, period: str) -> dt.date:
     ptype = period_type(period)
     days = ref.deadlines.get((reporter.kind, reporter.code, ptype))
@@ -618,6 +622,7 @@ class Habit:
     naming: str = "official"  # official | abbrev | short | upper | code | old-tone | blank (own file)
     reporter_naming: int = 0  # which way of writing the reporter's own name (see reporter_text)
     half: str = "_6thang"
+    half2: str = "_6thang_cuoi"  # the second half-year (2025-H2 onwards)
     sheet: str = "Báo cáo"
     province_first: bool = True
     by_indicator: bool = False  # department rows sorted by indicator then locality
@@ -717,7 +722,7 @@ class Submission:
     def file_name(self) -> str:
         if self.file_name_override:
             return self.file_name_override
-        half = self.habit.half if self.period == HALF_PERIOD else ""
+        half = {"H1": self.habit.half, "H2": self.habit.half2}.get(self.period[5:], "")
         return self.habit.file_name.format(year=self.period[:4], half=half)
 
 
@@ -774,7 +779,7 @@ def reporter_text(ref: Reference, code: str, way: int, lang: str) -> str:
 def submitted_on_time(rng: random.Random, ref: Reference, reporter: Reporter, period: str) -> dt.date:
     end = period_end(period)
     last = (deadline(ref, reporter, period) - end).days - 2
-    first = 10 if period == HALF_PERIOD else 20
+    first = 10 if period == HALF_PERIOD else 20  # (the later half-years keep 20..deadline-2)
     return end + dt.timedelta(days=rng.randint(first, last))
 
 
@@ -1126,6 +1131,586 @@ def apply_planted_problems(ref: Reference, plan: list[Submission], truth: Truth)
 
 
 # ============================================================================================
+# 5b. THE REORGANISED PROVINCE (issue 11 §7): from 01/07/2025 the 65 commune-level units of the merged
+#     Khánh Hòa report; the departments cover all 65 for 2025, 2025-H2 and 2026-H1. Values continue the
+#     district series: each old district's trend (2021 → 2025-H1, extended) is split among the new units
+#     lying in it, so the units rolled up to a district land on its trend; the 24 units of old Ninh Thuận
+#     get values of their own. Drawn from a separate random stream, so the 2021-2025-H1 files are the same.
+# ============================================================================================
+
+NEW_PERIODS = ("2025", "2025-H2", "2026-H1")
+NEW_ELAPSED = {"2025": 4.0, "2025-H2": 4.0, "2026-H1": 4.5}  # years since end-2021 at the period's end
+NEW_RANDOM_SEED = 20250701
+REORGANISATION = dt.date(2025, 7, 1)
+NINH_THUAN_URBAN_SHARE = {"ward": 0.86, "commune": 0.12}  # synthetic: wards and the former towns in xã
+NINH_THUAN_DENSITY = 70.0  # people/km², synthetic stand-in for a suspect S7 figure in old Ninh Thuận
+NINH_THUAN_POP_GROWTH = 0.006
+H2_FLOW_SHARE = 1 - HALF_YEAR_FLOW_SHARE
+HEADROOM_DECAY = 0.8  # a year, for a % level near 100
+NEAR_CEILING = 95.0  # a % level this close to 100 varies by its headroom (mobile coverage, lighting)
+
+
+@dataclass(frozen=True)
+class NewUnit:
+    code: str
+    key: str
+    kind: str  # ward | commune | special_zone
+    name_vi: str
+    short_name_vi: str
+    district: str | None  # the old Khánh Hòa district it lies in; None: old Ninh Thuận
+    population_reference: int | None  # S7 (sapnhap.bando), partly suspect: used as a weight only
+    suspect: bool
+    area_km2: float
+    aliases: tuple[str, ...]
+
+    @property
+    def profile(self) -> str:  # urban type whose profile an ex-Ninh Thuận unit follows
+        return "III" if self.kind == "ward" else "V"
+
+
+@dataclass(frozen=True)
+class OldCommune:
+    code: str
+    key: str
+    name_vi: str
+    district: str
+
+
+def load_new_units() -> tuple[dict[str, NewUnit], dict[str, OldCommune]]:
+    rows = _read_seed("localities.csv")
+    by_key = {r["locality_key"]: r for r in rows}
+    aliases: dict[str, list[str]] = {}
+    for r in _read_seed("locality_aliases.csv"):
+        aliases.setdefault(r["locality_key"], []).append(r["alias"])
+    districts: dict[str, set[str]] = {}
+    for r in _read_seed("crosswalk_units.csv"):
+        old = by_key[r["old_locality_key"]]
+        if r["effective_date"] == REORGANISATION.isoformat() and old["old_province_code"] == "56":
+            districts.setdefault(r["new_locality_key"], set()).add(by_key[old["parent_key"]]["locality_code"])
+    units = {}
+    for r in rows:
+        if r["level"] != "commune" or r["valid_from"] != REORGANISATION.isoformat():
+            continue
+        (district,) = districts.get(r["locality_key"], {None})  # one old district each (geography README)
+        units[r["locality_code"]] = NewUnit(
+            code=r["locality_code"],
+            key=r["locality_key"],
+            kind=r["kind"],
+            name_vi=r["name_vi"],
+            short_name_vi=r["short_name_vi"],
+            district=district,
+            population_reference=int(r["population_reference"]) if r["population_reference"] else None,
+            suspect=r["population_flag"] == "suspect",
+            area_km2=float(r["area_km2_reference"]),
+            aliases=tuple(aliases.get(r["locality_key"], ())),
+        )
+    communes = {
+        r["locality_key"]: OldCommune(
+            r["locality_code"], r["locality_key"], r["name_vi"], by_key[r["parent_key"]]["locality_code"]
+        )
+        for r in rows
+        if r["level"] == "commune" and r["valid_from"] == "2020-01-01" and r["old_province_code"] == "56"
+    }
+    return units, communes
+
+
+def new_unit_text(unit: NewUnit, naming: str) -> str:
+    if naming == "abbrev":
+        return next((a for a in unit.aliases if a[:3] in ("P. ", "X. ")), unit.name_vi)
+    return {
+        "official": unit.name_vi,
+        "short": unit.short_name_vi,
+        "upper": unit.short_name_vi.upper(),
+        "code": unit.code,
+        "old-tone": old_tone(unit.name_vi),
+        "blank": "",
+    }[naming]
+
+
+def _spread(
+    level: float, weights: dict[str, float], factors: dict[str, float], low: float, high: float
+) -> dict[str, float]:
+    """Unit levels around ``level`` (by factor), scaled so their weighted mean is ``level``, within range."""
+
+    def levels(k: float) -> dict[str, float]:
+        return {c: max(low, min(high, level * factors[c] * k)) for c in weights}
+
+    def mean(k: float) -> float:
+        got = levels(k)
+        return sum(got[c] * w for c, w in weights.items()) / sum(weights.values())
+
+    lo, hi = 0.0, 4.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if mean(mid) < level else (lo, mid)
+    return levels((lo + hi) / 2)
+
+
+def _trend(truth: Truth, code: str, ind: Indicator, period: str) -> float:
+    """A district's level extended along its 2021 → 2025-H1 line to a later period's end."""
+    first, last = truth[(code, ind.code, "2021")].value, truth[(code, ind.code, HALF_PERIOD)].value
+    slope = (last - first) / LAST_ELAPSED
+    ceiling = min(ind.valid_max, 100.0) if ind.is_percent else ind.valid_max
+    years = NEW_ELAPSED[period] - LAST_ELAPSED
+    if ind.is_percent and last >= NEAR_CEILING:  # close to 100 %: the remaining gap narrows, never closes
+        return ceiling - (ceiling - last) * HEADROOM_DECAY**years
+    return max(ind.valid_min, min(ceiling, last + slope * years))
+
+
+def _grow(value: float, rate: float, years: float) -> float:
+    return value * (1 + rate) ** years
+
+
+def new_unit_population(rng: random.Random, ref: Reference, truth: Truth, units: dict[str, NewUnit]) -> Truth:
+    """TOTAL_POP / URBAN_POP of the 65 units; the units of an old district add up to its extended series."""
+    out: Truth = {}
+    weights: dict[str, float] = {}
+    for district in ref.localities:
+        members = [u for u in units.values() if u.district == district]
+        sound = [u for u in members if u.population_reference and not u.suspect]
+        density = sum(u.population_reference or 0 for u in sound) / sum(u.area_km2 for u in sound)
+        for u in members:  # a suspect S7 figure is replaced by the district's density x the unit's area
+            weights[u.code] = (u.population_reference if not u.suspect else density * u.area_km2) or 1.0
+    for period in NEW_PERIODS:
+        years = NEW_ELAPSED[period] - LAST_ELAPSED
+        for district in ref.localities:
+            members = sorted(u.code for u in units.values() if u.district == district)
+            growth = SYNTHETIC_POP_GROWTH + EXTRA_GROWTH.get(district, 0)
+            total = round(_grow(truth[(district, "TOTAL_POP", HALF_PERIOD)].value, growth, years))
+            urban = round(_grow(truth[(district, "URBAN_POP", HALF_PERIOD)].value, growth, years))
+            pops = allocate(total, {c: weights[c] for c in members})
+            factor = {c: 3.0 if units[c].kind == "ward" else 1.0 for c in members}
+            urbans = allocate(urban, {c: pops[c] * factor[c] for c in members})
+            assert all(urbans[c] <= pops[c] for c in members), (district, period)
+            for c in members:
+                out[(c, "TOTAL_POP", period)] = Figure(float(pops[c]))
+                out[(c, "URBAN_POP", period)] = Figure(float(urbans[c]))
+        for u in units.values():
+            if u.district is not None:
+                continue
+            base = (
+                NINH_THUAN_DENSITY * u.area_km2 if u.suspect or not u.population_reference else u.population_reference
+            )
+            if u.code == "22759":  # S7's 7,225 looks like a density (x 9.4 km² ≈ 67,915): geography README
+                base = 7225 * u.area_km2
+            total = round(_grow(base, NINH_THUAN_POP_GROWTH, NEW_ELAPSED[period] - 4.0))
+            out[(u.code, "TOTAL_POP", period)] = Figure(float(total))
+            out[(u.code, "URBAN_POP", period)] = Figure(
+                float(round(total * NINH_THUAN_URBAN_SHARE[u.kind if u.kind == "ward" else "commune"]))
+            )
+    return out
+
+
+def new_unit_truth(ref: Reference, truth: Truth, units: dict[str, NewUnit]) -> Truth:
+    rng = random.Random(NEW_RANDOM_SEED)
+    out = new_unit_population(rng, ref, truth, units)
+    codes = sorted(units)
+    for period in NEW_PERIODS:
+        for c in codes:
+            urban, total = out[(c, "URBAN_POP", period)].value, out[(c, "TOTAL_POP", period)].value
+            out[(c, "URBAN_POP_SHARE_GSO", period)] = Figure(round(urban / total * 100, 1), urban, total)
+    jitter = {(c, i.code): rng.uniform(-1, 1) for c in codes for i in ordered_indicators(ref)}
+    for ind in ordered_indicators(ref):
+        if ind.code not in PROFILES:
+            continue
+        ceiling = min(ind.valid_max, 100.0) if ind.is_percent else ind.valid_max
+        for period in NEW_PERIODS:
+            levels: dict[str, float] = {}
+            dens: dict[str, float] = {}
+            basis, factor, add_on, decimals = DENOMINATORS.get(ind.code, ("urban", 1.0, 0.0, 0))
+            pop_code = "TOTAL_POP" if basis == "total" else "URBAN_POP"
+            physical = factor != 1.0 and basis == "urban"
+            for district in ref.localities:
+                members = [c for c in codes if units[c].district == district]
+                if ind.is_rate:  # the district's own denominator, shared by population
+                    d_pop = sum(out[(c, pop_code, period)].value for c in members)
+                    d_den = (d_pop * factor + add_on) * (
+                        (1 + DENOMINATOR_GROWTH) ** NEW_ELAPSED[period] if physical else 1.0
+                    )
+                    for c in members:
+                        share = out[(c, pop_code, period)].value / d_pop
+                        dens[c] = out[(c, pop_code, period)].value if factor == 1.0 and not add_on else d_den * share
+                weights = {c: dens.get(c) or out[(c, "URBAN_POP", period)].value for c in members}
+                amplitude = 0.08 if ind.code == "URBANIZATION_RATE" else 0.03
+                factors = {c: 1 + amplitude * jitter[(c, ind.code)] for c in members}
+                if ind.code == "URBANIZATION_RATE":  # wards are the more urban part of a district
+                    factors = {c: f * (1.25 if units[c].kind == "ward" else 0.85) for c, f in factors.items()}
+                trend = _trend(truth, district, ind, period)
+                if ind.is_percent and trend >= NEAR_CEILING:  # spread the headroom, not the level
+                    spread = {c: 1 + 0.3 * jitter[(c, ind.code)] for c in members}
+                    gaps = _spread(ceiling - trend, weights, spread, 0.0, ceiling - ind.valid_min)
+                    levels |= {c: ceiling - gap for c, gap in gaps.items()}
+                else:
+                    high = ceiling if not ind.is_percent else ceiling - 0.2
+                    levels |= _spread(trend, weights, factors, ind.valid_min, high)
+            for c in codes:
+                u = units[c]
+                if u.district is not None:
+                    continue
+                start, end = PROFILES[ind.code][u.profile]
+                level = start + (end - start) * NEW_ELAPSED[period] / LAST_ELAPSED
+                if ind.is_percent and level >= NEAR_CEILING:
+                    level = ceiling - (ceiling - level) * (1 + 0.3 * jitter[(c, ind.code)])
+                else:
+                    level *= 1 + 0.03 * jitter[(c, ind.code)]
+                levels[c] = max(
+                    ind.valid_min, min(ceiling - 0.5 if ind.is_percent and level < ceiling else ceiling, level)
+                )
+                if ind.is_rate:
+                    pop = out[(c, pop_code, period)].value
+                    dens[c] = (
+                        pop
+                        if factor == 1.0 and not add_on
+                        else (pop * factor + add_on * 0.3)
+                        * ((1 + DENOMINATOR_GROWTH) ** NEW_ELAPSED[period] if physical else 1.0)
+                    )
+            for c in codes:
+                if not ind.is_rate:
+                    out[(c, ind.code, period)] = Figure(round(levels[c], 1))
+                else:
+                    den = round(dens[c], decimals)
+                    out[(c, ind.code, period)] = rate_figure(ind, levels[c], den, decimals)
+    # Flows and counts: the district's 2024 capital grown by its own 2023 → 2024 growth, split by population.
+    for district in ref.localities:
+        members = sorted(c for c in codes if units[c].district == district)
+        growth = (
+            truth[(district, "CAPITAL_MOBILISED", "2024")].value / truth[(district, "CAPITAL_MOBILISED", "2023")].value
+        )
+        share = (
+            truth[(district, "CAPITAL_NON_BUDGET", "2024")].value / truth[(district, "CAPITAL_MOBILISED", "2024")].value
+        )
+        annual = {"2025": truth[(district, "CAPITAL_MOBILISED", "2024")].value * growth}
+        annual["2026"] = annual["2025"] * growth
+        flows = {
+            "2025": annual["2025"],
+            "2025-H2": annual["2025"] * H2_FLOW_SHARE,
+            "2026-H1": annual["2026"] * HALF_YEAR_FLOW_SHARE,
+        }
+        plans_start = int(truth[(district, "PLANS_APPROVED", HALF_PERIOD)].value) + rng.randint(0, 1)
+        for period in NEW_PERIODS:
+            pops = {c: out[(c, "TOTAL_POP", period)].value for c in members}
+            tenths = allocate(round(flows[period] * 10), pops)
+            for c in members:
+                capital = tenths[c] / 10
+                out[(c, "CAPITAL_MOBILISED", period)] = Figure(capital)
+                out[(c, "CAPITAL_NON_BUDGET", period)] = Figure(round(capital * share, 1))
+        plans = allocate(plans_start, {c: out[(c, "TOTAL_POP", "2025")].value for c in members})
+        for period in NEW_PERIODS:
+            if period == "2026-H1":
+                plans = {c: n + (1 if rng.random() < 0.2 else 0) for c, n in plans.items()}
+            for c in members:
+                out[(c, "PLANS_APPROVED", period)] = Figure(float(plans[c]))
+                out[(c, "UNITS_UPGRADED", period)] = Figure(0.0)
+    for c in codes:
+        u = units[c]
+        if u.district is not None:
+            continue
+        per_capita = CAPITAL_PER_CAPITA[u.profile]
+        share = NON_BUDGET_SHARE[u.profile]
+        wobble = rng.uniform(0.9, 1.1)
+        plans = rng.randint(1, 4) if u.kind == "commune" else rng.randint(3, 7)
+        for period in NEW_PERIODS:
+            part = {"2025": 1.0, "2025-H2": H2_FLOW_SHARE, "2026-H1": HALF_YEAR_FLOW_SHARE}[period]
+            pop = out[(c, "TOTAL_POP", period)].value
+            capital = round(per_capita[1] * wobble * pop / 1000 * part, 1)
+            out[(c, "CAPITAL_MOBILISED", period)] = Figure(capital)
+            out[(c, "CAPITAL_NON_BUDGET", period)] = Figure(round(capital * share[1], 1))
+            if period == "2026-H1":
+                plans += rng.randint(0, 1)
+            out[(c, "PLANS_APPROVED", period)] = Figure(float(plans))
+            out[(c, "UNITS_UPGRADED", period)] = Figure(0.0)
+    province = ref.province.code
+    for period in NEW_PERIODS:  # the merged province's totals (sent by CTK and STC)
+        for ind_code in ("TOTAL_POP", "URBAN_POP", "CAPITAL_MOBILISED", "CAPITAL_NON_BUDGET"):
+            out[(province, ind_code, period)] = Figure(round(sum(out[(c, ind_code, period)].value for c in codes), 1))
+        urban, total = out[(province, "URBAN_POP", period)].value, out[(province, "TOTAL_POP", period)].value
+        out[(province, "URBAN_POP_SHARE_GSO", period)] = Figure(round(urban / total * 100, 1), urban, total)
+    return out
+
+
+def check_new_model(ref: Reference, truth: Truth, new: Truth, units: dict[str, NewUnit]) -> None:
+    """The 2025+ figures: in range, rate-consistent, no outlier among the units, and rolled up to each
+    district close to its trend."""
+    assert not across_unit_outliers(new, units), across_unit_outliers(new, units)
+    for (code, ind_code, _period), fig in new.items():
+        ind = ref.indicators[ind_code]
+        assert ind.valid_min <= fig.value <= ind.valid_max, (code, ind_code, fig)
+        assert rate_is_consistent(ind, fig), (code, ind_code, fig)
+    for period in NEW_PERIODS:
+        for c in units:
+            alley, main = new[(c, "ALLEY_LIT_RATE", period)].value, new[(c, "MAIN_STREET_LIT_RATE", period)].value
+            assert alley <= main, (c, period, alley, main)
+            assert new[(c, "WASTEWATER_TREATED_RATE", period)].value <= new[(c, "CLEAN_WATER_RATE", period)].value
+        for district in ref.localities:
+            members = [c for c in units if units[c].district == district]
+            for ind in ordered_indicators(ref):
+                if not ind.is_rate or ind.code == "URBAN_POP_SHARE_GSO":
+                    continue
+                num = sum(new[(c, ind.code, period)].numerator or 0 for c in members)
+                den = sum(new[(c, ind.code, period)].denominator or 0 for c in members)
+                rolled = num / den * ind.rate_scale  # type: ignore[operator]
+                step = ind.rate_scale / den  # type: ignore[operator]  # Trường Sa: ~200 residents, coarse steps
+                assert abs(rolled - _trend(truth, district, ind, period)) <= max(0.6, step), (
+                    district,
+                    ind.code,
+                    period,
+                    rolled,
+                )
+
+
+def across_unit_outliers(new: Truth, units: dict[str, NewUnit], threshold: float = 3.5) -> list[tuple[str, str, str]]:
+    """What the warehouse's across-localities check (modified z = 0.6745 (x - median) / MAD) would flag
+    among the 65 units, for the indicators that seed dq_indicator_settings compares across localities."""
+    enabled = [
+        r["indicator_code"]
+        for r in _read_seed("dq_indicator_settings.csv")
+        if r["outliers_across_localities"] == "true"
+    ]
+    found = []
+    for ind_code in enabled:
+        for period in NEW_PERIODS:
+            values = {c: new[(c, ind_code, period)].value for c in units}
+            ordered = sorted(values.values())
+            median = (ordered[len(ordered) // 2] + ordered[(len(ordered) - 1) // 2]) / 2
+            spread = sorted(abs(v - median) for v in ordered)
+            mad = (spread[len(spread) // 2] + spread[(len(spread) - 1) // 2]) / 2
+            found += [
+                (c, ind_code, period) for c, v in values.items() if mad and abs(0.6745 * (v - median) / mad) > threshold
+            ]
+    return found
+
+
+@dataclass(frozen=True)
+class NewReporterHabit:
+    """How a new People's Committee writes its report (issue 11 §7: the way new offices write them)."""
+
+    habit: Habit
+    reporter_text: str
+    own_text: str  # how it names its own area in Địa bàn ('' = blank)
+
+
+NEW_LOCALITY_HABITS: dict[str, NewReporterHabit] = {
+    "22366": NewReporterHabit(
+        Habit(CSV_BOM_PCT, "BC_PhuongNhaTrang_{year}{half}.csv"), "UBND P. Nha Trang", "P. Nha Trang"
+    ),
+    "22411": NewReporterHabit(
+        Habit(CSV_SEMICOLON_NFD, "Báo cáo phường Bắc Cam Ranh {year}{half}.csv"),
+        "Ủy ban nhân dân phường Bắc Cam Ranh",
+        "",
+    ),
+    "22651": NewReporterHabit(  # the one Excel file with a title block (Đơn vị báo cáo / Kỳ báo cáo)
+        Habit(XLSX_TITLE, "XaDienKhanh_BC_{year}{half}.xlsx", sheet="Chỉ tiêu"), "UBND xã Diên Khánh", ""
+    ),
+    "22453": NewReporterHabit(
+        Habit(CSV_CP1258, "bao cao xa Cam Lam {year}{half}.csv", half=" 6 thang", half2=" 6 thang cuoi"),
+        "UBND Xã Cam Lâm",
+        "Cam Lâm",
+    ),
+    "22528": NewReporterHabit(
+        Habit(CSV_BOM, "BC phuong Ninh Hoa {year}{half}.csv"), "UBND phường Ninh Hoà", "Phường Ninh Hoà"
+    ),
+    "22759": NewReporterHabit(
+        Habit(CSV_EN, "phan_rang_ward_report_{year}{half}.csv", half="_H1", half2="_H2"),
+        "UBND phường Phan Rang",
+        "Phường Phan Rang",
+    ),
+    "22870": NewReporterHabit(
+        Habit(replace(CSV_SEMICOLON_VI, header_overrides=(("value", "Số liệu"),)), "NinhPhuoc_BC_{year}{half}.csv"),
+        "UBND X. Ninh Phước",
+        "X. Ninh Phước",
+    ),
+}
+
+
+def new_locality_submission(rng: random.Random, ref: Reference, new: Truth, code: str, period: str) -> Submission:
+    how = NEW_LOCALITY_HABITS[code]
+    rows = [
+        Row(code, ind.code, self_report(rng, ind, new[(code, ind.code, period)]), locality_text=how.own_text)
+        for ind in ordered_indicators(ref)
+        if ind.locality_reports
+    ]
+    reporter = ref.reporters[code]
+    return Submission(
+        code, how.reporter_text, "locality", period, submitted_on_time(rng, ref, reporter, period), how.habit, rows
+    )
+
+
+def new_department_submission(
+    rng: random.Random, ref: Reference, new: Truth, units: dict[str, NewUnit], code: str, period: str
+) -> Submission:
+    habit = habit_for(code, period)
+    indicators = [i for i in ordered_indicators(ref) if responsible_reporter(ref, i, period) == code]
+    codes = list(units)
+    if sends_province_total(ref, code):
+        codes = [ref.province.code, *codes] if habit.province_first else [*codes, ref.province.code]
+    pairs = (
+        [(c, i) for i in indicators for c in codes]
+        if habit.by_indicator
+        else [(c, i) for c in codes for i in indicators]
+    )
+    rows = [
+        Row(
+            c,
+            ind.code,
+            new[(c, ind.code, period)],
+            locality_text=None if c == ref.province.code else new_unit_text(units[c], habit.naming),
+        )
+        for c, ind in pairs
+    ]
+    way = habit.reporter_naming + len(PERIODS) + NEW_PERIODS.index(period)
+    return Submission(
+        code,
+        reporter_text(ref, code, way, habit.style.lang),
+        "department",
+        period,
+        submitted_on_time(rng, ref, ref.reporters[code], period),
+        habit,
+        rows,
+    )
+
+
+def build_new_plan(ref: Reference, new: Truth, units: dict[str, NewUnit]) -> list[Submission]:
+    rng = random.Random(NEW_RANDOM_SEED + 1)
+    plan: list[Submission] = []
+    for period in NEW_PERIODS:
+        plan += [new_locality_submission(rng, ref, new, code, period) for code in NEW_LOCALITY_HABITS]
+        plan += [
+            new_department_submission(rng, ref, new, units, code, period) for code in department_reporters(ref, period)
+        ]
+    return plan
+
+
+OLD_DISTRICT_IN_2026 = "H. Diên Khánh"
+REUSED_CODE = "22411"  # Phường Cam Phúc Bắc until 2025-06-30, Phường Bắc Cam Ranh from 2025-07-01
+SPLIT_COMMUNE = "22435"  # Xã Cam Tân (2024), split among Xã Cam Hiệp, Xã Cam Lâm and Xã Suối Dầu
+COMMUNE_FILE = "SoXayDung_chieu_sang_phuong_xa_2024.csv"
+
+
+def apply_transition_problems(
+    ref: Reference,
+    plan: list[Submission],
+    truth: Truth,
+    new: Truth,
+    units: dict[str, NewUnit],
+    communes: dict[str, OldCommune],
+) -> list[dict]:
+    """Planted problems 11-14: the reorganisation as offices get it wrong (or right, but confusingly)."""
+    problems: list[dict] = []
+    rng = random.Random(NEW_RANDOM_SEED + 2)
+
+    def record(pid: int, kind: str, description: str, expected: str, **facts: object) -> None:
+        problems.append({"id": pid, "kind": kind, "description": description, "expected": expected, **facts})
+
+    # 11. An old district in 2026: SXD's 2026-H1 file adds a row for "H. Diên Khánh".
+    sub = _find(plan, "SXD", "2026-H1")
+    value = truth[("574", "ALLEY_LIT_RATE", HALF_PERIOD)].value
+    sub.rows.append(Row("?", "ALLEY_LIT_RATE", Figure(value), locality_text=OLD_DISTRICT_IN_2026, tag="11"))
+    successors = sorted(c for c, u in units.items() if u.district == "574")
+    record(
+        11,
+        "old_district_after_its_end",
+        f"SXD 2026-H1 has a row for '{OLD_DISTRICT_IN_2026}', a district abolished on 01/07/2025",
+        "row rejected (field locality); the reason says the district ended on 2025-06-30 and names its six "
+        "successors (the xã of the old Diên Khánh district) to report instead; the rest of the file stands",
+        reporter_code="SXD",
+        period="2026-H1",
+        locality_text=OLD_DISTRICT_IN_2026,
+        indicator_code="ALLEY_LIT_RATE",
+        successors={c: units[c].name_vi for c in successors},
+    )
+
+    # 12 + 14. SXD's 2024 lighting by commune: Cam Lâm's communes by name (Xã Cam Tân is split in 2025)
+    # and Cam Ranh's Phường Cam Phúc Bắc by its bare code 22411 (reused by Phường Bắc Cam Ranh).
+    ind = ref.indicators["MAIN_STREET_LIT_RATE"]
+    decimals = DENOMINATORS[ind.code][3]
+    cam_lam = sorted((c for c in communes.values() if c.district == "570"), key=lambda c: c.code)
+    weights = {c.code: rng.uniform(0.6, 1.4) * (2.5 if c.name_vi.startswith("Thị trấn") else 1.0) for c in cam_lam}
+    district = truth[("570", ind.code, "2024")]
+    commune_rows = []
+    for c in cam_lam:
+        den = round(district.denominator * weights[c.code] / sum(weights.values()), decimals)  # type: ignore[operator]
+        level = min(99.5, district.value * rng.uniform(0.985, 1.015))
+        commune_rows.append(
+            Row(c.code, ind.code, rate_figure(ind, level, den, decimals), locality_text=c.name_vi, tag=f"14-{c.code}")
+        )
+    cam_ranh = truth[("569", ind.code, "2024")]
+    den = round(cam_ranh.denominator * 0.08, decimals)  # type: ignore[operator]
+    reused = Row(
+        REUSED_CODE,
+        ind.code,
+        rate_figure(ind, min(99.5, cam_ranh.value - 0.4), den, decimals),
+        locality_text=REUSED_CODE,
+        tag="12",
+    )
+    sxd = ref.reporters["SXD"]
+    plan.append(
+        Submission(
+            "SXD",
+            "Sở Xây dựng",
+            "department",
+            "2024",
+            dt.date(2025, 2, 20),
+            Habit(CSV_BOM, COMMUNE_FILE),
+            [*commune_rows, reused],
+            tag="12-file",
+        )
+    )
+    assert dt.date(2025, 2, 20) <= deadline(ref, sxd, "2024")
+    record(
+        12,
+        "reused_code_before_reorganisation",
+        f"SXD's 2024 file by commune writes the bare code {REUSED_CODE}",
+        f"read as Phường Cam Phúc Bắc (the unit the code meant at 2024-12-31), not Phường Bắc Cam Ranh: the "
+        f"figure carries locality_key {REUSED_CODE}@2020-01-01 and a locality_reading; nothing rejected",
+        reporter_code="SXD",
+        period="2024",
+        locality_text=REUSED_CODE,
+        locality_key=f"{REUSED_CODE}@2020-01-01",
+        indicator_code=ind.code,
+        value=reused.figure.value,  # type: ignore[union-attr]
+    )
+    record(
+        14,
+        "split_commune_piece",
+        "SXD's 2024 file by commune reports every commune of old Cam Lâm, among them the split Xã Cam Tân",
+        "the old communes are mapped forward onto the current map: Xã Cam Lâm (22453), Xã Cam Hiệp (22435), "
+        "Xã Suối Dầu (22708) and Xã Cam An (22465) get 2024 values from their pieces, the split communes by "
+        "the placeholder shares of crosswalk_shares.csv (uses_placeholder_share true, every piece reported)",
+        reporter_code="SXD",
+        period="2024",
+        indicator_code=ind.code,
+        split_commune=SPLIT_COMMUNE,
+        split_commune_name="Xã Cam Tân",
+        communes={r.locality_code: r.figure.value for r in commune_rows},  # type: ignore[union-attr]
+        current_units=["22453", "22435", "22708", "22465"],
+    )
+
+    # 13. A new unit reporting a period before it existed: Phường Bắc Cam Ranh sends 2024 figures.
+    how = NEW_LOCALITY_HABITS[REUSED_CODE]
+    early = [
+        Row(REUSED_CODE, code, Figure(truth[("569", code, "2024")].value), locality_text=how.own_text, tag=f"13-{code}")
+        for code in ("HOUSING_FLOOR_PC", "HOUSE_PERMANENT_RATE", "MAIN_STREET_LIT_RATE", "ALLEY_LIT_RATE")
+    ]
+    plan.append(
+        Submission(REUSED_CODE, how.reporter_text, "locality", "2024", dt.date(2025, 8, 15), how.habit, early, tag="13")
+    )
+    record(
+        13,
+        "new_unit_before_its_start",
+        "Phường Bắc Cam Ranh (from 01/07/2025) sends figures for 2024",
+        "every row rejected (field locality): the ward began on 2025-07-01; the reason names its predecessors "
+        "(among them Phường Cam Phúc Bắc, 22411) to report 2024 instead. No figure is kept; the ward was not "
+        "expected to report 2024, so no lateness flag",
+        reporter_code=REUSED_CODE,
+        period="2024",
+        reporter_text=how.reporter_text,
+        rows_rejected=len(early),
+        predecessor="Phường Cam Phúc Bắc",
+    )
+    return problems
+
+
+# ============================================================================================
 # 6. Writers
 # ============================================================================================
 
@@ -1178,6 +1763,8 @@ def header_labels(style: Style) -> list[str]:
 def period_text(period: str, words: bool) -> str:
     if not words:
         return period
+    if period.endswith("-H2"):
+        return f"6 tháng cuối năm {period[:4]}"
     return f"6 tháng đầu năm {period[:4]}" if period.endswith("-H1") else f"Năm {period}"
 
 
@@ -1419,6 +2006,8 @@ class Sample:
     reported: Truth
     plan: list[Submission]
     problems: list[dict]
+    units: dict[str, NewUnit] = field(default_factory=dict)  # the 65 units from 2025-07-01
+    new_truth: Truth = field(default_factory=dict)  # their figures (and the merged province's totals)
 
 
 def build_sample() -> Sample:
@@ -1429,7 +2018,12 @@ def build_sample() -> Sample:
     plan = build_plan(rng, ref, truth, reported)
     problems = apply_planted_problems(ref, plan, truth)
     check_model(ref, truth)
-    return Sample(ref, truth, reported, plan, problems)
+    units, communes = load_new_units()
+    new = new_unit_truth(ref, truth, units)
+    check_new_model(ref, truth, new, units)
+    new_plan = build_new_plan(ref, new, units)
+    problems += apply_transition_problems(ref, new_plan, truth, new, units, communes)
+    return Sample(ref, truth, reported, plan + new_plan, problems, units, new)
 
 
 def check_model(ref: Reference, truth: Truth) -> None:
@@ -1451,9 +2045,7 @@ def _relink(problems: list[dict], located: dict[str, tuple[str, int]]) -> list[d
         rows = {tag: where for tag, where in located.items() if tag == pid or tag.startswith(pid + "-")}
         record = dict(problem)
         if rows:
-            record["rows"] = [
-                {"tag": tag, "file": f, "row_number": n} for tag, (f, n) in sorted(rows.items()) if n > 0
-            ]
+            record["rows"] = [{"tag": tag, "file": f, "row_number": n} for tag, (f, n) in sorted(rows.items()) if n > 0]
             files = sorted({f for f, _ in rows.values()})
             record["file"] = files[0] if len(files) == 1 else files
         out.append(record)
@@ -1475,9 +2067,7 @@ def generate(out_dir: Path = OUT_DIR, planted_json: Path = PLANTED_JSON) -> Samp
         if sub.tag:
             located[sub.tag] = (sub.file_name, 0)
     sample.problems = _relink(sample.problems, located)
-    planted_json.write_text(
-        json.dumps(sample.problems, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
+    planted_json.write_text(json.dumps(sample.problems, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return sample
 
 
@@ -1505,27 +2095,18 @@ def check(out_dir: Path = OUT_DIR, planted_json: Path = PLANTED_JSON) -> list[st
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--check", action="store_true", help="compare the committed sample with a regeneration"
-    )
-    parser.add_argument(
-        "--out", type=Path, default=OUT_DIR, help="output folder (default: the bundled sample)"
-    )
+    parser.add_argument("--check", action="store_true", help="compare the committed sample with a regeneration")
+    parser.add_argument("--out", type=Path, default=OUT_DIR, help="output folder (default: the bundled sample)")
     args = parser.parse_args(argv)
     if args.check:
         problems = check(args.out)
         for line in problems:
             print(line)
-        print(
-            "sample is up to date" if not problems else f"{len(problems)} file(s) differ: rerun the generator"
-        )
+        print("sample is up to date" if not problems else f"{len(problems)} file(s) differ: rerun the generator")
         return 1 if problems else 0
     planted = PLANTED_JSON if args.out == OUT_DIR else args.out.parent / PLANTED_JSON.name
     sample = generate(args.out, planted)
-    print(
-        f"wrote {len(sample.plan)} files to {args.out} and {len(sample.problems)} planted problems "
-        f"to {planted}"
-    )
+    print(f"wrote {len(sample.plan)} files to {args.out} and {len(sample.problems)} planted problems to {planted}")
     return 0
 
 
