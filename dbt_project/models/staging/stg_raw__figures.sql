@@ -11,6 +11,8 @@ renamed as (
         cast(reporter_code as {{ dbt.type_string() }}) as reporter_code,
         cast(reporter_kind as {{ dbt.type_string() }}) as reporter_kind,
         cast(locality_code as {{ dbt.type_string() }}) as locality_code,
+        cast(locality_key as {{ dbt.type_string() }}) as locality_key,
+        cast(locality_reading as {{ dbt.type_string() }}) as locality_reading,
         cast(indicator_code as {{ dbt.type_string() }}) as indicator_code,
         cast(period as {{ dbt.type_string() }}) as period,
         cast(value as {{ type_double() }}) as value,
