@@ -108,6 +108,12 @@ def refresh_command(
         for event in failed:
             error = event.step_failure_data.error
             print(f"  step {event.step_key}: {error.message.strip() if error else 'failed'}", file=sys.stderr)
+            # Dagster wraps the step's own exception: say what went wrong, not only where.
+            cause = error.cause if error else None
+            while cause is not None and cause.cause is not None:
+                cause = cause.cause
+            if cause is not None:
+                print(f"    cause: {cause.message.strip()}", file=sys.stderr)
         return 1
 
     intake = _intake_metadata(result)
