@@ -237,11 +237,12 @@ def _values_of_shown_localities(table: duckdb.DuckDBPyRelation, marts: MartSet, 
 
 
 def _map_values_reader(report_map: ReportMap):
-    """A map mart's figures of the units its report shows, in the periods it shows."""
+    """A map mart's figures of its map's units (a fixed map: 10 or 66 units, whatever the scale; its map
+    and marks need every unit's figure), in the periods its report shows."""
     def read(table: duckdb.DuckDBPyRelation, marts: MartSet, scope: ReportScope) -> pd.DataFrame:
         dim = marts.frames.get("dim_locality")
         if dim is not None:
-            codes = _shown_units(dim, report_map, scope)["locality_code"].tolist()
+            codes = map_units(dim, report_map)["locality_code"].tolist()
             table = table.filter(Col("locality_code").isin(*(Const(c) for c in codes)))
         periods = map_periods(marts.frames.get("dim_period"), report_map)
         if periods is not None:

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from outputs import bundle, dashboard, excel_report, views
-from outputs.marts import read_marts
+from outputs.marts import CURRENT_MAP, NQ06_MAP, map_periods, on_map, read_marts
 
 pytestmark = pytest.mark.integration
 
@@ -37,8 +37,15 @@ def test_scope_reads_a_part_and_counts_the_whole(sample_refresh, small_caps) -> 
     assert marts.row_counts() == whole.row_counts()
     assert len(marts.frames["fct_dq_issues"]) == 5 < marts.totals["fct_dq_issues"]
     assert views.open_finding_total(marts) == views.open_finding_total(whole) > 5
-    shown = {code for code, _ in views.report_localities(whole, "en")}
-    assert set(marts.frames["fct_indicator_values"]["locality_code"]) == shown
+    for report_map in (NQ06_MAP, CURRENT_MAP):  # each map mart read for its map's units only (10, 66)
+        units = {code for code, _ in views.localities(on_map(whole, report_map), "en")}
+        assert len(units) == (10 if report_map is NQ06_MAP else 66)
+        assert set(marts.frames[report_map.values_mart]["locality_code"]) <= units
+    assert len(marts.frames[NQ06_MAP.values_mart]) == len(whole.frames[NQ06_MAP.values_mart]) > 0
+    current = whole.frames[CURRENT_MAP.values_mart]  # from 2025-H2 on (and the year 2025)
+    periods = map_periods(whole.frames["dim_period"], CURRENT_MAP)
+    assert "2025-H2" in periods and "2025" in periods and "2025-H1" not in periods
+    assert len(marts.frames[CURRENT_MAP.values_mart]) == int(current["period"].isin(periods).sum())
     assert marts.is_synthetic is whole.is_synthetic is True
     rec_scoped = views.reconciliation(marts)
     rec_whole = views.reconciliation(whole)
@@ -64,6 +71,10 @@ def test_reports_from_a_scoped_read_equal_reports_from_the_whole_marts(
         assert any("marts.fct_dq_issues" in note for note in notes), "a cut list says where the rest is"
         html = bundle.dashboard_path(tmp_path / "scoped", lang).read_text(encoding="utf-8")
         assert html == bundle.dashboard_path(tmp_path / "whole", lang).read_text(encoding="utf-8")
+        assert _cells(bundle.current_excel_path(tmp_path / "scoped", lang)) == _cells(
+            bundle.current_excel_path(tmp_path / "whole", lang))
+        current = bundle.current_dashboard_path(tmp_path / "scoped", lang).read_text(encoding="utf-8")
+        assert current == bundle.current_dashboard_path(tmp_path / "whole", lang).read_text(encoding="utf-8")
 
 
 def test_a_worker_process_writes_the_same_workbooks(sample_refresh, tmp_path: Path, monkeypatch) -> None:
@@ -75,7 +86,10 @@ def test_a_worker_process_writes_the_same_workbooks(sample_refresh, tmp_path: Pa
     beside = bundle.write_reports(sample_refresh.warehouse, tmp_path / "beside", dashboard=False, dbt_docs=False,
                                   generated_at=GENERATED_AT, step=steps.append)
     assert "Excel report (en, written by a worker process)" in steps
-    assert list(beside.files) == list(serial.files) == ["excel_vi", "excel_en"]
+    assert list(beside.files) == list(serial.files) == ["excel_vi", "excel_en", "current_excel_vi",
+                                                        "current_excel_en"]
     for lang in ("vi", "en"):
         assert _cells(bundle.excel_path(tmp_path / "beside", lang)) == _cells(bundle.excel_path(tmp_path / "serial",
                                                                                                  lang))
+        assert _cells(bundle.current_excel_path(tmp_path / "beside", lang)) == _cells(
+            bundle.current_excel_path(tmp_path / "serial", lang))
