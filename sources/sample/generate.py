@@ -2023,6 +2023,7 @@ def build_sample() -> Sample:
     check_new_model(ref, truth, new, units)
     new_plan = build_new_plan(ref, new, units)
     problems += apply_transition_problems(ref, new_plan, truth, new, units, communes)
+    problems.sort(key=lambda p: p["id"])
     return Sample(ref, truth, reported, plan + new_plan, problems, units, new)
 
 

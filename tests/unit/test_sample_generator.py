@@ -167,9 +167,10 @@ def test_every_locality_and_the_departments_report(fresh: tuple[Path, gen.Sample
     h1 = {s.reporter_code for s in sample.plan if s.period == gen.HALF_PERIOD and s.kind == "department"}
     assert h1 == {"SXD", "SNNMT", "SKHCN", "CTK", "STC", "KHAWASCO"}  # successors from reporters.csv
     for period in gen.ANNUAL_PERIODS:
-        assert {s.reporter_code for s in sample.plan if s.period == period and s.kind == "locality"} == set(
-            sample.ref.localities
-        )
+        reporting = {
+            s.reporter_code for s in sample.plan if s.period == period and s.kind == "locality" and s.tag != "13"
+        }
+        assert reporting == set(sample.ref.localities)  # (13: a new ward sending 2024, planted)
 
 
 def test_name_and_number_variants_appear(fresh: tuple[Path, gen.Sample]) -> None:
@@ -204,7 +205,7 @@ def test_name_and_number_variants_appear(fresh: tuple[Path, gen.Sample]) -> None
 
 
 def test_planted_problems_are_documented(planted: list[dict]) -> None:
-    assert [p["id"] for p in planted] == list(range(1, 11))
+    assert [p["id"] for p in planted] == list(range(1, 15))
     readme = (gen.HERE / "README.md").read_text(encoding="utf-8")
     for p in planted:
         assert p["kind"] in readme
@@ -312,7 +313,8 @@ def test_dates_on_time_except_the_planted(fresh: tuple[Path, gen.Sample]) -> Non
         if s.reporter_code
         and s.submitted > gen.deadline(sample.ref, sample.ref.reporters[s.reporter_code], s.period)
     }
-    assert late == {("575", "2024", "5"), ("574", "2023", "7-corrected")}
+    # Planted 13: Phường Bắc Cam Ranh sends 2024 in 08/2025, after it came to exist (it was never due).
+    assert late == {("575", "2024", "5"), ("574", "2023", "7-corrected"), ("22411", "2024", "13")}
     assert all(s.submitted > gen.period_end(s.period) for s in sample.plan)
 
 
@@ -324,12 +326,14 @@ def test_population_and_province_totals(fresh: tuple[Path, gen.Sample]) -> None:
     assert truth[(province, "URBAN_POP", "2022")].value == 531_190
     for sub in sample.plan:
         totals = [r for r in sub.rows if r.locality_code == province]
+        units = sample.units if sub.period in gen.NEW_PERIODS else ref.localities
         for row in totals:
             parts = [
                 r.figure.value
                 for r in sub.rows  # type: ignore[union-attr]
-                if r.indicator_code == row.indicator_code and r.locality_code in ref.localities
+                if r.indicator_code == row.indicator_code and r.locality_code in units
             ]
+            assert len(parts) == len(units), (sub.file_name, row.indicator_code)
             if ref.indicators[row.indicator_code].unit != "%":
                 assert round(sum(parts), 1) == row.figure.value, (sub.file_name, row.indicator_code)  # type: ignore[union-attr]
     for code in ("570", "574"):  # consistent with the 2019 census
@@ -341,3 +345,95 @@ def test_population_and_province_totals(fresh: tuple[Path, gen.Sample]) -> None:
     for code in ref.localities:
         for ind, value in nha_trang.items():
             assert truth[(code, ind, "2024")].value <= value  # type I highest
+
+
+# ---------------------------------------------------------------- the reorganised province (issue 11 §7)
+
+NEW_REPORTERS = {"22366", "22411", "22651", "22453", "22528", "22759", "22870"}
+
+
+def test_new_units_and_departments_report_the_new_periods(fresh: tuple[Path, gen.Sample]) -> None:
+    _, sample = fresh
+    assert len(sample.units) == 65 and sum(u.district is not None for u in sample.units.values()) == 41
+    for period in gen.NEW_PERIODS:
+        subs = [s for s in sample.plan if s.period == period and not s.tag]
+        assert {s.reporter_code for s in subs if s.kind == "locality"} == NEW_REPORTERS
+        departments = {s.reporter_code for s in subs if s.kind == "department"}
+        assert departments == {"SXD", "SNNMT", "SKHCN", "CTK", "STC", "KHAWASCO"}
+        for sub in subs:
+            if sub.kind == "department":  # every one of the 65 units, for every indicator it is in charge of
+                codes = {r.locality_code for r in sub.rows} - {sample.ref.province.code, "?"}
+                assert codes == set(sample.units), sub.file_name
+    # both old provinces among the self-reporters; the one xlsx with a title block
+    assert {sample.units[c].district is None for c in NEW_REPORTERS} == {True, False}
+    xlsx = [s for s in sample.plan if s.reporter_code in NEW_REPORTERS and s.habit.style.fmt == "xlsx"]
+    assert {s.reporter_code for s in xlsx} == {"22651"} and all(s.habit.style.title_block for s in xlsx)
+
+
+def test_new_offices_write_their_names_their_way(fresh: tuple[Path, gen.Sample]) -> None:
+    root, _ = fresh
+    cells = {c for p in sample_files(root / "submissions") for row in read_rows(p) for c in row}
+    for text in (
+        "Đơn vị báo cáo: UBND xã Diên Khánh",
+        "Kỳ báo cáo: Năm 2025",
+        "Kỳ báo cáo: 6 tháng cuối năm 2025",
+        "Ủy ban nhân dân phường Bắc Cam Ranh",
+        "UBND P. Nha Trang",
+        "UBND phường Ninh Hoà",
+        "Phường Ninh Hoà",  # KHAWASCO's old-style tone mark
+        "Xã Hoà Trí",
+        "UBND X. Ninh Phước",
+    ):
+        assert text in cells, text
+
+
+def test_the_units_continue_the_district_series(fresh: tuple[Path, gen.Sample]) -> None:
+    _, sample = fresh
+    ref, truth, new = sample.ref, sample.truth, sample.new_truth
+    for period in gen.NEW_PERIODS:
+        codes = list(sample.units)
+        for ind in ("TOTAL_POP", "URBAN_POP", "CAPITAL_MOBILISED"):  # sums add up to the province total
+            assert round(sum(new[(c, ind, period)].value for c in codes), 1) == new[("56", ind, period)].value
+        for district in ref.localities:
+            members = [c for c, u in sample.units.items() if u.district == district]
+            pop = sum(new[(c, "TOTAL_POP", period)].value for c in members)
+            assert 1.0 <= pop / truth[(district, "TOTAL_POP", gen.HALF_PERIOD)].value < 1.02  # +0.5..1 year
+            for c in members:  # rates use the units' own populations as denominators
+                assert new[(c, "URBANIZATION_RATE", period)].denominator == new[(c, "TOTAL_POP", period)].value
+                assert new[(c, "CLEAN_WATER_RATE", period)].denominator == new[(c, "URBAN_POP", period)].value
+            num = sum(new[(c, "URBANIZATION_RATE", period)].numerator for c in members)  # type: ignore[misc]
+            rolled = num / pop * 100
+            h1 = truth[(district, "URBANIZATION_RATE", gen.HALF_PERIOD)].value
+            assert abs(rolled - h1) < 1.5, (district, period, rolled, h1)
+    assert not gen.across_unit_outliers(new, sample.units)
+
+
+def test_new_self_reports_agree_with_the_departments(fresh: tuple[Path, gen.Sample]) -> None:
+    _, sample = fresh
+    for sub in sample.plan:
+        if sub.reporter_code not in NEW_REPORTERS or sub.period not in gen.NEW_PERIODS:
+            continue
+        for row in sub.rows:
+            ind = sample.ref.indicators[row.indicator_code]
+            dept = sample.new_truth[(row.locality_code, row.indicator_code, sub.period)]
+            assert row.figure is not None and gen.agree(ind, row.figure.value, dept.value), (sub.file_name, row)
+            assert gen.rate_is_consistent(ind, row.figure)
+
+
+def test_planted_transition_problems_are_in_the_files(fresh: tuple[Path, gen.Sample], planted: list[dict]) -> None:
+    root, _ = fresh
+    folder = root / "submissions"
+    by_id = {p["id"]: p for p in planted}
+    rec, name = planted_row(folder, by_id[11], "11")
+    assert field(rec, "Địa bàn", "locality") == "H. Diên Khánh" and "2026" in name
+    assert len(by_id[11]["successors"]) == 6
+    rec, _ = planted_row(folder, by_id[12], "12")
+    assert field(rec, "Địa bàn", "locality") == "22411" and field(rec, "Kỳ báo cáo", "period") == "Năm 2024"
+    rejected = [r for r in by_id[13]["rows"]]
+    assert len(rejected) == by_id[13]["rows_rejected"] == 4
+    for where in rejected:
+        rec = record(folder / where["file"], where["row_number"])
+        assert field(rec, "Địa bàn") == "" and field(rec, "Đơn vị báo cáo") == "Ủy ban nhân dân phường Bắc Cam Ranh"
+    split = by_id[14]
+    names = {field(record(folder / r["file"], r["row_number"]), "Địa bàn") for r in split["rows"]}
+    assert "Xã Cam Tân" in names and len(names) == 14  # every commune of old Cam Lâm
