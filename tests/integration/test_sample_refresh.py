@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 import pandas as pd
@@ -122,7 +122,40 @@ def test_planted_late_and_missing_submissions_are_flagged(issues: pd.DataFrame) 
     ) == 1
     # Exactly the planted ones: every other expected report came in on time.
     assert len(issues[issues["rule_code"] == "SUBMISSION_LATE"]) == 1
-    assert len(issues[issues["rule_code"] == "SUBMISSION_MISSING"]) == 1
+    flagged = {
+        (r.reporter_code, r.period) for r in issues[issues["rule_code"] == "SUBMISSION_MISSING"].itertuples()
+    }
+    # From 2025-H2 on, the 65 new People's Committees are expected; the sample carries seven of them (and
+    # every department), so the other units are missing once their deadline has passed.
+    assert {k for k in flagged if k[1] not in NEW_PERIODS} == {(missing["reporter_code"], missing["period"])}
+    assert {k for k in flagged if k[1] in NEW_PERIODS} == _new_units_missing(_new_unit_reports())
+
+
+NEW_PERIODS = ("2025", "2025-H2", "2026-H1")
+DEADLINE_DAYS = {  # period end, locality deadline days (reporting_calendar.csv)
+    "2025": (date(2025, 12, 31), 45), "2025-H2": (date(2025, 12, 31), 30), "2026-H1": (date(2026, 6, 30), 30),
+}
+
+
+def _new_unit_reports() -> set[tuple[str, str]]:
+    """(reporter, period) of the new units' own reports in the sample (from the files the generator wrote)."""
+    from sources.sample import generate as gen
+
+    sample = gen.build_sample()
+    return {(s.reporter_code, s.period) for s in sample.plan if s.kind == "locality" and s.period in NEW_PERIODS}
+
+
+def _new_units_missing(received: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    reporters = pd.read_csv(REPO / "dbt_project" / "seeds" / "reporters.csv", dtype=str)
+    new_units = reporters[(reporters["kind"] == "locality") & (reporters["valid_from"] == "2025-07-01")]
+    assert len(new_units) == 65
+    today = date.today()
+    return {
+        (code, period)
+        for code in new_units["reporter_code"]
+        for period, (end, days) in DEADLINE_DAYS.items()
+        if (code, period) not in received and end + timedelta(days=days) < today
+    }
 
 
 def test_rejected_rows_and_quarantine_are_flagged(sample_refresh: RefreshRun, issues: pd.DataFrame) -> None:
@@ -130,7 +163,8 @@ def test_rejected_rows_and_quarantine_are_flagged(sample_refresh: RefreshRun, is
     unresolvable, unparseable = planted("unresolvable_locality"), planted("unparseable_value")
     assert any(unresolvable["suggestion"] in text for text in rejected["message_en"]), rejected["message_en"]
     assert any(unparseable["value_text"] in text for text in rejected["message_vi"]), rejected["message_vi"]
-    assert len(rejected) == 2
+    # 8 and 9, the old district in 2026 (11) and the new ward's 2024 rows (13), and nothing else
+    assert len(rejected) == 2 + 1 + planted("new_unit_before_its_start")["rows_rejected"]
 
     quarantined = planted("unknown_reporter")
     submissions = mart(sample_refresh, "fct_submissions")
@@ -225,28 +259,31 @@ def _years(start: date, end: date) -> float:
     return ((end.year - start.year) * 12 + end.month - start.month) / 12
 
 
-def test_gap_and_progress_by_hand(sample_refresh: RefreshRun, values: pd.DataFrame) -> None:
-    """Province housing floor area per capita against the 27.5 m²/person target for 2025."""
+def test_gap_and_progress_by_hand(sample_refresh: RefreshRun) -> None:
+    """Province housing floor area per capita against Resolution 06's 27.5 m²/person for 2025, on its own map
+    (old Khánh Hòa: the districts' reports to 2025-H1, then the new units rolled up)."""
     gaps = mart(sample_refresh, "fct_target_gaps")
-    row = gaps[(gaps["locality_code"] == "56") & (gaps["indicator_code"] == "HOUSING_FLOOR_PC")].iloc[0]
-    series = values[(values["locality_code"] == "56") & (values["indicator_code"] == "HOUSING_FLOOR_PC")]
+    row = gaps[(gaps["locality_code"] == "56") & (gaps["indicator_code"] == "HOUSING_FLOOR_PC")
+               & (gaps["programme_code"] == "NQ06_2021_2025")].iloc[0]
+    nq06 = mart(sample_refresh, "fct_indicator_values_nq06_map")
+    series = nq06[(nq06["locality_code"] == "56") & (nq06["indicator_code"] == "HOUSING_FLOOR_PC")]
     ends = {"2021": date(2021, 12, 31), "2022": date(2022, 12, 31), "2023": date(2023, 12, 31),
-            "2024": date(2024, 12, 31), "2025-H1": date(2025, 6, 30)}
+            "2024": date(2024, 12, 31), "2025-H1": date(2025, 6, 30), "2025": date(2025, 12, 31),
+            "2025-H2": date(2025, 12, 31), "2026-H1": date(2026, 6, 30)}
     series = series.assign(end=series["period"].map(ends)).sort_values("end")
     baseline, latest = series.iloc[0], series.iloc[-1]
     target, target_end = 27.5, date(2025, 12, 31)
 
-    assert row["period"] == latest["period"] == "2025-H1"
+    assert row["period"] == latest["period"] == "2026-H1" and latest["map_method"] == "rolled_up_from_new_units"
+    assert row["map_code"] == "nq06_map" and row["crosses_series_break"]
     assert row["actual"] == pytest.approx(latest["value"])
     assert row["target_value"] == pytest.approx(target) and row["target_year"] == 2025
-    assert row["gap"] == pytest.approx(target - latest["value"])
-    assert row["achievement_pct"] == pytest.approx(latest["value"] / target * 100)
-    assert row["required_yearly_change"] == pytest.approx(
-        (target - latest["value"]) / _years(latest["end"], target_end), rel=1e-6
-    )
+    assert row["gap"] == pytest.approx(target - latest["value"], abs=1e-6)
+    assert row["achievement_pct"] == pytest.approx(latest["value"] / target * 100, abs=1e-4)
+    assert row["years_remaining"] == pytest.approx(_years(latest["end"], target_end))  # -0.5: the year is over
     observed = (latest["value"] / baseline["value"]) ** (1 / _years(baseline["end"], latest["end"])) - 1
     required = (target / baseline["value"]) ** (1 / _years(baseline["end"], target_end)) - 1
-    ratio = observed / abs(required)  # Open SDG: sign × direction × cagr_o / |cagr_r| (positive baseline, higher)
+    ratio = observed / required
     assert row["progress_ratio"] == pytest.approx(ratio, rel=1e-6)
     expected_class = (
         "achieved" if latest["value"] >= target else "on_track" if ratio >= 0.95
@@ -271,7 +308,8 @@ def test_second_refresh_is_idempotent(sample_refresh: RefreshRun) -> None:
     again = run_cli(sample_refresh.home, "refresh", "--sample", "--json")
     assert again.returncode == 0, again.stderr[-4000:]
     this_run = again.summary()["this_run"]
-    assert this_run["duplicates_skipped"] == this_run["files_seen"] == 80
+    files = len(list((REPO / "sources/sample/submissions").iterdir()))
+    assert this_run["duplicates_skipped"] == this_run["files_seen"] == files
     assert this_run["nothing_new"] is True
     assert _published_run(again) == published_before
 
@@ -282,9 +320,119 @@ def test_second_refresh_is_idempotent(sample_refresh: RefreshRun) -> None:
     assert {name: len(mart(full, name, "raw")) for name in raw_before} == raw_before
     assert mart(full, "fct_dq_issues")["issue_id"].sort_values().tolist() == issues_before
     for name, frame in before.items():
-        keys = ["locality_code", "indicator_code"] + (["period"] if name == "fct_indicator_values" else [])
+        keys = ["locality_code", "indicator_code"] + (
+            ["period"] if name == "fct_indicator_values" else ["map_code", "programme_code"]  # a row per programme
+        )
         pd.testing.assert_frame_equal(
             frame.sort_values(keys).reset_index(drop=True),
             mart(full, name).sort_values(keys).reset_index(drop=True),
             check_like=True,
         )
+
+
+# ---------------------------------------------------------------- the reorganised province (issue 11 §7)
+
+
+def test_planted_old_district_in_2026_is_rejected_naming_its_successors(sample_refresh: RefreshRun) -> None:
+    problem = planted("old_district_after_its_end")
+    rejected = mart(sample_refresh, "rejected_rows", "raw")
+    row = rejected[(rejected["value_raw"] == problem["locality_text"]) & (rejected["period"] == problem["period"])]
+    assert len(row) == 1 and row.iloc[0]["field"] == "locality"
+    reason = row.iloc[0]["reason"]
+    assert "ended on 2025-06-30" in reason
+    for code, name in problem["successors"].items():
+        assert f"{name} ({code})" in reason
+
+
+def test_planted_reused_code_in_2024_means_the_old_commune(
+    sample_refresh: RefreshRun, values: pd.DataFrame
+) -> None:
+    problem = planted("reused_code_before_reorganisation")
+    figures = mart(sample_refresh, "figures", "raw")
+    row = figures[(figures["file_name"] == problem["file"]) & (figures["locality_code"] == problem["locality_text"])]
+    assert len(row) == 1
+    assert row.iloc[0]["locality_key"] == problem["locality_key"] == "22411@2020-01-01"
+    assert "Phường Cam Phúc Bắc" in row.iloc[0]["locality_reading"]
+    live = values[(values["locality_code"] == "22411") & (values["period"] == "2024")]
+    assert live["value"].tolist() == [pytest.approx(problem["value"])]
+
+
+def test_planted_new_unit_before_its_start_is_refused_naming_its_predecessors(
+    sample_refresh: RefreshRun, issues: pd.DataFrame
+) -> None:
+    problem = planted("new_unit_before_its_start")
+    rejected = mart(sample_refresh, "rejected_rows", "raw")
+    rows = rejected[rejected["file_name"] == problem["file"]]
+    assert len(rows) == problem["rows_rejected"] and set(rows["field"]) == {"locality"}
+    for reason in rows["reason"]:
+        assert "began on 2025-07-01" in reason and f"{problem['predecessor']} (22411)" in reason
+    figures = mart(sample_refresh, "figures", "raw")
+    assert not len(figures[(figures["reporter_code"] == "22411") & (figures["period"] == "2024")])
+    assert not len(_flagged(issues, "SUBMISSION_LATE", reporter_code="22411"))  # never due for 2024
+
+
+def test_planted_split_commune_is_mapped_forward_with_placeholder_shares(sample_refresh: RefreshRun) -> None:
+    problem = planted("split_commune_piece")
+    figures = mart(sample_refresh, "figures", "raw")
+    reported = figures[
+        (figures["file_name"] == problem["file"]) & (figures["indicator_code"] == problem["indicator_code"])
+    ]
+    by_key = reported.set_index("locality_key")
+    seeds = REPO / "dbt_project" / "seeds"
+    crosswalk = pd.read_csv(seeds / "crosswalk_units.csv", dtype=str)
+    shares = pd.read_csv(seeds / "crosswalk_shares.csv", dtype={"share": float}).set_index(
+        ["old_locality_key", "new_locality_key"]
+    )["share"]
+    current = mart(sample_refresh, "fct_indicator_values_current_map")
+    for code in problem["current_units"]:
+        key = f"{code}@2025-07-01"
+        pieces = crosswalk[(crosswalk["new_locality_key"] == key) & (crosswalk["effective_date"] == "2025-07-01")]
+        num = den = 0.0
+        for old in pieces["old_locality_key"]:
+            share = shares.get((old, key), 1.0)
+            num += share * by_key.loc[old, "numerator"]
+            den += share * by_key.loc[old, "denominator"]
+        row = current[
+            (current["locality_code"] == code) & (current["indicator_code"] == problem["indicator_code"])
+            & (current["period"] == "2024")
+        ].iloc[0]
+        assert row["uses_placeholder_share"], code
+        assert row["pieces_reported"] == row["pieces_expected"] == len(pieces), code
+        assert row["value"] == pytest.approx(num / den * 100, rel=1e-9), code
+    assert problem["split_commune"] + "@2020-01-01" in set(reported["locality_key"])
+
+
+def test_nq06_map_rolls_the_new_units_up_to_the_nine_districts(
+    sample_refresh: RefreshRun, values: pd.DataFrame
+) -> None:
+    nq06 = mart(sample_refresh, "fct_indicator_values_nq06_map")
+    crosswalk = pd.read_csv(REPO / "dbt_project" / "seeds" / "crosswalk_units.csv", dtype=str)
+    localities = pd.read_csv(REPO / "dbt_project" / "seeds" / "localities.csv", dtype=str).set_index("locality_key")
+    pieces = crosswalk[crosswalk["effective_date"] == "2025-07-01"].assign(
+        district=lambda f: f["old_locality_key"].map(localities["parent_key"]).str.split("@").str[0]
+    )
+    for period in ("2025", "2025-H2"):
+        rolled = nq06[(nq06["period"] == period) & nq06["locality_code"].isin(DISTRICTS | {"56"})]
+        assert set(rolled["map_method"]) == {"rolled_up_from_new_units"}
+        assert (rolled["completeness_share"] == 1).all(), rolled[rolled["completeness_share"] < 1]
+        for district in DISTRICTS:
+            units = set(pieces[pieces["district"] == district]["new_code"])
+            pop = values[(values["indicator_code"] == "TOTAL_POP") & (values["period"] == period)
+                         & values["locality_code"].isin(units)]["value"].sum()
+            row = rolled[(rolled["locality_code"] == district) & (rolled["indicator_code"] == "TOTAL_POP")].iloc[0]
+            assert row["value"] == pytest.approx(pop)
+            for indicator in ("URBANIZATION_RATE", "HOUSING_FLOOR_PC", "CLEAN_WATER_RATE"):  # the series goes on
+                h1 = nq06[(nq06["locality_code"] == district) & (nq06["indicator_code"] == indicator)
+                          & (nq06["period"] == "2025-H1")].iloc[0]["value"]
+                now = rolled[(rolled["locality_code"] == district) & (rolled["indicator_code"] == indicator)]
+                assert abs(now.iloc[0]["value"] - h1) < 2, (district, indicator, period)
+
+
+def test_programme_review_reads_2025_from_the_new_units(sample_refresh: RefreshRun) -> None:
+    review = mart(sample_refresh, "fct_programme_review")
+    nq06 = review[(review["programme_code"] == "NQ06_2021_2025") & (review["review_period"] == "2025")]
+    assert len(nq06) and nq06["is_rolled_up"].all()
+    assert set(nq06["review_status"]) == {"met", "not_met"}
+    province = nq06[nq06["locality_code"] == "56"].set_index("indicator_code")
+    assert province.loc["URBANIZATION_RATE", "review_status"] == "not_met"  # 63.4 % against 65 %
+    assert (province["pieces_reported"] == 41).all()
