@@ -3,7 +3,8 @@
     dq_indicator_settings, default var dq_time_consistency_pct = 33 %); all previous values must exist.
     Stocks compare with the previous periods of any type in time order; flows (a half-year is half a
     year's worth) only with periods of the same type. Cumulative indicators (measure_type 'cumulative')
-    are instead checked for decreases against the previous period. One row per value checked. -#}
+    are instead checked for decreases against the previous period. A series is one unit version's: a
+    reused code (56 after the merger, 22411) starts a new series. One row per value checked. -#}
 with consolidated as (
     select * from {{ ref('int_values__consolidated') }}
     where value is not null
@@ -21,9 +22,14 @@ periods as (
     select period, period_type, end_date, sort_key from {{ ref('int_periods') }}
 ),
 
+units as (
+    select period, locality_code, locality_key from {{ ref('int_units__by_period') }}
+),
+
 series as (
     select
         consolidated.locality_code,
+        units.locality_key,
         consolidated.indicator_code,
         consolidated.period,
         consolidated.value,
@@ -39,6 +45,9 @@ series as (
     from consolidated
     inner join periods
         on consolidated.period = periods.period
+    inner join units
+        on consolidated.locality_code = units.locality_code
+        and consolidated.period = units.period
     left join indicators
         on consolidated.indicator_code = indicators.indicator_code
 ),
@@ -47,7 +56,7 @@ ordered as (
     select
         series.*,
         row_number() over (
-            partition by locality_code, indicator_code, series_type
+            partition by locality_key, indicator_code, series_type
             order by end_date, sort_key
         ) as position
     from series
@@ -65,7 +74,7 @@ history as (
         max(case when previous_point.position = current_point.position - 1 then previous_point.period end) as previous_period
     from ordered as current_point
     inner join ordered as previous_point
-        on previous_point.locality_code = current_point.locality_code
+        on previous_point.locality_key = current_point.locality_key
         and previous_point.indicator_code = current_point.indicator_code
         and previous_point.series_type = current_point.series_type
         and previous_point.position < current_point.position

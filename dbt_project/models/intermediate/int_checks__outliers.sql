@@ -6,7 +6,9 @@
       modified_z  M = 0.6745 (x - median) / MAD, outlier when |M| > threshold (default 3.5); a group whose
                   MAD is 0 (most values identical) has no defined M and is not scored
       z_score     z = (x - mean) / sd; |z| > dq_z_moderate (2) moderate, > dq_z_extreme (3) extreme
-    A group needs var dq_outlier_min_points values (default 5). One row per scored value. -#}
+    A group needs var dq_outlier_min_points values (default 5). Units are compared with units of their own
+    level, and a locality's series is one unit version's (a reused code starts a new series). One row per
+    scored value. -#}
 with consolidated as (
     select * from {{ ref('int_values__consolidated') }}
     where value is not null
@@ -24,9 +26,15 @@ periods as (
     select period, period_type from {{ ref('int_periods') }}
 ),
 
+units as (
+    select period, locality_code, locality_key, level from {{ ref('int_units__by_period') }}
+),
+
 points as (
     select
         consolidated.locality_code,
+        units.locality_key,
+        units.level as locality_level,
         consolidated.indicator_code,
         consolidated.period,
         consolidated.value,
@@ -45,6 +53,9 @@ points as (
     from consolidated
     inner join periods
         on consolidated.period = periods.period
+    inner join units
+        on consolidated.locality_code = units.locality_code
+        and consolidated.period = units.period
     left join indicators
         on consolidated.indicator_code = indicators.indicator_code
     left join settings
@@ -56,14 +67,14 @@ grouped as (
         (x period type for flows). -#}
     select
         'across_localities' as comparison,
-        {{ dbt.concat(["indicator_code", "'|'", "period"]) }} as group_key,
+        {{ dbt.concat(["indicator_code", "'|'", "period", "'|'", "locality_level"]) }} as group_key,
         points.*
     from points
     where across_enabled and locality_code <> '{{ var("province_code") }}'
     union all
     select
         'over_time' as comparison,
-        {{ dbt.concat(["locality_code", "'|'", "indicator_code", "'|'", "case when measure_type = 'flow' then period_type else 'all' end"]) }} as group_key,
+        {{ dbt.concat(["locality_key", "'|'", "indicator_code", "'|'", "case when measure_type = 'flow' then period_type else 'all' end"]) }} as group_key,
         points.*
     from points
     where over_time_enabled and (measure_type <> 'flow' or period_type = 'annual')

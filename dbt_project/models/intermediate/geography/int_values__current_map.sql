@@ -1,8 +1,10 @@
 {#- The current map: the merged province (56@2025-07-01) and its 65 units. From 2025-H2 the figures are
     the units' own (as reported). Before, a unit's figure is mapped forward from the old communes it was
     made of, where they reported (split communes by their configured shares), and the merged province's
-    from every old commune of both old provinces — flagged incomplete where pieces are missing (no report
-    of old Ninh Thuận reached this warehouse before the merger). -#}
+    from every old commune of both old provinces. A unit's incomplete roll-up is flagged (pieces reported
+    of expected); the merged province's is given no value at all unless every old commune of both
+    provinces reported: a handful of communes is not the province (no report of old Ninh Thuận reached
+    this warehouse before the merger). -#}
 with map_units as (
     select locality_key
     from {{ ref('localities') }}
@@ -10,6 +12,31 @@ with map_units as (
         or parent_key = '{{ var("province_code") }}@{{ var("reorganisation_date") }}'
 ),
 
-{{ map_values('map_units', 'current_map', 'mapped_forward_from_old_communes') }}
+{{ map_values('map_units', 'current_map', 'mapped_forward_from_old_communes') }},
 
-select * from combined
+final as (
+    select
+        locality_key,
+        locality_code,
+        indicator_code,
+        period,
+        case when map_method <> 'as_reported'
+            and locality_key = '{{ var("province_code") }}@{{ var("reorganisation_date") }}'
+            and pieces_reported < pieces_expected then null else value end as value,
+        case when map_method <> 'as_reported'
+            and locality_key = '{{ var("province_code") }}@{{ var("reorganisation_date") }}'
+            and pieces_reported < pieces_expected then null else numerator end as numerator,
+        case when map_method <> 'as_reported'
+            and locality_key = '{{ var("province_code") }}@{{ var("reorganisation_date") }}'
+            and pieces_reported < pieces_expected then null else denominator end as denominator,
+        map_method,
+        chosen_source,
+        aggregation_method,
+        pieces_expected,
+        pieces_reported,
+        uses_placeholder_share,
+        lineage
+    from combined
+)
+
+select * from final
