@@ -130,8 +130,9 @@ def test_only_the_touched_periods_were_rebuilt(refreshes: Refreshes) -> None:
     for model in INCREMENTAL_MODELS:
         by_watermark = _watermark_periods(refreshes.incremental, model)
         assert set(by_watermark) == {first, second}, (model, by_watermark)
-        # District rows of 2021-2023 were kept; 2024 (revision) and 2025-H1 (new file) were rebuilt.
-        assert by_watermark[first] == ["2021", "2022", "2023"], (model, by_watermark)
+        # The rows of 2021-2023 and of the new map's periods (2025, 2025-H2, 2026-H1) were kept; 2024
+        # (revision) and 2025-H1 (new file) were rebuilt.
+        assert by_watermark[first] == ["2021", "2022", "2023", "2025", "2025-H2", "2026-H1"], (model, by_watermark)
         assert {"2024", "2025-H1"} <= set(by_watermark[second]), (model, by_watermark)
         # `dothi refresh --full` rebuilt every row.
         assert set(_watermark_periods(refreshes.full, model)) == {second}, model

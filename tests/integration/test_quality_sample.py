@@ -4,7 +4,8 @@ nothing else without a stated reason, the new marts, the history columns, `dothi
 from __future__ import annotations
 
 import json
-from datetime import date
+from collections import Counter
+from datetime import date, timedelta
 
 import duckdb
 import pandas as pd
@@ -37,9 +38,31 @@ def _key(row: pd.Series) -> tuple:
     return (row["rule_code"], where, row["indicator_code"], row["period"])
 
 
-def test_every_finding_is_planted_or_has_a_stated_reason(issues: pd.DataFrame) -> None:
-    """The sample's complete list of findings: the ten planted problems, their stated consequences, and
-    three warnings on Trường Sa whose reason is stated here."""
+def _new_map_periods_due(today: date) -> list[str]:
+    """The periods of the new map whose reports were due by ``today`` (reporting_calendar: a half-year
+    within 30 days, a year within 45 days)."""
+    due = []
+    for year in range(2025, today.year + 1):
+        if date(year + 1, 2, 14) < today:
+            due.append(str(year))
+        for half, end in ((1, date(year, 6, 30)), (2, date(year, 12, 31))):
+            if (year, half) >= (2025, 2) and end + timedelta(days=30) < today:
+                due.append(f"{year}-H{half}")
+    return due
+
+
+def _silent_new_units(sample_refresh: RefreshRun) -> set[str]:
+    """The new People's Committees that sent nothing in the sample (it carries seven of the 65)."""
+    with duckdb.connect(str(sample_refresh.warehouse), read_only=True) as conn:
+        return {code for (code,) in conn.execute(
+            "select reporter_code from reference.reporters where kind = 'locality' and valid_from >= date '2025-07-01' "
+            "except select reporter_code from marts.fct_submissions where reporter_code is not null").fetchall()}
+
+
+def test_every_finding_is_planted_or_has_a_stated_reason(sample_refresh: RefreshRun, issues: pd.DataFrame) -> None:
+    """The sample's complete list of findings: the planted problems, their stated consequences, three
+    warnings on Trường Sa whose reason is stated here, and the missing reports of the new units that the
+    sample leaves silent."""
     figure = {k: planted(k) for k in ("channel_disagreement", "rate_mismatch", "numerator_exceeds_denominator",
                                       "out_of_range")}
     expected = {
@@ -68,11 +91,22 @@ def test_every_finding_is_planted_or_has_a_stated_reason(issues: pd.DataFrame) -
         # its non-budget capital is a few billion VND a year (2.0, 2.4, 2.9 → 3.4): +39.7 % on the mean of
         # the previous three years is beyond ±33 % although the step is 0.5 billion.
         ("CONSISTENCY_OVER_TIME", "576", "CAPITAL_NON_BUDGET", "2024"),
+        # 11: a department's 2026-H1 row for the abolished H. Diên Khánh; 13: Phường Bắc Cam Ranh's 2024 file,
+        # every row refused (the ward began on 2025-07-01): one finding per rejected row, 4 rows.
+        ("INTAKE_ROW_REJECTED", "SXD", None, "2026-H1"),
+        ("INTAKE_ROW_REJECTED", "22411", None, "2024"),
     }
+    # Completeness expects the 65 new People's Committees from 2025-H2; the sample carries seven of them.
+    silent = _silent_new_units(sample_refresh)
+    assert len(silent) == 58
+    expected |= {("SUBMISSION_MISSING", code, None, period)
+                 for code in silent for period in _new_map_periods_due(date.today())}
     open_issues = issues[issues["status"] == "open"]
     found = [_key(row) for _, row in open_issues.iterrows()]
     normalised = {tuple(None if pd.isna(v) else v for v in key) for key in found}
-    assert len(found) == len(normalised), "each problem is listed once"
+    repeated = {key: n for key, n in Counter(tuple(None if pd.isna(v) else v for v in k) for k in found).items()
+                if n > 1}
+    assert repeated == {("INTAKE_ROW_REJECTED", "22411", None, "2024"): 4}, "each problem is listed once"
     assert normalised == expected, (sorted(normalised - expected, key=str), sorted(expected - normalised, key=str))
     for kind, problem in figure.items():
         assert (problem["locality_code"], problem["indicator_code"], problem["period"]) in {
@@ -118,7 +152,12 @@ def test_reporting_completeness_mart(sample_refresh: RefreshRun) -> None:
     assert late["status"] == "late" and late["days_late"] == 65 and late["reports_late"] == 1
     missing = rc[(rc["reporter_code"] == "576") & (rc["period"] == "2025-H1")].iloc[0]
     assert missing["status"] == "missing" and missing["reports_received"] == 0 and missing["figures_received"] == 0
-    assert set(rc.loc[rc["is_flagged"], "reporter_code"]) == {"575", "576"}
+    assert set(rc.loc[rc["is_flagged"], "reporter_code"]) == {"575", "576"} | _silent_new_units(sample_refresh)
+    # Each period expects the reporters that exist then: the districts up to 2025-H1, the new units after.
+    h2 = rc[rc["period"] == "2025-H2"]
+    assert not h2["reporter_code"].isin([str(c) for c in range(568, 577)]).any()
+    assert (h2["reporter_kind"] == "locality").sum() == 65
+    assert not rc[rc["period"] == "2025-H1"]["reporter_code"].str.match(r"^\d{5}$").any()
     h1 = rc[rc["period"] == "2025-H1"].iloc[0]
     # 9 localities (Trường Sa missing) + 6 departments valid at 30/06/2025.
     assert h1["period_reports_expected"] == 15 and h1["period_reports_received"] == 14
@@ -137,11 +176,13 @@ def _years(start: date, end: date) -> float:
 def test_province_progress_extras_by_hand(sample_refresh: RefreshRun) -> None:
     """Province HOUSE_PERMANENT_RATE: C, the ESCAP projection and the flag, computed here by hand."""
     gaps = mart(sample_refresh, "fct_target_gaps")
-    values = mart(sample_refresh, "fct_indicator_values")
+    gaps = gaps[gaps["map_code"] == "nq06_map"]  # Resolution 06's own map: old Khánh Hòa throughout
+    values = mart(sample_refresh, "fct_indicator_values_nq06_map")
+    periods = mart(sample_refresh, "dim_period")
     row = gaps[(gaps["locality_code"] == "56") & (gaps["indicator_code"] == "HOUSE_PERMANENT_RATE")].iloc[0]
-    series = values[(values["locality_code"] == "56") & (values["indicator_code"] == "HOUSE_PERMANENT_RATE")]
-    ends = {"2021": date(2021, 12, 31), "2022": date(2022, 12, 31), "2023": date(2023, 12, 31),
-            "2024": date(2024, 12, 31), "2025-H1": date(2025, 6, 30)}
+    series = values[(values["locality_code"] == "56") & (values["indicator_code"] == "HOUSE_PERMANENT_RATE")
+                    & values["is_complete"]]
+    ends = {p: pd.Timestamp(e).date() for p, e in zip(periods["period"], periods["end_date"], strict=True)}
     series = series.assign(end=series["period"].map(ends)).sort_values("end")
     baseline = series.iloc[0]["value"]
     # The mart rounds to 6 decimals.
