@@ -18,7 +18,7 @@ from sources.parallel import WORKERS_ENV, configured_workers
 from sources.prepare import Prepared
 from tests.conftest import REPO
 
-NOW = datetime(2025, 6, 15, 9, 0)
+NOW = datetime(2026, 11, 15, 9, 0)  # after the sample's last period (2026-H1)
 SAMPLE = REPO / "sources" / "sample" / "submissions"
 DUPLICATE_OF = "KHAWASCO_nuoc_sach_2024.csv"
 
