@@ -81,6 +81,8 @@ class RefreshSummary:
     warehouse: str = ""
     maps: list[dict] = field(default_factory=list)  # per map: title, furthest province / unit lines, counts
     transition: dict = field(default_factory=dict)  # roll-ups, incomplete roll-ups, rows refused
+    # per programme: review period and its targets by review_status (fct_programme_review)
+    reviews: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -101,8 +103,13 @@ class RefreshSummary:
             "title": "Province and localities", "units_word": "Localities",
             "furthest_indicators": self.furthest_indicators, "furthest_localities": self.furthest_localities,
         }]
+        reviews: dict[str, dict] = {}
+        for review in self.reviews:  # the primary programme first: one final review per map
+            reviews.setdefault(review["map_code"], review)
         for item in maps:
             lines.append(f"{item['title']}:")
+            if (review := reviews.get(item.get("map_code"))) is not None:
+                lines.append(_review_line(review))
             lines.append("  Province indicators furthest from target (achievement %):")
             lines += [_gap_line(row) for row in item["furthest_indicators"]] or [_none_line(item)]
             lines.append(f"  {item.get('units_word', 'Localities')} furthest from target (achievement %):")
@@ -133,6 +140,11 @@ def _gap_line(row: dict) -> str:
     )
 
 
+def _review_line(review: dict) -> str:
+    counts = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in review["statuses"].items())
+    return f"  Final review of {review['review_period']} ({review['programme_code']}, targets per unit): {counts}"
+
+
 def _transition_line(t: dict) -> str:
     return (
         f"Transition (01/07/2025): {t.get('rolled_up_nq06', 0)} figure(s) on Resolution 06's map rolled up from "
@@ -158,9 +170,14 @@ def build_summary(warehouse: Path, top_n: int = TOP_N) -> RefreshSummary:
             "select 'nq06_map', count(value) from marts.fct_indicator_values_nq06_map union all "
             "select 'current_map', count(value) from marts.fct_indicator_values_current_map"
         ).fetchall())
+        reviews = conn.execute(
+            "select programme_code, map_code, review_period, review_status, count(*) from marts.fct_programme_review "
+            "group by all order by programme_code, review_status"
+        ).fetchall()
         transition = conn.execute(_TRANSITION_SQL.replace("$pattern", "?"), [OUT_OF_VALIDITY])
         names = [d[0] for d in transition.description]
         summary.transition = {k: int(v or 0) for k, v in zip(names, transition.fetchone(), strict=True)}
+    summary.reviews = _reviews(reviews)
     summary.files = {str(k): int(v) for k, v in submissions["status"].value_counts().items()}
     # Resolved findings stay in the mart as history; the summary counts what is still open.
     issues = issues[issues["status"] == "open"]
@@ -193,6 +210,18 @@ def build_summary(warehouse: Path, top_n: int = TOP_N) -> RefreshSummary:
     summary.furthest_indicators = summary.maps[0]["furthest_indicators"]
     summary.furthest_localities = summary.maps[0]["furthest_localities"]
     return summary
+
+
+def _reviews(rows: list[tuple]) -> list[dict]:
+    """The programmes whose review period has ended (the final reviews), with their targets by status."""
+    out: dict[str, dict] = {}
+    for programme, map_code, period, status, n in rows:
+        item = out.setdefault(programme, {"programme_code": programme, "map_code": map_code,
+                                          "review_period": period, "statuses": {}})
+        item["statuses"][status] = int(n)
+    ended = [r for r in out.values() if "in_progress" not in r["statuses"]]
+    # One line per map: the primary programme (Resolution 06) first among those that ended.
+    return sorted(ended, key=lambda r: (r["programme_code"] != "NQ06_2021_2025", r["programme_code"]))
 
 
 def _records(frame) -> list[dict]:

@@ -68,6 +68,13 @@ def warehouse(tmp_path: Path) -> Path:
         conn.execute("""insert into marts.fct_indicator_values_current_map values
             ('56@2025-07-01', 'URBANIZATION_RATE', '2026', 55, false, true, 65, 65),
             ('22411@2025-07-01', 'URBANIZATION_RATE', '2026', 50, false, true, 1, 1)""")
+        conn.execute("create table marts.fct_programme_review (programme_code varchar, map_code varchar, "
+                     "review_period varchar, review_status varchar)")
+        conn.execute("""insert into marts.fct_programme_review values
+            ('NQ06_2021_2025', 'nq06_map', '2025', 'met'), ('NQ06_2021_2025', 'nq06_map', '2025', 'not_met'),
+            ('NQ06_2021_2025', 'nq06_map', '2025', 'not_met'), ('NQ06_2021_2025', 'nq06_map', '2025', 'incomplete'),
+            ('NT_NQ17_2018_2020', 'nq06_map', '2020', 'no_data'),
+            ('KH_2026_2030', 'current_map', '2030', 'in_progress')""")
     return path
 
 
@@ -94,6 +101,16 @@ def test_summary_speaks_per_map_with_names_by_key(warehouse: Path) -> None:
     assert "Districts furthest from target" in text and "Units furthest from target" in text
 
 
+def test_final_review_of_the_ended_programme_per_map(warehouse: Path) -> None:
+    """Resolution 06's final review is stated on its map; a programme still running has no review line."""
+    summary = build_summary(warehouse)
+    assert [r["programme_code"] for r in summary.reviews] == ["NQ06_2021_2025", "NT_NQ17_2018_2020"]
+    text = summary.to_text()
+    assert "Final review of 2025 (NQ06_2021_2025, targets per unit): 1 incomplete, 1 met, 2 not met" in text
+    assert text.index("Final review of 2025") < text.index(MAP_TITLES["current_map"])
+    assert "NT_NQ17" not in text and "KH_2026_2030" not in text
+
+
 def test_transition_counts(warehouse: Path) -> None:
     summary = build_summary(warehouse)
     assert summary.transition == {
@@ -111,6 +128,6 @@ def test_json_round_trip_and_older_summaries(warehouse: Path) -> None:
     again = RefreshSummary(**json.loads(json.dumps(summary.to_dict())))
     assert again.to_text() == summary.to_text()
     # A summary JSON written before the maps were split still prints (the CLI reads it back).
-    old = {k: v for k, v in summary.to_dict().items() if k not in {"maps", "transition"}}
+    old = {k: v for k, v in summary.to_dict().items() if k not in {"maps", "transition", "reviews"}}
     text = RefreshSummary(**old).to_text()
     assert "furthest from target" in text and "Transition" not in text
