@@ -4,7 +4,8 @@
       ratio     Σ share × numerator / Σ share × denominator × rate_scale when every reporting piece gave
                 both; else weighted as below
       weighted  Σ share × weight × value / Σ share × weight, the weight being the weight indicator's value
-                of the same piece in the same period, else its most recent earlier one
+                of the same piece in the same period, else its most recent earlier one (as for the province,
+                int_values__province)
       none      no row
     pieces: a relation/CTE (target_key, target_code, source_code, share, share_is_placeholder, period) of the
     pieces that exist in each period; child_values: (locality_code, indicator_code, period, value, numerator,
@@ -65,7 +66,10 @@ rollup_weight_candidates as (
         row_number() over (
             partition by rollup_contributions.target_key, rollup_contributions.source_code,
                 rollup_contributions.indicator_code, rollup_contributions.period
-            order by weight_periods.end_date desc, weight_periods.sort_key
+            order by
+                case when weights.period = rollup_contributions.period then 0 else 1 end,
+                weight_periods.end_date desc,
+                weight_periods.sort_key
         ) as weight_rank
     from rollup_contributions
     inner join rollup_indicators
