@@ -154,11 +154,13 @@ def _select_list(conn: duckdb.DuckDBPyConnection, schema: str, table: str) -> st
         (name, type_) for name, type_ in columns
         if name not in VOLATILE and not (name == "run_id" and table in VOLATILE_RUN_ID)
     ]
-    # Sums over rows in another physical order may differ in the last bits of a double: compare doubles to 10
-    # significant digits (a fixed number of decimals is too fine for a province's population, ~10^6).
+    # Sums over rows in another physical order may differ in the last bits of a double: compare doubles to 9
+    # decimals (a difference of two equal sums, ~1e-14, is 0) and then to 10 significant digits (9 decimals are
+    # too fine for a standard deviation of populations, ~10^5).
     def rounded(n: str) -> str:
-        return (f'case when "{n}" is null or "{n}" = 0 or isinf("{n}") or isnan("{n}") then "{n}" '
-                f'else round("{n}", 9 - cast(floor(log10(abs("{n}"))) as integer)) end as "{n}"')
+        x = f'round("{n}", 9)'
+        return (f'case when "{n}" is null or isinf("{n}") or isnan("{n}") or {x} = 0 then {x} '
+                f'else round({x}, 9 - cast(floor(log10(abs({x}))) as integer)) end as "{n}"')
     return ", ".join(rounded(n) if t in ("DOUBLE", "FLOAT") else f'"{n}"' for n, t in keep)
 
 
