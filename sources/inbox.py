@@ -13,12 +13,16 @@ import json
 import os
 import re
 import stat
+import sys
+import time
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
+from sources.faults import fault_point
 from sources.home import DothiHome
 
 # Editors' lock/temp files and partial downloads: not submissions (yet).
@@ -37,9 +41,26 @@ class InboxFile:
     mtime: datetime  # aware (UTC)
 
 
+def undecodable(raw: str) -> bool:
+    """A name read from the file system whose bytes are not UTF-8 (kept by Python as lone surrogates)."""
+    try:
+        raw.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def shown_name(raw: str) -> str:
+    """The name as a valid string: bytes that are not UTF-8 shown escaped (``B\\xe1o c\\xe1o.csv``)."""
+    if not undecodable(raw):
+        return raw
+    return os.fsencode(raw).decode("utf-8", "backslashreplace")
+
+
 def display_name(raw: str) -> str:
-    """A received name made safe to show and store: NFC, no path parts, no control characters."""
-    name = unicodedata.normalize("NFC", raw).replace("\\", "/").rsplit("/", 1)[-1]
+    """A received name made safe to show and store: NFC, no path parts, no control characters; bytes
+    that are not UTF-8 (a Windows-1258 name on a Linux share) shown escaped."""
+    name = unicodedata.normalize("NFC", shown_name(raw)).replace("\\", "/").rsplit("/", 1)[-1]
     name = _CONTROL.sub("", name).strip()
     return name[:200] or "(unnamed)"
 
@@ -63,14 +84,261 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+# --- What is taken, and what is left: stable files only; every other entry named ---------------------
+# A file is taken only once it is complete: its size, mtime and inode unchanged over a settle interval
+# (``DOTHI_INBOX_SETTLE_S``), and, on Linux, no process holding it open for writing (/proc/*/fd: only the
+# processes this user may inspect; a writer on another machine, e.g. a PC copying onto an SMB/NFS share
+# mounted here, is invisible, so there the settle interval is the only guard). Files older than the
+# interval cost two stats and no wait; the run sleeps (once, at most the interval) only for young files.
+
+SETTLE_ENV = "DOTHI_INBOX_SETTLE_S"
+DEFAULT_SETTLE_S = 3.0
+OPEN_CHECK_ENV = "DOTHI_INBOX_OPEN_CHECK"  # "0": do not look for writers in /proc
+
+LEFT = "left in the inbox for the next run"
+
+
+class Signature(NamedTuple):
+    """What says a file is still the one we looked at."""
+
+    size: int
+    mtime_ns: int
+    ino: int
+    dev: int
+
+    @classmethod
+    def of(cls, info: os.stat_result) -> Signature:
+        return cls(info.st_size, info.st_mtime_ns, info.st_ino, info.st_dev)
+
+
+@dataclass(frozen=True)
+class InboxNote:
+    """An inbox entry this run did not take (or took with a remark), in words a person can act on."""
+
+    name: str  # as found, bytes that are not UTF-8 shown escaped
+    kind: str  # folder | fifo | socket | device | symlink | dangling_symlink | hidden_or_temporary |
+    # undecodable_name | still_being_written | open_for_writing | changed_while_read | changed_after_load
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+    def line(self) -> str:
+        return f"{self.name}: {self.reason}"
+
+
+@dataclass
+class InboxScan:
+    files: list[Path] = field(default_factory=list)  # stable regular files, in name order
+    signatures: dict[Path, Signature] = field(default_factory=dict)
+    notes: list[InboxNote] = field(default_factory=list)
+
+
+def settle_seconds() -> float:
+    raw = os.environ.get(SETTLE_ENV, "").strip()
+    try:
+        return max(0.0, float(raw)) if raw else DEFAULT_SETTLE_S
+    except ValueError:
+        return DEFAULT_SETTLE_S
+
+
+_KINDS: tuple[tuple[Callable[[int], bool], str, str], ...] = (
+    (stat.S_ISDIR, "folder", "a folder: folders are not read; put its files in the inbox itself"),
+    (stat.S_ISFIFO, "fifo", "a named pipe (FIFO), not a file: never opened; remove it"),
+    (stat.S_ISSOCK, "socket", "a socket, not a file: never opened; remove it"),
+    (stat.S_ISCHR, "device", "a device, not a file: never opened; remove it"),
+    (stat.S_ISBLK, "device", "a device, not a file: never opened; remove it"),
+)
+
+
+def _entry_note(path: Path, info: os.stat_result) -> InboxNote | None:
+    """Why an entry that is not a regular file is not read (None: it is a regular file)."""
+    name = shown_name(path.name)
+    if stat.S_ISLNK(info.st_mode):
+        try:
+            target = os.stat(path)
+        except OSError:
+            return InboxNote(name, "dangling_symlink",
+                             "a symbolic link to nothing (its target is gone): not read; remove it")
+        what = "a folder" if stat.S_ISDIR(target.st_mode) else "a file"
+        return InboxNote(name, "symlink", f"a symbolic link to {what}: links are never followed; "
+                                          "put the file itself in the inbox")
+    if stat.S_ISREG(info.st_mode):
+        return None
+    for test, kind, reason in _KINDS:
+        if test(info.st_mode):
+            return InboxNote(name, kind, reason)
+    return InboxNote(name, "other", "not a regular file: not read")
+
+
+def inbox_entry_notes(home: DothiHome) -> list[InboxNote]:
+    """Every inbox entry that is not a file to read: folders, FIFOs, sockets, devices, symlinks (dangling
+    or not), hidden files and editors' lock/temp files, and files whose name is not UTF-8 (those are read,
+    under the escaped name). Nothing is opened: a FIFO would block."""
+    if not home.inbox.is_dir():
+        return []
+    notes: list[InboxNote] = []
+    with os.scandir(home.inbox) as entries:
+        for entry in sorted(entries, key=lambda e: e.name):
+            path = Path(entry.path)
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:  # gone since the listing
+                continue
+            note = _entry_note(path, info)
+            if note is not None:
+                notes.append(note)
+            elif entry.name.startswith(_TEMP_PREFIXES) or entry.name.endswith(_TEMP_SUFFIXES):
+                notes.append(InboxNote(shown_name(entry.name), "hidden_or_temporary",
+                                       "a hidden file, an editor's lock file or a partial download: not read"))
+            elif undecodable(entry.name):
+                notes.append(InboxNote(
+                    shown_name(entry.name), "undecodable_name",
+                    "the file name is not valid UTF-8 (bytes shown escaped, e.g. a Windows-1258 name copied "
+                    "onto a Linux share): read under the escaped name; send it with a Unicode name",
+                ))
+    return notes
+
+
+def _writers(paths: Iterable[Path]) -> dict[Path, str]:
+    """Files some process holds open for writing, by /proc/<pid>/fd (Linux; best effort: processes of
+    other users are not visible without privileges, remote writers on a network share never are)."""
+    wanted = {os.path.realpath(p): p for p in paths}
+    if not wanted or not sys.platform.startswith("linux") or os.environ.get(OPEN_CHECK_ENV, "1") == "0":
+        return {}
+    try:
+        pids = [pid for pid in os.listdir("/proc") if pid.isdigit()]
+    except OSError:
+        return {}
+    found: dict[Path, str] = {}
+    for pid in pids:
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+                if target not in wanted:
+                    continue
+                with open(f"/proc/{pid}/fdinfo/{fd}", encoding="ascii") as info:
+                    flags = next((int(line.split()[1], 8) for line in info if line.startswith("flags:")), 0)
+            except (OSError, ValueError, IndexError):
+                continue
+            if flags & os.O_ACCMODE in (os.O_WRONLY, os.O_RDWR):
+                found.setdefault(wanted[target], pid)
+    return found
+
+
+def _lstat(path: Path) -> Signature | None:
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return Signature.of(info) if stat.S_ISREG(info.st_mode) else None
+
+
+def stable_files(
+    paths: Iterable[Path],
+    settle_s: float | None = None,
+    *,
+    clock: Callable[[], float] = time.time,
+    sleep: Callable[[float], None] = time.sleep,
+) -> InboxScan:
+    """The files (regular, already listed) that are complete: two looks at (size, mtime, inode) agree,
+    the later one at least ``settle_s`` after the file's mtime (files that old need no wait; for younger
+    ones, or mtimes in the future, the run sleeps once, at most ``settle_s``), and no local process holds
+    it open for writing. The others are noted and left for the next run."""
+    settle = settle_seconds() if settle_s is None else settle_s
+    first: dict[Path, Signature] = {}
+    for path in paths:
+        if (sig := _lstat(path)) is not None:
+            first[path] = sig
+    start = clock()
+    ages = [start - sig.mtime_ns / 1e9 for sig in first.values()]
+    wait = max((settle - age for age in ages if age < settle), default=0.0)
+    if wait > 0:
+        sleep(min(wait, settle))
+    scan = InboxScan()
+    for path, sig in first.items():
+        again = _lstat(path)
+        if again is None:  # gone, or replaced by something else: the next listing sees what it is
+            continue
+        if again != sig:
+            scan.notes.append(InboxNote(
+                shown_name(path.name), "still_being_written",
+                f"still being written (it changed within {settle:g} s: {sig.size} → {again.size} bytes); {LEFT}",
+            ))
+            continue
+        scan.signatures[path] = again
+    for path, pid in _writers(scan.signatures).items():
+        del scan.signatures[path]
+        scan.notes.append(InboxNote(shown_name(path.name), "open_for_writing",
+                                    f"still open for writing by another program (pid {pid}); {LEFT}"))
+    scan.files = sorted(scan.signatures, key=lambda p: p.name)
+    return scan
+
+
+def verify_unchanged(path: Path, sha: str, expected: Signature | None) -> tuple[Signature | None, str | None]:
+    """Before a file is archived for good and removed: is the inbox file still the bytes that were read?
+    (its signature as when it was judged stable, and its hash, re-read now). Returns (its signature, None)
+    or (None, why it is left in the inbox)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            before = Signature.of(os.fstat(handle.fileno()))
+            digest = hashlib.sha256()
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+            after = Signature.of(os.fstat(handle.fileno()))
+    except OSError as exc:
+        return None, f"it could not be read again to check it ({type(exc).__name__}); {LEFT}"
+    if before != after or (expected is not None and before != expected) or _lstat(path) != after:
+        size = f"{expected.size} → {after.size}" if expected is not None else str(after.size)
+        return None, f"it changed while it was being read ({size} bytes): none of its rows loaded; {LEFT}"
+    if digest.hexdigest() != sha:
+        return None, f"its bytes changed while it was being read: none of its rows loaded; {LEFT}"
+    return after, None
+
+
+def remove_if_unchanged(path: Path, expected: Signature | None) -> str | None:
+    """Remove a loaded file from the inbox unless it changed since it was checked (then it is kept, and
+    the next run reads its new bytes as a new version). Returns why it was kept, or None."""
+    if expected is not None and _lstat(path) != expected:
+        if not path.exists() and not path.is_symlink():
+            return None
+        return "it changed after it was read and loaded: kept; the next run reads it again as a new version"
+    remove_from_inbox(path)
+    return None
+
+
+def log_inbox_notes(home: DothiHome, run_id: str, notes: Iterable[InboxNote]) -> None:
+    """One line in logs/runs.jsonl (the run log) naming every inbox entry this run left or remarked on."""
+    notes = list(notes)
+    if not notes:
+        return
+    home.logs.mkdir(parents=True, exist_ok=True)
+    line = json.dumps(
+        {"at": datetime.now(UTC).astimezone().isoformat(timespec="seconds"), "event": "inbox", "run_id": run_id,
+         "entries": [n.to_dict() for n in notes]},
+        ensure_ascii=False,
+    )
+    with (home.logs / "runs.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
 def read_inbox_file(path: Path) -> InboxFile:
-    """Read without following a symlink swapped in after listing (O_NOFOLLOW)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    """Read without following a symlink swapped in after listing (O_NOFOLLOW), nor opening anything but
+    a regular file (O_NONBLOCK: a FIFO swapped in cannot block the open)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(handle.fileno())
         if not stat.S_ISREG(info.st_mode):
-            raise OSError(f"not a regular file: {path.name}")
+            raise OSError(f"not a regular file: {display_name(path.name)}")
         data = handle.read()
+    fault_point("inbox.after_read", path)  # tests: the file changes between read and archive
     return InboxFile(
         path, display_name(path.name), data, sha256_hex(data), datetime.fromtimestamp(info.st_mtime, tz=UTC)
     )
@@ -153,18 +421,23 @@ def quarantine(
 
 def inbox_fingerprints(home: DothiHome) -> list[str]:
     """SHA-256 of every file waiting in the inbox, sorted: lets a sensor tell new content from old
-    without touching the warehouse (renaming a file does not change its fingerprint)."""
+    without touching the warehouse (renaming a file does not change its fingerprint).
+    Only stable files count (``stable_files``): a file still being written has another hash than its
+    final form, and must not start a run of its own."""
     prints: set[str] = set()
-    for path in list_inbox(home):
+    scan = stable_files(list_inbox(home))
+    for path in scan.files:
         digest = hashlib.sha256()
         try:
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
             with os.fdopen(fd, "rb") as handle:
                 for block in iter(lambda h=handle: h.read(1 << 20), b""):
                     digest.update(block)
+                changed = Signature.of(os.fstat(handle.fileno())) != scan.signatures[path]
         except OSError:  # removed or replaced while we looked: the next tick sees it
             continue
-        prints.add(digest.hexdigest())
+        if not changed:  # changed while hashed: not complete yet
+            prints.add(digest.hexdigest())
     return sorted(prints)
 
 
