@@ -60,7 +60,8 @@ def shown_name(raw: str) -> str:
 def display_name(raw: str) -> str:
     """A received name made safe to show and store: NFC, no path parts, no control characters; bytes
     that are not UTF-8 (a Windows-1258 name on a Linux share) shown escaped."""
-    name = unicodedata.normalize("NFC", shown_name(raw)).replace("\\", "/").rsplit("/", 1)[-1]
+    name = shown_name(raw.replace("\\", "/").rsplit("/", 1)[-1])  # path parts first: escapes have a \\
+    name = unicodedata.normalize("NFC", name)
     name = _CONTROL.sub("", name).strip()
     return name[:200] or "(unnamed)"
 

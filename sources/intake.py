@@ -33,14 +33,21 @@ from sources.faults import fault_point
 from sources.geography_checks import check_geography
 from sources.home import DothiHome
 from sources.inbox import (
+    InboxNote,
     PendingFile,
+    Signature,
     clear_pending,
+    inbox_entry_notes,
     list_inbox,
+    log_inbox_notes,
     quarantine,
     read_archived,
     read_pending,
-    remove_from_inbox,
+    remove_if_unchanged,
+    shown_name,
+    stable_files,
     sync_paths,
+    verify_unchanged,
     write_pending,
 )
 from sources.load import ensure_raw_schema, ingested_shas, load_batch
@@ -56,6 +63,8 @@ log = logging.getLogger(__name__)
 BATCH_FILES = 512
 BATCH_ROWS = 200_000
 DUPLICATE = "these exact bytes were already received"
+# Notes about a regular file this run did not take: it stays in the inbox and is read by a later run.
+LEFT_KINDS = frozenset({"still_being_written", "open_for_writing", "changed_while_read"})
 
 
 @dataclass(frozen=True)
@@ -81,7 +90,16 @@ class IntakeReport:
     recovered: int = 0  # files re-loaded from the archive journal (a previous run died before publishing)
     rows_accepted: int = 0
     rows_rejected: int = 0
+    left_in_inbox: int = 0  # files not taken this run (still being written, changed while read): see notes
+    # Inbox entries not read, or read with a remark (folders, FIFOs, symlinks, undecodable names, files
+    # still being written): {"name", "kind", "reason"}, for the summary and logs/runs.jsonl.
+    inbox_notes: list[dict[str, str]] = field(default_factory=list)
     outcomes: list[FileOutcome] = field(default_factory=list)
+
+    def note(self, note: InboxNote) -> None:
+        log.warning("inbox: %s", note.line())
+        self.inbox_notes.append(note.to_dict())
+        self.left_in_inbox += int(note.kind in LEFT_KINDS)
 
     def add(self, outcome: FileOutcome) -> None:
         self.outcomes.append(outcome)
@@ -175,19 +193,23 @@ def batches(items: Iterable[Prepared]) -> Iterator[list[Prepared]]:
 class _Removal:
     """Removes a loaded batch's inbox files in a thread while the next batch is parsed (unlinking
     thousands of files is system time the loop need not wait for). Joined before the next batch is
-    journalled, so batches still complete strictly one after another."""
+    journalled, so batches still complete strictly one after another. A file that changed since it was
+    checked is kept (``kept``: notes for the report)."""
 
-    def __init__(self, paths: list[Path], loaded: bool) -> None:
+    def __init__(self, paths: list[tuple[Path, Signature | None]], loaded: bool) -> None:
+        self.kept: list[InboxNote] = []
         self._thread = threading.Thread(target=self._run, args=(paths, loaded), name="intake-removal", daemon=True)
         self._thread.start()
 
-    @staticmethod
-    def _run(paths: list[Path], loaded: bool) -> None:
-        for path in paths:
+    def _run(self, paths: list[tuple[Path, Signature | None]], loaded: bool) -> None:
+        for path, signature in paths:
             try:
-                remove_from_inbox(path)
+                why = remove_if_unchanged(path, signature)
             except OSError:  # loaded and archived already: the next run sees a duplicate
-                log.exception("could not remove %s from the inbox", path.name)
+                log.exception("could not remove %s from the inbox", shown_name(path.name))
+                continue
+            if why is not None:
+                self.kept.append(InboxNote(shown_name(path.name), "changed_after_load", why))
         if loaded:
             fault_point("intake.after_load")
 
@@ -195,10 +217,37 @@ class _Removal:
         self._thread.join()
 
 
+def _unchanged(
+    batch: list[Prepared], signatures: dict[Path, Signature]
+) -> tuple[list[Prepared], dict[Path, Signature | None], list[InboxNote]]:
+    """The items whose inbox file still holds the bytes read (re-stat, re-hash); the others are left in
+    the inbox for the next run, with a note, and nothing of them is loaded."""
+    kept: list[Prepared] = []
+    checked: dict[Path, Signature | None] = {}
+    notes: list[InboxNote] = []
+    for item in batch:
+        if item.path is None or item.sha256 is None:
+            kept.append(item)
+            continue
+        signature, why = verify_unchanged(item.path, item.sha256, signatures.get(item.path))
+        if why is not None:
+            notes.append(InboxNote(shown_name(item.path.name), "changed_while_read", why))
+            continue
+        checked[item.path] = signature
+        kept.append(item)
+    return kept, checked, notes
+
+
 def _ingest_batch(
-    conn: duckdb.DuckDBPyConnection, job: IntakeJob, batch: list[Prepared], seen: set[str]
-) -> tuple[list[FileOutcome], _Removal]:
-    """Archive durable → journal → quarantine copies + rows loaded → inbox files removed (started)."""
+    conn: duckdb.DuckDBPyConnection,
+    job: IntakeJob,
+    batch: list[Prepared],
+    seen: set[str],
+    signatures: dict[Path, Signature] | None = None,
+) -> tuple[list[FileOutcome], _Removal, list[InboxNote]]:
+    """Bytes checked against the inbox → archive durable → journal → quarantine copies + rows loaded →
+    inbox files removed (started), each only if unchanged since it was checked."""
+    batch, checked, notes = _unchanged(batch, signatures or {})
     sync_paths(job.home, [item.archive_path for item in batch if item.archive_path])  # nothing is lost from here on
     fresh: list[Prepared] = []
     outcomes: dict[int, FileOutcome] = {}
@@ -222,8 +271,9 @@ def _ingest_batch(
     for i in range(len(batch)):
         if i not in outcomes:
             outcomes[i] = _outcome(next(loaded))
-    done = [item.path for i, item in enumerate(batch) if outcomes[i].status != "error" and item.path is not None]
-    return [outcomes[i] for i in range(len(batch))], _Removal(done, bool(fresh))
+    done = [(item.path, checked.get(item.path)) for i, item in enumerate(batch)
+            if outcomes[i].status != "error" and item.path is not None]
+    return [outcomes[i] for i in range(len(batch))], _Removal(done, bool(fresh)), notes
 
 
 def _read_journalled(job: IntakeJob, entry: PendingFile, reference: Reference) -> Prepared:
@@ -288,22 +338,38 @@ def run_intake(
         seen = ingested_shas(conn)
         for outcome in _recover(conn, job, reference, seen):
             report.add(outcome)
-        items = prepare_files(list_inbox(home), job, reference, configured_workers(workers))
+        for note in inbox_entry_notes(home):  # folders, FIFOs, symlinks, undecodable names: named, never opened
+            report.note(note)
+        scan = stable_files(list_inbox(home))  # only files that are complete: no writer, settled
+        for note in scan.notes:
+            report.note(note)
+        items = prepare_files(scan.files, job, reference, configured_workers(workers))
         with closing(items):
             for batch in batches(items):  # waiting for this batch overlaps the previous batch's removals
                 if removal is not None:
                     removal.join()
+                    for note in removal.kept:
+                        report.note(note)
                     removal = None
+                notes: list[InboxNote] = []
                 try:
-                    outcomes, removal = _ingest_batch(conn, job, batch, seen)
+                    outcomes, removal, notes = _ingest_batch(conn, job, batch, seen, scan.signatures)
                 except Exception as exc:  # disk or database trouble: leave the files for the next run
                     log.exception("intake failed for a batch of %d file(s)", len(batch))
                     outcomes = [_outcome(_error(item, exc)) for item in batch]
                 for outcome in outcomes:
                     report.add(outcome)
+                for note in notes:
+                    report.note(note)
     finally:
         if removal is not None:
             removal.join()
+            for note in removal.kept:
+                report.note(note)
         conn.close()
         release_unused_memory()  # the rest of the run (dbt, GX, reports) happens in this process's shadow
+    try:
+        log_inbox_notes(home, run_id, [InboxNote(**n) for n in report.inbox_notes])
+    except OSError:
+        log.exception("could not write the inbox notes to the run log")
     return report
