@@ -41,7 +41,6 @@ from sources.inbox import (
     list_inbox,
     log_inbox_notes,
     quarantine,
-    read_archived,
     read_pending,
     remove_if_unchanged,
     shown_name,
@@ -52,8 +51,8 @@ from sources.inbox import (
 )
 from sources.load import ensure_raw_schema, ingested_shas, load_batch
 from sources.memory import WRITE_MEMORY_LIMIT, release_unused_memory
-from sources.parallel import configured_workers, prepare_files
-from sources.prepare import VIETNAM, IntakeJob, Prepared, local_naive, prepare
+from sources.parallel import configured_workers, prepare_files, prepare_journalled
+from sources.prepare import VIETNAM, IntakeJob, Prepared, local_naive
 from sources.reference import Reference, load_reference
 
 __all__ = ["VIETNAM", "FileOutcome", "IntakeReport", "local_naive", "run_intake"]
@@ -276,19 +275,9 @@ def _ingest_batch(
     return [outcomes[i] for i in range(len(batch))], _Removal(done, bool(fresh)), notes
 
 
-def _read_journalled(job: IntakeJob, entry: PendingFile, reference: Reference) -> Prepared:
-    try:
-        item = read_archived(job.home, entry)
-    except Exception as exc:  # keep the journal entry: the next run tries again
-        log.exception("recovery failed for %s", entry.file_name)
-        return Prepared(entry.file_name, None, entry.sha256, entry.archive_path, entry.mtime, "error",
-                        f"{type(exc).__name__}: {exc}")
-    ext = "." + entry.archive_path.rsplit(".", 1)[1]
-    return dataclasses.replace(prepare(item, ext, entry.archive_path, job, entry.received_at, reference), path=None)
-
-
 def _recover(
-    conn: duckdb.DuckDBPyConnection, job: IntakeJob, reference: Reference, seen: set[str]
+    conn: duckdb.DuckDBPyConnection, job: IntakeJob, reference: Reference, seen: set[str],
+    workers: int | None = None,
 ) -> list[FileOutcome]:
     """Re-load journalled files that are archived but absent from the warehouse (a run died before it
     published them); drop journal entries the warehouse already holds."""
@@ -300,7 +289,7 @@ def _recover(
             done.add(entry.sha256)
         else:
             todo.append(entry)
-    prepared = (_read_journalled(job, entry, reference) for entry in todo)
+    prepared = prepare_journalled(todo, job, reference, workers)  # parsed in workers, as the inbox is
     for batch in batches(prepared):
         for item in _load(conn, job, batch):
             if item.status != "error" and item.sha256:
@@ -336,7 +325,7 @@ def run_intake(
     try:
         ensure_raw_schema(conn)
         seen = ingested_shas(conn)
-        for outcome in _recover(conn, job, reference, seen):
+        for outcome in _recover(conn, job, reference, seen, configured_workers(workers)):
             report.add(outcome)
         for note in inbox_entry_notes(home):  # folders, FIFOs, symlinks, undecodable names: named, never opened
             report.note(note)

@@ -1,16 +1,28 @@
-"""Read, archive and parse inbox files on every core, results in inbox order.
+"""Read, archive and parse inbox files in worker processes with a memory and a time limit; results in
+inbox order.
 
-Parsing is pure CPU work per file, so worker processes take it (threads would share one GIL). Workers
-start with ``forkserver`` (else ``spawn``), never a plain fork of the caller: the caller is a Dagster
-process with threads. Each worker gets the run's Reference once (initializer), reads and hashes the
-files itself (no bytes shuttled through the parent) and returns compact results (column lists).
+Every untrusted parse runs in a worker process, even for a one-file night: a reader that crashes (a C or
+Rust reader aborting), asks for more memory than it may have, or never returns costs only that file.
+Each worker limits its own address space (``RLIMIT_AS``, ``DOTHI_PARSE_MEMORY_MB``), and the parent
+kills a worker that spends longer than ``DOTHI_PARSE_TIMEOUT_S`` on one file and starts another
+(sources/limits.py). The file is then quarantined with the reason: *the reader crashed on this file*,
+*ran out of memory (limit N MB)*, *took longer than N s*. A worker that dies for no reason it can tell
+(a crash) gets its file once more, in a fresh worker, before the file is blamed.
 
-A worker that dies on a file (a crash in a C reader, the OOM killer) must not stop the run: the files of
-the broken chunks are retried one at a time, and the one that takes its worker down again is quarantined.
+Workers start with ``forkserver`` (else ``spawn``), never a plain fork of the caller: the caller is a
+Dagster process with threads. Each worker gets the run's Reference once, reads and hashes its files
+itself (no bytes shuttled through the parent) and returns compact results (column lists), one file at a
+time, so a death or a timeout always names exactly one file. Results are yielded in the order given,
+so a pooled run loads exactly what a one-worker run loads. A worker's stderr goes to a file the parent
+reads (a Rust reader's "memory allocation of N bytes failed" tells an out-of-memory from a crash) and
+copies to its own stderr.
 
-``DOTHI_INTAKE_WORKERS``: ``1`` (or ``0``) parses in-process; ``N`` forces N workers whatever the inbox
-size; unset: one worker per available core once the inbox holds more than ``POOL_THRESHOLD`` files
-(below that, the pool's start-up costs more than it saves).
+``DOTHI_INTAKE_WORKERS``: ``N`` (≥ 1; ``0`` counts as 1) workers whatever the inbox size; unset: one
+worker, or one per available core once the inbox holds more than ``POOL_THRESHOLD`` files.
+``DOTHI_PARSE_IN_PROCESS=1`` parses in the calling process with no bound at all: for debugging a reader
+only, never in production (one bad file can then abort the refresh). If worker processes cannot start at
+all, no file is parsed: each is reported as an error and stays in the inbox (or the journal) for the
+next run.
 """
 
 from __future__ import annotations
@@ -18,27 +30,38 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import re
+import resource
+import shutil
+import signal
+import sys
+import tempfile
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from itertools import chain, islice
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
+from typing import Any
 
+from sources import limits
 from sources.faults import fault_point
-from sources.prepare import IntakeJob, Prepared, crashed, read_and_prepare
+from sources.inbox import PendingFile, display_name
+from sources.prepare import IntakeJob, Prepared, crashed, journalled_crashed, read_and_prepare, read_journalled
 from sources.reference import Reference
 
 log = logging.getLogger(__name__)
 
 WORKERS_ENV = "DOTHI_INTAKE_WORKERS"
+IN_PROCESS_ENV = "DOTHI_PARSE_IN_PROCESS"
 POOL_THRESHOLD = 200
-CHUNK = 8  # files per task: fewer round trips, still a fine-grained balance between workers
-PING_TIMEOUT = 300  # seconds for a fresh pool to run an empty task (spawning on a loaded machine is slow)
+START_TIMEOUT = 300  # seconds for a fresh worker to report ready (spawning on a loaded machine is slow)
+START_FAILURES = 3  # workers in a row that die or hang before they are ready: the pool is unusable
 AHEAD = 512  # files read ahead of the loader at most (bounds memory; keeps workers busy while it loads)
+READY = "ready"
+RUST_OOM = re.compile(r"memory allocation of (\d+) bytes failed")
 
-_job: IntakeJob | None = None
-_reference: Reference | None = None
+Task = tuple[str, Any]  # ("inbox", Path) | ("journal", PendingFile)
 
 
 def available_cores() -> int:
@@ -62,21 +85,70 @@ def configured_workers(explicit: int | None = None) -> int | None:
         return None
 
 
-def _init(job: IntakeJob, reference: Reference, environ: dict[str, str]) -> None:
-    global _job, _reference
-    _job, _reference = job, reference
+def in_process() -> bool:
+    return os.environ.get(IN_PROCESS_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
+def _run(task: Task, job: IntakeJob, reference: Reference) -> Prepared:
+    kind, what = task
+    if kind == "inbox":
+        return read_and_prepare(what, job, reference)
+    return read_journalled(what, job, reference)
+
+
+def _blamed(task: Task, job: IntakeJob, reason: str) -> Prepared:
+    """The file's parse failed in a way only the parent saw: quarantine it with ``reason``."""
+    kind, what = task
+    log.error("%s: %s", _name(task), reason)
+    return crashed(what, job, reason) if kind == "inbox" else journalled_crashed(what, job, reason)
+
+
+def _not_parsed(task: Task, reason: str) -> Prepared:
+    """No worker could take the file: it stays where it is (inbox or journal) for the next run."""
+    kind, what = task
+    if kind == "inbox":
+        return Prepared(display_name(what.name), what, None, None, None, "error", reason)
+    entry: PendingFile = what
+    return Prepared(entry.file_name, None, entry.sha256, entry.archive_path, entry.mtime, "error", reason)
+
+
+def _name(task: Task) -> str:
+    kind, what = task
+    return what.name if kind == "inbox" else what.file_name
+
+
+# --- the worker ----------------------------------------------------------------------------------------
+
+
+def _limit_memory() -> None:
+    limit = limits.parse_memory_bytes()
+    if limit is None:
+        return
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _serve(conn: Connection, job: IntakeJob, reference: Reference, environ: dict[str, str], stderr: str) -> None:
     # A forkserver started earlier in this process would hand workers its own, older environment.
     os.environ.clear()
     os.environ.update(environ)
-
-
-def _work(paths: list[Path]) -> list[Prepared]:
-    assert _job is not None and _reference is not None, "worker not initialised"
-    out = []
-    for path in paths:
+    fd = os.open(stderr, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(fd, 2)
+    os.close(fd)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when a worker stops
+    _limit_memory()
+    conn.send(READY)
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
         fault_point("intake.parse_worker")  # tests: a worker dying mid-file
-        out.append(read_and_prepare(path, _job, _reference))
-    return out
+        conn.send(_run(task, job, reference))
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -87,107 +159,216 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+# --- the parent ----------------------------------------------------------------------------------------
+
+
 class _Unusable(Exception):
-    """The pool cannot run anything (its workers fail to start): no file is to blame."""
+    """Worker processes cannot start: no file is to blame."""
 
 
-def _ping() -> bool:
-    return _job is not None
+class _Worker:
+    def __init__(self, ctx: multiprocessing.context.BaseContext, job: IntakeJob, reference: Reference,
+                 stderr: Path) -> None:
+        self.stderr, self.offset = stderr, 0
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(  # type: ignore[attr-defined]
+            target=_serve, args=(child, job, reference, dict(os.environ), str(stderr)), daemon=True
+        )
+        self.proc.start()
+        child.close()
+        self.ready = False
+        self.started = time.monotonic()
+        self.task: tuple[int, Task, int] | None = None  # (sequence number, task, earlier attempts)
+        self.deadline: float | None = None
 
+    def give(self, item: tuple[int, Task, int], timeout: float | None) -> None:
+        self.task = item
+        self.deadline = None if timeout is None else time.monotonic() + timeout
+        self.conn.send(item[1])
 
-class _Pool:
-    def __init__(self, job: IntakeJob, reference: Reference, workers: int) -> None:
-        self.job, self.reference, self.workers = job, reference, workers
-        self.executor = self._executor()
-
-    def _executor(self) -> ProcessPoolExecutor:
-        args = (self.job, self.reference, dict(os.environ))
-        return ProcessPoolExecutor(self.workers, mp_context=_context(), initializer=_init, initargs=args)
-
-    def settle(self) -> None:
-        """Shut down, waiting: every submitted future is then done, cancelled or failed."""
-        self.executor.shutdown(wait=True, cancel_futures=True)
-
-    def restart(self) -> None:
-        """A fresh pool, checked with an empty task; raises _Unusable when even that fails."""
-        self.settle()
-        self.executor = self._executor()
+    def forward_stderr(self) -> str:
+        """What the worker wrote to stderr since the last call, copied to ours."""
         try:
-            healthy = self.executor.submit(_ping).result(timeout=PING_TIMEOUT)
-        except Exception:
-            healthy = False
-        if not healthy:
-            raise _Unusable
+            with self.stderr.open("rb") as handle:
+                handle.seek(self.offset)
+                data = handle.read()
+        except OSError:
+            return ""
+        self.offset += len(data)
+        text = data.decode("utf-8", "replace")
+        if text:
+            sys.stderr.write(text)
+        return text
 
-    def solo(self, path: Path) -> Prepared:
-        """One file on its own (after a crash): quarantined if it takes a healthy pool down again."""
+    def stop(self, kill: bool = False) -> None:
+        if not kill and self.proc.is_alive():
+            try:
+                self.conn.send(None)
+            except OSError:
+                kill = True
+            else:
+                self.proc.join(5)
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join()
+        self.conn.close()
+        self.forward_stderr()
+
+
+def _died(worker: _Worker) -> str:
+    """Why a worker died, for the quarantine reason (empty: nothing tells; a crash)."""
+    code = worker.proc.exitcode
+    if code is not None and code < 0:
         try:
-            return self.executor.submit(_work, [path]).result()[0]
-        except BrokenProcessPool as exc:
-            self.restart()
-            log.error("the reader crashed on %s; quarantining it", path.name)
-            return crashed(path, self.job, str(exc) or "its worker process exited")
+            return f"its worker process was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"its worker process was killed by signal {-code}"
+    return f"its worker process exited with code {code}"
 
 
-def _succeeded(future: Future[list[Prepared]]) -> bool:
-    return future.done() and not future.cancelled() and future.exception() is None
+def _isolated(tasks: Iterator[Task], job: IntakeJob, reference: Reference, workers: int) -> Iterator[Prepared]:
+    first = next(tasks, None)
+    if first is None:
+        return
+    tasks = chain([first], tasks)
+    ctx = _context()
+    logs = Path(tempfile.mkdtemp(prefix="dothi-parse-"))
+    timeout = limits.parse_timeout_s()
+    pool: list[_Worker] = []
+    spawned = 0
+    results: dict[int, Prepared] = {}
+    retry: deque[tuple[int, Task, int]] = deque()
+    taken = done = start_failures = 0
+    exhausted = False
 
+    def spawn() -> None:
+        nonlocal spawned
+        spawned += 1
+        pool.append(_Worker(ctx, job, reference, logs / f"worker-{spawned}.log"))
 
-def _pooled(paths: Iterator[Path], job: IntakeJob, reference: Reference, workers: int) -> Iterator[Prepared]:
-    pool = _Pool(job, reference, workers)
-    inflight: deque[tuple[list[Path], Future[list[Prepared]]]] = deque()
-    suspects: deque[tuple[Path, Prepared | None]] = deque()  # after a crash: (file, its result if it had one)
+    def replace(worker: _Worker, kill: bool) -> None:
+        worker.stop(kill=kill)
+        pool.remove(worker)
+        spawn()
 
-    def fill() -> None:
-        while len(inflight) * CHUNK < AHEAD and (chunk := list(islice(paths, CHUNK))):
-            inflight.append((chunk, pool.executor.submit(_work, chunk)))
+    def settle(worker: _Worker, result: Prepared) -> None:
+        assert worker.task is not None
+        results[worker.task[0]] = result
+        worker.task, worker.deadline = None, None
 
     try:
-        fill()
-        while inflight or suspects:
-            if suspects:
-                path, known = suspects[0]
-                result = known if known is not None else pool.solo(path)
-                suspects.popleft()
-                yield result
-                if not suspects:
-                    fill()
-                continue
-            chunk, future = inflight[0]
-            try:
-                results = future.result()
-            except BrokenProcessPool:
-                # Every unfinished task failed with the pool: retry those files one at a time.
-                pool.settle()
-                for files, settled in inflight:
-                    known = settled.result() if _succeeded(settled) else [None] * len(files)
-                    suspects.extend(zip(files, known, strict=True))
-                inflight.clear()
-                pool.restart()
-                continue
-            inflight.popleft()
-            yield from results
-            fill()
-    except _Unusable:
-        log.error("the parser processes cannot start; parsing in this process instead")
-        for path, known in suspects:
-            yield known if known is not None else read_and_prepare(path, job, reference)
-        yield from (read_and_prepare(path, job, reference) for path in paths)
+        for _ in range(workers):
+            spawn()
+        while True:
+            while done in results:
+                yield results.pop(done)
+                done += 1
+            for worker in pool:
+                if not worker.ready or worker.task is not None:
+                    continue
+                if retry:
+                    worker.give(retry.popleft(), timeout)
+                elif not exhausted and taken - done < AHEAD:
+                    task = next(tasks, None)
+                    if task is None:
+                        exhausted = True
+                        continue
+                    worker.give((taken, task, 0), timeout)
+                    taken += 1
+            if exhausted and not retry and done == taken:
+                return
+            now = time.monotonic()
+            limits_at = [w.deadline for w in pool if w.deadline is not None]
+            limits_at += [w.started + START_TIMEOUT for w in pool if not w.ready]
+            wait([w.conn for w in pool] + [w.proc.sentinel for w in pool],
+                 timeout=max(0.0, min(limits_at) - now) if limits_at else None)
+            now = time.monotonic()
+            for worker in list(pool):
+                message: object = None
+                if worker.conn.poll():
+                    try:
+                        message = worker.conn.recv()
+                    except (EOFError, OSError):
+                        message = None
+                if message == READY:
+                    worker.ready, start_failures = True, 0
+                    continue
+                if isinstance(message, Prepared):
+                    worker.forward_stderr()
+                    settle(worker, message)
+                    continue
+                if worker.proc.is_alive() or worker.proc.exitcode is None:
+                    if worker.deadline is not None and now >= worker.deadline and worker.task is not None:
+                        task = worker.task[1]
+                        worker.stop(kill=True)
+                        settle(worker, _blamed(task, job, limits.timeout_reason(timeout or 0)))
+                        pool.remove(worker)
+                        spawn()
+                    elif not worker.ready and now >= worker.started + START_TIMEOUT:
+                        start_failures += 1
+                        replace(worker, kill=True)
+                    continue
+                # The worker is dead.
+                text = worker.forward_stderr()
+                if not worker.ready or worker.task is None:
+                    start_failures += 1
+                    if start_failures >= START_FAILURES:
+                        raise _Unusable(text.strip().splitlines()[-1] if text.strip() else _died(worker))
+                    replace(worker, kill=True)
+                    continue
+                seq, task, attempts = worker.task
+                oom = RUST_OOM.search(text)
+                if oom:
+                    asked = int(oom.group(1))
+                    detail = f"the reader asked for {asked / limits.MB:,.0f} MB at once"
+                    settle(worker, _blamed(task, job, limits.out_of_memory_reason(detail)))
+                elif attempts == 0:  # perhaps not this file's fault: once more, in a fresh worker
+                    log.warning("a parse worker died on %s (%s); trying it once more", _name(task), _died(worker))
+                    retry.append((seq, task, 1))
+                    worker.task, worker.deadline = None, None
+                else:
+                    settle(worker, _blamed(task, job, limits.crashed_reason(_died(worker))))
+                replace(worker, kill=True)
+    except _Unusable as exc:
+        reason = f"the parser processes cannot start ({exc}); the file stays for the next run"
+        log.error("%s", reason)
+        pending = sorted([*((w.task[0], w.task[1]) for w in pool if w.task), *((s, t) for s, t, _ in retry)])
+        for seq, task in pending:
+            results.setdefault(seq, _not_parsed(task, reason))
+        while done < taken:
+            yield results.pop(done)
+            done += 1
+        for task in tasks:
+            yield _not_parsed(task, reason)
     finally:
-        pool.settle()
+        for worker in pool:
+            worker.stop(kill=worker.task is not None)
+        shutil.rmtree(logs, ignore_errors=True)
+
+
+def _prepare(tasks: Iterator[Task], job: IntakeJob, reference: Reference, workers: int | None) -> Iterator[Prepared]:
+    if in_process():
+        log.warning("%s is set: parsing in this process, with no memory or time limit", IN_PROCESS_ENV)
+        return (_run(task, job, reference) for task in tasks)
+    if workers is None:  # decide from the number of files, looking no further than needed
+        head = list(islice(tasks, POOL_THRESHOLD + 1))
+        workers = available_cores() if len(head) > POOL_THRESHOLD else 1
+        tasks = chain(head, tasks)
+    if workers > 1:
+        log.info("parsing with %d worker processes", workers)
+    return _isolated(tasks, job, reference, workers)
 
 
 def prepare_files(
     paths: Iterable[Path], job: IntakeJob, reference: Reference, workers: int | None = None
 ) -> Iterator[Prepared]:
-    """Every file read, archived (unsynced) and parsed, in the order given: with ``workers`` > 1 in a
-    process pool, else in this process. ``paths`` is consumed lazily (at most ``AHEAD`` files ahead)."""
-    paths = iter(paths)
-    if workers is None:  # decide from the inbox size, looking no further than needed
-        head = list(islice(paths, POOL_THRESHOLD + 1))
-        workers = available_cores() if len(head) > POOL_THRESHOLD else 1
-        paths = chain(head, paths)
-    if workers <= 1:
-        return (read_and_prepare(path, job, reference) for path in paths)
-    log.info("parsing with %d worker processes", workers)
-    return _pooled(paths, job, reference, workers)
+    """Every inbox file read, archived (unsynced) and parsed in worker processes, in the order given.
+    ``paths`` is consumed lazily (at most ``AHEAD`` files ahead)."""
+    return _prepare((("inbox", path) for path in paths), job, reference, workers)
+
+
+def prepare_journalled(
+    entries: Iterable[PendingFile], job: IntakeJob, reference: Reference, workers: int | None = None
+) -> Iterator[Prepared]:
+    """Journalled files re-read from the archive and parsed in worker processes, in the order given."""
+    return _prepare((("journal", entry) for entry in entries), job, reference, workers)

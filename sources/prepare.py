@@ -2,19 +2,26 @@
 
 Pure but for the archive write, so it runs the same in-process or in a worker process (sources/parallel.py):
 the result carries column lists rather than thousands of dataclasses, and loads identically either way.
+The bounds of sources/limits.py (file size, cells per sheet, field length) are checked here; the memory
+and time limits are the worker's (sources/parallel.py).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
+import os
+import resource
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from sources import limits
 from sources.formats import extension_for
 from sources.home import DothiHome
-from sources.inbox import InboxFile, archive, display_name, read_inbox_file
+from sources.inbox import InboxFile, PendingFile, archive, display_name, read_archived, read_inbox_file
 from sources.load import FileRecord, FileRows, columns
 from sources.reference import Reference
 from sources.submission import QuarantineError, Submission, parse_submission
@@ -30,6 +37,33 @@ def local_naive(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment
     return moment.astimezone(VIETNAM).replace(tzinfo=None)
+
+
+PARSE_FAULT_ENV = "DOTHI_PARSE_FAULT"
+
+
+def parse_fault(file_name: str) -> None:
+    """Fault injection for the isolation tests: ``DOTHI_PARSE_FAULT=<kind>:<file name>[,…]`` makes the
+    parse of that one file ``crash`` (abort, as a C reader does), ``hang`` (never return) or ``allocate``
+    (ask for more memory than the worker's limit allows; refused outside a memory-limited worker).
+    Read at call time; a no-op when unset (see also sources/faults.py)."""
+    raw = os.environ.get(PARSE_FAULT_ENV)
+    if not raw:
+        return
+    for spec in raw.split(","):
+        kind, _, name = spec.strip().partition(":")
+        if name != file_name:
+            continue
+        if kind == "crash":
+            os.abort()
+        elif kind == "hang":
+            while True:
+                time.sleep(3600)
+        elif kind == "allocate":
+            soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+            if soft == resource.RLIM_INFINITY:  # never eat the machine's memory
+                raise MemoryError("the allocate fault runs only in a memory-limited worker")
+            bytearray(soft)  # the whole allowed address space in one block: refused at once
 
 
 @dataclass(frozen=True)
@@ -136,17 +170,68 @@ def unreadable(exc: BaseException) -> QuarantineError:
     )
 
 
+ZIP_BASED = (".xlsx",)  # bounded by sources/formats/zipguard.py rather than by their size on disk
+
+
+def _input_reason(item: InboxFile, ext: str) -> str | None:
+    """Why the file is refused before it is parsed (size, declared sheet size), or None."""
+    if ext not in ZIP_BASED and (reason := limits.file_size_reason(len(item.data))):
+        return reason
+    if ext == ".xlsx":
+        return limits.sheet_cells_reason(item.data)
+    return None
+
+
+def _longest_field(sub: Submission) -> tuple[int | None, int]:
+    """(row, length) of the longest text that storing this submission would keep."""
+    best: tuple[int | None, int] = (None, 0)
+
+    def see(row: int | None, text: str | None) -> None:
+        nonlocal best
+        if text is not None and len(text) > best[1]:
+            best = (row, len(text))
+
+    meta = sub.meta
+    see(None, meta.reporter_raw)
+    for value in (meta.title_block or {}).values():
+        see(None, value if isinstance(value, str) else None)
+    for f in sub.figures:
+        for text in (f.note, f.value_raw, f.unit):
+            see(f.row_number, text)
+    for r in sub.rejected:
+        see(r.row_number, r.value_raw)
+        see(r.row_number, r.reason)
+        if r.row_data is not None and len(r.row_data) > best[1]:  # the row as JSON: its fields, one by one
+            try:
+                fields = json.loads(r.row_data)
+            except ValueError:
+                fields = {}
+            for text in (fields.values() if isinstance(fields, dict) else fields):
+                see(r.row_number, text if isinstance(text, str) else None)
+    return best
+
+
 def prepare(
     item: InboxFile, ext: str, archive_path: str, job: IntakeJob, received_at: datetime, reference: Reference
 ) -> Prepared:
     """Parse archived bytes into rows, or into a quarantine record."""
+    if reason := _input_reason(item, ext):
+        return quarantined(item, ext, archive_path, QuarantineError(reason), job, received_at)
     try:
+        parse_fault(item.name)  # tests: a reader that crashes, hangs or runs out of memory on this file
         sub = parse_submission(item.data, item.name, today=job.now.date(), reference=reference)
     except QuarantineError as error:
+        return quarantined(item, ext, archive_path, error, job, received_at)
+    except MemoryError as exc:  # the worker's address-space limit (sources/parallel.py) stopped the reader
+        log.error("the reader ran out of memory on %s", item.name)
+        error = QuarantineError(limits.out_of_memory_reason(str(exc)))
         return quarantined(item, ext, archive_path, error, job, received_at)
     except Exception as exc:  # a reader bug on one odd file must not stop the run
         log.exception("unexpected error reading %s", item.name)
         return quarantined(item, ext, archive_path, unreadable(exc), job, received_at)
+    row, length = _longest_field(sub)
+    if reason := limits.field_length_reason(row, length):
+        return quarantined(item, ext, archive_path, QuarantineError(reason), job, received_at)
     return _accepted(item, archive_path, sub, job, received_at)
 
 
@@ -163,7 +248,24 @@ def failed(path: Path, exc: BaseException) -> Prepared:
     return Prepared(display_name(path.name), path, None, None, None, "error", f"{type(exc).__name__}: {exc}")
 
 
+def _too_large_to_read(path: Path) -> str | None:
+    """A file over the size limit and too large to hold in a worker's memory is not read at all (it
+    stays in the inbox, named, until someone removes it); a smaller oversized one is archived and
+    quarantined with the size reason (``prepare``)."""
+    try:
+        size = path.lstat().st_size
+    except OSError:
+        return None  # read_inbox_file says what is wrong
+    memory = limits.parse_memory_bytes()
+    if limits.file_size_reason(size) is None or memory is None or size * 2 <= memory:
+        return None
+    return f"{limits.file_size_reason(size)}; it is too large even to archive, so it stays in the inbox: remove it"
+
+
 def read_and_prepare(path: Path, job: IntakeJob, reference: Reference) -> Prepared:
+    if reason := _too_large_to_read(path):
+        log.error("%s: %s", path.name, reason)
+        return Prepared(display_name(path.name), path, None, None, None, "error", reason)
     try:
         item, ext, archive_path = read_and_archive(path, job)
     except Exception as exc:
@@ -172,13 +274,46 @@ def read_and_prepare(path: Path, job: IntakeJob, reference: Reference) -> Prepar
     return prepare(item, ext, archive_path, job, job.now, reference)
 
 
-def crashed(path: Path, job: IntakeJob, why: str) -> Prepared:
-    """The parser took its worker process down on this file: quarantine it (read here, not parsed)."""
+def crashed(path: Path, job: IntakeJob, reason: str) -> Prepared:
+    """The parse of this file took its worker down, ran out of memory or ran out of time: quarantine it
+    with ``reason`` (read and archived here, never parsed)."""
+    if too_large := _too_large_to_read(path):
+        return Prepared(display_name(path.name), path, None, None, None, "error", too_large)
     try:
         item, ext, archive_path = read_and_archive(path, job)
     except Exception as exc:
         return failed(path, exc)
-    error = QuarantineError(
-        f"the file could not be read (the reader crashed on it: {why}); check it opens in Excel and re-send it as .xlsx"
+    return quarantined(item, ext, archive_path, QuarantineError(reason), job, job.now)
+
+
+def _journalled_ext(entry: PendingFile) -> str:
+    return "." + entry.archive_path.rsplit(".", 1)[1]
+
+
+def _unrecoverable(entry: PendingFile, exc: BaseException) -> Prepared:
+    """Keep the journal entry: the next run tries again."""
+    return Prepared(entry.file_name, None, entry.sha256, entry.archive_path, entry.mtime, "error",
+                    f"{type(exc).__name__}: {exc}")
+
+
+def read_journalled(entry: PendingFile, job: IntakeJob, reference: Reference) -> Prepared:
+    """A journalled file (archived by a run that died before publishing), re-read from the archive."""
+    try:
+        item = read_archived(job.home, entry)
+    except Exception as exc:
+        log.exception("recovery failed for %s", entry.file_name)
+        return _unrecoverable(entry, exc)
+    prepared = prepare(item, _journalled_ext(entry), entry.archive_path, job, entry.received_at, reference)
+    return dataclasses.replace(prepared, path=None)
+
+
+def journalled_crashed(entry: PendingFile, job: IntakeJob, reason: str) -> Prepared:
+    """``crashed`` for a journalled file."""
+    try:
+        item = read_archived(job.home, entry)
+    except Exception as exc:
+        return _unrecoverable(entry, exc)
+    prepared = quarantined(
+        item, _journalled_ext(entry), entry.archive_path, QuarantineError(reason), job, entry.received_at
     )
-    return quarantined(item, ext, archive_path, error, job, job.now)
+    return dataclasses.replace(prepared, path=None)

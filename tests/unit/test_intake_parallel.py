@@ -80,29 +80,30 @@ def test_a_worker_crash_quarantines_the_file_and_the_run_goes_on(tmp_path, monke
     monkeypatch.setenv("DOTHI_FAULT_POINT", "intake.parse_worker")  # every worker dies on its first file
     report = run_intake(home, "run", now=NOW, workers=2)
     assert [(o.file_name, o.status) for o in report.outcomes] == [(n, "quarantined") for n in names]
-    assert all("the reader crashed on it" in (o.reason or "") for o in report.outcomes)
+    assert all("the reader crashed on this file" in (o.reason or "") for o in report.outcomes)
     assert list(home.inbox.iterdir()) == [] and len(list(home.quarantine.glob("*.reason.txt"))) == 2
     with duckdb.connect(str(home.warehouse), read_only=True) as conn:
         assert conn.execute("select count(*) from raw.submissions where status = 'quarantined'").fetchone() == (2,)
 
 
-def test_workers_that_cannot_start_fall_back_to_parsing_in_process(tmp_path, monkeypatch) -> None:
-    """No file is to blame when the pool itself is broken: nothing is quarantined for it."""
-    from concurrent.futures import ProcessPoolExecutor
+def _exit_at_start(*args: object) -> None:
+    os._exit(3)
 
+
+def test_workers_that_cannot_start_leave_the_files_for_the_next_run(tmp_path, monkeypatch) -> None:
+    """No file is to blame when no worker can start: nothing is quarantined for it, nothing is parsed
+    unbounded in this process; the files stay in the inbox, each with the reason."""
     from sources import parallel
 
-    def broken(pool) -> ProcessPoolExecutor:  # every worker's initializer fails
-        return ProcessPoolExecutor(2, mp_context=parallel._context(), initializer=int, initargs=("x",))
-
-    monkeypatch.setattr(parallel._Pool, "_executor", broken)
+    monkeypatch.setattr(parallel, "_serve", _exit_at_start)  # every worker exits before it is ready
     home = DothiHome(tmp_path / "home").ensure()
     names = ["CamRanh_BaoCao_2024.csv", "KhanhSon2024.csv"]
     for name in names:
         shutil.copy2(SAMPLE / name, home.inbox / name)
     report = run_intake(home, "run", now=NOW, workers=2)
-    assert [(o.file_name, o.status) for o in report.outcomes] == [(n, "accepted") for n in names]
-    assert list(home.quarantine.iterdir()) == [] and list(home.inbox.iterdir()) == []
+    assert [(o.file_name, o.status) for o in report.outcomes] == [(n, "error") for n in names]
+    assert all("the parser processes cannot start" in (o.reason or "") for o in report.outcomes)
+    assert list(home.quarantine.iterdir()) == [] and sorted(p.name for p in home.inbox.iterdir()) == names
 
 
 def test_workers_setting(monkeypatch) -> None:
