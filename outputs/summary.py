@@ -83,6 +83,9 @@ class RefreshSummary:
     transition: dict = field(default_factory=dict)  # roll-ups, incomplete roll-ups, rows refused
     # per programme: review period and its targets by review_status (fct_programme_review)
     reviews: list[dict] = field(default_factory=list)
+    # this run's inbox entries not read, or read with a remark (folders, FIFOs, symlinks, files still
+    # being written, undecodable names): {"name", "kind", "reason"}, from the intake step's note
+    inbox: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -116,6 +119,9 @@ class RefreshSummary:
             lines += [_gap_line(row) for row in item["furthest_localities"]] or [_none_line(item)]
         if self.transition:
             lines.append(_transition_line(self.transition))
+        if self.inbox:
+            lines.append(f"Inbox entries not read, or read with a remark ({len(self.inbox)}):")
+            lines += [f"  {item['name']}: {item['reason']}" for item in self.inbox]
         return "\n".join(lines)
 
 
@@ -156,8 +162,20 @@ def _transition_line(t: dict) -> str:
     )
 
 
+def _inbox_notes(warehouse: Path) -> list[dict]:
+    """The intake's inbox notes for this run: its note (``RunScope.write_note``) lies beside the run's
+    working copy; a summary of the published warehouse outside a run has none."""
+    note = Path(warehouse).with_name("intake.json")
+    try:
+        items = json.loads(note.read_text(encoding="utf-8")).get("inbox_notes") or []
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [{k: str(item.get(k, "")) for k in ("name", "kind", "reason")} for item in items if isinstance(item, dict)]
+
+
 def build_summary(warehouse: Path, top_n: int = TOP_N) -> RefreshSummary:
     summary = RefreshSummary(warehouse=str(warehouse))
+    summary.inbox = _inbox_notes(warehouse)
     # Only the columns counted: the per-figure marts hold millions of rows at national scale.
     with connect_read_only(warehouse) as conn:
         submissions = conn.table("marts.fct_submissions").select("status").df()
