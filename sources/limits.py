@@ -81,6 +81,8 @@ def max_field_chars() -> int | None:
 
 
 def _mb(size: float) -> str:
+    if size < MB:
+        return f"{size / 1024:,.0f} KB"
     return f"{size / MB:,.1f} MB" if size < 10 * MB else f"{size / MB:,.0f} MB"
 
 
