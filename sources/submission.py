@@ -10,15 +10,16 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 
-from sources.formats import Cell, Document, UnreadableFile, read_document
+from sources.formats import Cell, CellError, Document, UnreadableFile, read_document
 from sources.formats.layout import Table, locate_table
 from sources.normalize.dates import parse_date
+from sources.normalize.headers import is_header, match_header, match_title_key
 from sources.normalize.names import Resolution, Resolvers, resolvers
 from sources.normalize.numbers import dominant_style, parse_number
 from sources.normalize.periods import parse_period, period_end
-from sources.normalize.text import cell_text, fold
+from sources.normalize.text import QUOTE_LIMIT, cell_text, clip, fold
 from sources.normalize.units import check_unit
 from sources.reference import Reference, Reporter, load_reference
 
@@ -128,6 +129,16 @@ class _Context:
     submitted_at: datetime | None
     dominant: str | None
     today: date
+    now: datetime  # the ingestion time: no submission date is later
+
+
+# Fields a row is read from: a broken Excel cell (#DIV/0!, a formula never calculated) in one of them
+# rejects the row.
+_READ_FIELDS = (
+    "reporter_code", "reporter", "locality_code", "locality", "indicator", "indicator_name", "period", "value",
+    "unit", "numerator", "denominator", "note", "submitted",
+)
+_REASON_LIMIT = 2 * QUOTE_LIMIT
 
 
 def _get(ctx: _Context, cells: list[Cell], name: str) -> Cell:
@@ -152,11 +163,20 @@ def _text_or_none(cell: Cell) -> str | None:
 
 def _row_json(table: Table, cells: list[Cell]) -> str:
     data = {
-        table.labels[c] if c < len(table.labels) else str(c): cell_text(v)
+        clip(table.labels[c]) if c < len(table.labels) else str(c): clip(cell_text(v))
         for c, v in enumerate(cells)
         if cell_text(v)
     }
     return json.dumps(data, ensure_ascii=False)
+
+
+def _clip_reason(reason: str, raw: str | None) -> str:
+    """A reason quotes the field it refuses: quote a few hundred characters of it, never all of it."""
+    if len(reason) <= _REASON_LIMIT:
+        return reason
+    if raw and len(raw) > QUOTE_LIMIT:
+        reason = reason.replace(raw, clip(raw))
+    return clip(reason, _REASON_LIMIT)
 
 
 def _is_blank(cells: list[Cell]) -> bool:
@@ -257,9 +277,17 @@ def _reject(
     reporter: str | None,
     period: str | None,
 ) -> None:
+    text = _text_or_none(raw)
     rejected.append(
         RejectedRow(
-            row_number, field_name, _text_or_none(raw), reason, suggestion, row_json, reporter, period
+            row_number,
+            field_name,
+            clip(text) if text else None,
+            _clip_reason(reason, text),
+            _clip_reason(suggestion, text) if suggestion else None,
+            row_json,
+            reporter,
+            period,
         )
     )
 
@@ -267,6 +295,10 @@ def _reject(
 def _parse_row(ctx: _Context, row_number: int, cells: list[Cell]) -> tuple[Figure | None, list[RejectedRow]]:
     res, reporter = ctx.res, ctx.reporter
     problems: list[tuple[str, Cell, str, str | None]] = []  # (field, raw, reason, suggestion)
+    if any(isinstance(c, CellError) for c in cells):
+        problems = _broken_cells(ctx, cells)
+        if problems:
+            return None, _rejections(ctx, row_number, cells, problems, None)
 
     # The period first: the locality is read as the unit that existed at its end.
     raw_period = _get(ctx, cells, "period")
@@ -358,23 +390,9 @@ def _parse_row(ctx: _Context, row_number: int, cells: list[Cell]) -> tuple[Figur
             problems.append((name, raw, parts[name].reason or "", parts[name].suggestion))
 
     if problems:
-        row_json = _row_json(ctx.table, cells)  # only a rejected row keeps the whole row as read
-        rejected: list[RejectedRow] = []
-        for field_name, raw, reason, suggestion in problems:
-            _reject(
-                rejected,
-                row_number,
-                field_name,
-                raw,
-                reason,
-                suggestion,
-                row_json,
-                reporter.code,
-                period.period,
-            )
-        return None, rejected
+        return None, _rejections(ctx, row_number, cells, problems, period.period)
 
-    submitted = parse_date(_get(ctx, cells, "submitted")) or ctx.submitted_at
+    submitted = _clamped(ctx, parse_date(_get(ctx, cells, "submitted"))) or ctx.submitted_at
     figure = Figure(
         row_number=row_number,
         reporter_code=reporter.code,
@@ -389,11 +407,97 @@ def _parse_row(ctx: _Context, row_number: int, cells: list[Cell]) -> tuple[Figur
         numerator=parts["numerator"].value,
         denominator=parts["denominator"].value,
         note=_text_or_none(_get(ctx, cells, "note")),
-        value_raw=_text_or_none(raw_value),
+        value_raw=clip(cell_text(raw_value)) or None,
         number_reading=value.reading,
         submitted_at=submitted,
     )
     return figure, []
+
+
+def _rejections(
+    ctx: _Context,
+    row_number: int,
+    cells: list[Cell],
+    problems: list[tuple[str, Cell, str, str | None]],
+    period: str | None,
+) -> list[RejectedRow]:
+    row_json = _row_json(ctx.table, cells)  # only a rejected row keeps the whole row as read
+    rejected: list[RejectedRow] = []
+    for field_name, raw, reason, suggestion in problems:
+        _reject(rejected, row_number, field_name, raw, reason, suggestion, row_json, ctx.reporter.code, period)
+    return rejected
+
+
+def _broken_cells(ctx: _Context, cells: list[Cell]) -> list[tuple[str, Cell, str, str | None]]:
+    problems: list[tuple[str, Cell, str, str | None]] = []
+    for name in _READ_FIELDS:
+        value = _get(ctx, cells, name)
+        if not isinstance(value, CellError):
+            continue
+        if value.code:
+            problems.append((name, value, f"the cell holds the Excel error {value.code}: its formula failed, "
+                             "so there is no figure (broken is not missing)", "fix the formula in Excel, or "
+                             "leave the cell blank when the figure is missing"))
+        else:
+            problems.append((name, value, "the cell holds a formula that was never calculated (no saved value)",
+                             "open and save the file in Excel, then send it again"))
+    return problems
+
+
+def _clamped(ctx: _Context, moment: datetime | None) -> datetime | None:
+    """A submission date after the ingestion time (a typo, a PC clock in 2099) would keep its version
+    current over every later correction: it is the ingestion time instead (noted in the title block)."""
+    if moment is None or moment <= ctx.now:
+        return moment
+    return ctx.now
+
+
+def _field_count_problem(table: Table, cells: list[Cell], delimiter: str) -> str | None:
+    """Why a CSV row with another field count than the header is not read, or None when it matches.
+
+    A row may stop early when only its trailing note is left out; any other shortfall, and any filled
+    field beyond the header, shifts the columns, so the row is never guessed at."""
+    width = table.header_width or 0
+    count = len(cells)
+    if count > width:
+        if all(c is None for c in cells[width:]):
+            return None
+        message = f"the row has {count} fields but the header has {width}: the values do not line up"
+        if delimiter == ",":
+            for name in ("value", "numerator", "denominator"):
+                col = table.columns.get(name)
+                if col is None or col + 1 >= count:
+                    continue
+                whole, frac = cell_text(cells[col]), cell_text(cells[col + 1])
+                if whole.lstrip("-").isdigit() and frac.isdigit():
+                    return (
+                        f"{message}; '{clip(whole, 60)}' and '{clip(frac, 60)}' look like one figure split "
+                        f"at an unquoted decimal comma? write \"{clip(whole, 60)},{clip(frac, 60)}\" in quotes "
+                        "or use ';' as the separator"
+                    )
+        return message + "; check the separators (a ',' or ';' inside a field must be in quotes)"
+    if count < width:
+        needed = [c for f, c in table.columns.items() if f != "note"]
+        if needed and count <= max(needed):
+            return (
+                f"the row has {count} fields but the header has {width}: the values do not line up; "
+                "check the separators (a ',' or ';' inside a field must be in quotes)"
+            )
+    return None
+
+
+def _second_table(ctx: _Context, cells: list[Cell]) -> str | None:
+    """A heading row that starts another table: a new 'Kỳ báo cáo: …' title line sets the period of the
+    rows below it (returned as 'period'); a header with other columns cannot be read under this one."""
+    texts = [cell_text(c) for c in cells if cell_text(c)]
+    if not texts:
+        return None
+    key, sep, value = texts[0].partition(":")
+    if sep and match_title_key(key) == "period":
+        return "period"
+    if len(texts) >= 2 and is_header({f for t in texts if (f := match_header(t))}):
+        return "header"
+    return None
 
 
 def _is_heading(ctx: _Context, cells: list[Cell]) -> bool:
@@ -412,16 +516,52 @@ def _repeats_header(header_key: list[str], cells: list[Cell]) -> bool:
     return any(texts) and all(t == h for t, h in zip(texts, header_key, strict=False) if t)
 
 
+def _title_notes(
+    table: Table,
+    doc: Document,
+    written_at: datetime | None,
+    submitted_at: datetime | None,
+    period_titles: list[tuple[int, str]],
+) -> dict[str, object]:
+    """The title block as read, plus the choices intake made on the file's behalf (keys start with '_')."""
+    out = _title_json(table)
+    hidden = doc.notes.get("hidden_sheets_skipped")
+    if hidden:
+        out["_hidden_sheets_skipped"] = hidden
+        out["_sheet_read"] = table.sheet_name
+    if "read_as" in doc.notes:
+        out["_read_as"] = doc.notes["read_as"]
+    if doc.encoding and doc.encoding.endswith(":double-encoded"):
+        out["_encoding_repaired"] = "the text was UTF-8 encoded twice (mojibake); it was decoded once more"
+    if written_at is not None and submitted_at is not None and written_at > submitted_at:
+        out["_submitted_at_clamped"] = (
+            f"the file's submission date {written_at:%Y-%m-%d %H:%M} is after the ingestion time; "
+            f"{submitted_at:%Y-%m-%d %H:%M} is used instead"
+        )
+    if period_titles:
+        out["_period_titles"] = {str(row): period for row, period in period_titles}
+    return out
+
+
 def _column_cells(table: Table, rows: list[list[Cell]], name: str) -> list[Cell]:
     col = table.columns.get(name)
     return [] if col is None else [row[col] for row in rows if col < len(row)]
 
 
 def parse_submission(
-    data: bytes, file_name: str, *, today: date | None = None, reference: Reference | None = None
+    data: bytes,
+    file_name: str,
+    *,
+    today: date | None = None,
+    reference: Reference | None = None,
+    now: datetime | None = None,
 ) -> Submission:
-    """Parse one file. Raises QuarantineError for whole-file problems."""
-    today = today or date.today()
+    """Parse one file. Raises QuarantineError for whole-file problems.
+
+    ``now`` is the ingestion time (naive local): a submission date after it is clamped to it. Without
+    it, the end of ``today`` is the bound."""
+    today = today or (now.date() if now else date.today())
+    now = now or datetime.combine(today, time(23, 59, 59))
     res = resolvers(reference or load_reference())
     doc: Document | None = None
     try:
@@ -464,9 +604,8 @@ def parse_submission(
     column_dates = [
         d for c in _column_cells(table, [c for _, c in rows], "submitted") if (d := parse_date(c))
     ]
-    submitted_at = parse_date(table.title.fields.get("submitted")) or (
-        max(column_dates) if column_dates else None
-    )
+    written_at = parse_date(table.title.fields.get("submitted")) or (max(column_dates) if column_dates else None)
+    submitted_at = written_at if written_at is None or written_at <= now else now
     ctx = _Context(
         table,
         res,
@@ -477,17 +616,43 @@ def parse_submission(
         submitted_at,
         dominant_style(numbers),
         today,
+        now,
     )
 
     figures: list[Figure] = []
     rejected: list[RejectedRow] = []
     first_seen: dict[tuple[str, str, str], int] = {}
     rows_read = 0
+    period_titles: list[tuple[int, str]] = []
     header_key = [fold(label) for label in table.labels]
+    delimiter = str(doc.notes.get("delimiter", ""))
     for row_number, cells in rows:
-        if _is_heading(ctx, cells) or _repeats_header(header_key, cells):
+        if (why := table.row_problems.get(row_number)) is not None:
+            rows_read += 1
+            _reject(rejected, row_number, "row", None, why, None, _row_json(table, cells), reporter.code, None)
+            continue
+        if _repeats_header(header_key, cells):
+            continue
+        if _is_heading(ctx, cells):
+            starts = _second_table(ctx, cells)
+            if starts == "period":  # a second table stacked under the first: its rows carry its own period
+                ctx.title_period = cell_text(cells[next(i for i, c in enumerate(cells) if cell_text(c))]).partition(
+                    ":"
+                )[2].strip()
+                period_titles.append((row_number, ctx.title_period))
+            elif starts == "header":
+                raise _quarantine(
+                    f"a second table starts on row {row_number} with other columns than the header on row "
+                    f"{table.header_row}: send one table per sheet (or one file per table)",
+                    doc,
+                    table,
+                    reporter_raw,
+                )
             continue
         rows_read += 1
+        if table.header_width is not None and (why := _field_count_problem(table, cells, delimiter)):
+            _reject(rejected, row_number, "row", None, why, None, _row_json(table, cells), reporter.code, None)
+            continue
         figure, problems = _parse_row(ctx, row_number, cells)
         rejected += problems
         if figure is None:
@@ -524,7 +689,7 @@ def parse_submission(
         periods=tuple(sorted({f.period for f in figures})),
         submitted_at=submitted_at,
         is_synthetic=any(marker in synthetic_text for marker in SYNTHETIC_MARKERS),
-        title_block=_title_json(table),
+        title_block=_title_notes(table, doc, written_at, submitted_at, period_titles),
         rows_read=rows_read,
     )
     return Submission(meta, figures, rejected)

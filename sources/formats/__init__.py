@@ -10,7 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-Cell = str | float | int | bool | date | datetime | time | None
+
+@dataclass(frozen=True)
+class CellError:
+    """An Excel cell that holds no value: a cached error (``#DIV/0!``) or a formula never calculated
+    (``code`` empty). Broken is not missing: a row with one in a field it reads is rejected."""
+
+    code: str
+
+    def __str__(self) -> str:
+        return self.code or "(formula never calculated)"
+
+
+Cell = str | float | int | bool | date | datetime | time | CellError | None
 MergedRange = tuple[
     tuple[int, int], tuple[int, int]
 ]  # ((first_row, first_col), (last_row, last_col)), 0-based
@@ -18,7 +30,8 @@ MergedRange = tuple[
 _ZIP = b"PK\x03\x04"
 _OLE = bytes.fromhex("D0CF11E0A1B11AE1")
 
-EXTENSIONS = {"xlsx": ".xlsx", "xls": ".xls", "csv": ".csv"}
+EXTENSIONS = {"xlsx": ".xlsx", "xls": ".xls", "csv": ".csv", "html": ".html", "xml2003": ".xml"}
+_MARKUP_PROBE = 4096  # markup exports announce themselves in their first bytes
 
 
 class UnreadableFile(Exception):
@@ -36,13 +49,17 @@ class Grid:
     name: str | None
     rows: list[list[Cell]]
     merged: list[MergedRange] = field(default_factory=list)
+    # 0-based row → why the row as read cannot be trusted (a CSV line split by an unclosed quote …)
+    row_problems: dict[int, str] = field(default_factory=dict)
+    ragged: bool = False  # CSV: each row keeps its own field count (compared with the header's)
 
 
 @dataclass(frozen=True)
 class Document:
-    format: str  # csv | xlsx | xls
+    format: str  # csv | xlsx | xls | html | xml2003
     encoding: str | None  # utf-8 | utf-8-sig | utf-16 | windows-1258 | mixed:utf-8+windows-1258; None: Excel
     grids: list[Grid]
+    notes: dict[str, object] = field(default_factory=dict)  # choices made while reading (hidden sheets …)
 
 
 def detect_format(data: bytes) -> str:
@@ -50,6 +67,13 @@ def detect_format(data: bytes) -> str:
         return "xlsx"
     if data.startswith(_OLE):
         return "xls"
+    head = data[:_MARKUP_PROBE].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"<"):
+        # What web portals save as ".xls": an HTML table, or Excel 2003's XML spreadsheet.
+        if b"urn:schemas-microsoft-com:office:spreadsheet" in head and b"<workbook" in head:
+            return "xml2003"
+        if b"<html" in head or b"<table" in head or b"<!doctype html" in head:
+            return "html"
     return "csv"
 
 
@@ -71,6 +95,10 @@ def read_document(data: bytes) -> Document:
         from sources.formats.csv_reader import read_csv
 
         return read_csv(data)
+    if fmt in ("html", "xml2003"):
+        from sources.formats.markup import read_markup
+
+        return read_markup(data, fmt)
     from sources.formats.excel_reader import read_excel
 
     return read_excel(data, fmt)

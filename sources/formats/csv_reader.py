@@ -69,7 +69,26 @@ def decode(data: bytes) -> tuple[str, str]:
                     f"cannot decode the text as UTF-8 or Windows-1258 (byte {exc.start}); "
                     "save it as CSV UTF-8 or as .xlsx"
                 ) from exc
-    return _checked(text, encoding)
+    text, encoding = _checked(text, encoding)
+    return _undouble(text, encoding)
+
+
+# Double-encoded UTF-8 (UTF-8 bytes read as Windows-1252, saved as UTF-8 again): 'Äá»‹a bÃ n'. These
+# pairs appear in it on almost every Vietnamese word and never in real Vietnamese text.
+_MOJIBAKE_MARKS = ("Ã", "Ä", "á»", "áº", "Æ°")
+
+
+def _undouble(text: str, encoding: str) -> tuple[str, str]:
+    """Undo a double UTF-8 encoding when it is unambiguous: the whole text round-trips."""
+    if not encoding.startswith("utf-8") or not any(mark in text for mark in _MOJIBAKE_MARKS):
+        return text, encoding
+    for single in ("cp1252", "latin-1"):
+        try:
+            fixed = text.encode(single).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+        return unicodedata.normalize("NFC", fixed), f"{encoding}:double-encoded"
+    return text, encoding
 
 
 def _checked(text: str, encoding: str) -> tuple[str, str]:
@@ -114,16 +133,64 @@ def sniff_delimiter(text: str) -> str:
 _FIELD_LIMIT = 64 * 1024 * 1024
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _records(text: str, delimiter: str) -> tuple[list[list[str]], dict[int, str]]:
+    """Rows indexed by physical line (row 1 = line 1, as an editor shows them), and the problems found.
+
+    A quoted field may hold line breaks (a note typed with Alt+Enter): its record keeps the line it
+    starts on and the lines it spans stay blank. When those lines look like rows of the table (as many
+    delimiters as the table has columns), the quote was never closed: it swallowed them. The record and
+    each swallowed line are then marked, so they are rejected with their line numbers, never read.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[list[str]] = []
+    spans: list[tuple[int, int]] = []  # (0-based first line, lines spanned) of multi-line records
+    end = 0
+    for record in reader:
+        start, end = end, reader.line_num
+        rows.append(record)
+        if end - start > 1:
+            spans.append((len(rows) - 1, end - start))
+            rows.extend([] for _ in range(end - start - 1))
+    problems: dict[int, str] = {}
+    if not spans:
+        return rows, problems
+    width = _shape(rows)[1]
+    for first, count in spans:
+        record = rows[first]
+        # The field that holds the break, split back into the lines it swallowed.
+        field_index, field = next((i, f) for i, f in enumerate(record) if "\n" in f or "\r" in f)
+        lines = _LINE_BREAK.split(field)[1:]
+        if width < 2 or not any(line.count(delimiter) >= width - 2 for line in lines):
+            continue  # a note written over several lines, not rows
+        last = first + count
+        problems[first] = (
+            f"an unclosed \" in column {field_index + 1} of row {first + 1} swallows rows {first + 2}–{last}: "
+            "close the quote (or remove it) and send the file again"
+        )
+        rows[first] = record[:field_index] + [field.split("\n")[0].split("\r")[0]]
+        for offset, line in enumerate(lines[: count - 1], start=1):
+            rows[first + offset] = line.split(delimiter)
+            problems[first + offset] = (
+                f"swallowed by the unclosed \" on row {first + 1}: the row was not read; "
+                "close the quote and send the file again"
+            )
+    return rows, problems
+
+
 def read_csv(data: bytes) -> Document:
     if csv.field_size_limit() < _FIELD_LIMIT:
         csv.field_size_limit(_FIELD_LIMIT)
     text, encoding = decode(data)
     delimiter = sniff_delimiter(text)
     try:
-        rows = _parse(text, delimiter)
+        rows, problems = _records(text, delimiter)
     except csv.Error as exc:
         raise UnreadableFile(f"not a readable delimited table: {exc}") from exc
     if not any(cell.strip() for row in rows for cell in row):
         raise UnreadableFile("the file is empty")
     cells: list[list[Cell]] = [[c if c.strip() else None for c in row] for row in rows]
-    return Document("csv", encoding, [Grid(None, cells)])
+    return Document("csv", encoding, [Grid(None, cells, row_problems=problems, ragged=True)],
+                    {"delimiter": delimiter})

@@ -1,14 +1,94 @@
 """Excel workbooks (.xlsx and legacy .xls) through calamine.
 
-calamine returns the cached value of a formula and never evaluates it: a workbook saved by a
-program that does not cache values shows those cells blank, which intake treats as missing.
+calamine returns the cached value of a formula and never evaluates it, and shows both a cached error
+(``#DIV/0!``) and a formula never calculated as a blank cell. Broken is not missing: for .xlsx the sheet
+XML is scanned (only when it holds formulas or errors) and those cells become ``CellError`` so their rows
+are rejected; a workbook none of whose formulas was ever calculated is refused. Hidden sheets are skipped.
 """
 
 from __future__ import annotations
 
 import io
+import posixpath
+import re
+import zipfile
 
-from sources.formats import Cell, Document, Grid, MergedRange, UnreadableFile
+from sources.formats import Cell, CellError, Document, Grid, MergedRange, UnreadableFile
+
+_SHEET = re.compile(rb'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
+_REL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"')
+_REL_REV = re.compile(rb'<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
+# One cell that holds a formula or an error; the body is short (a formula and a cached value).
+_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+_CACHED = re.compile(rb"<v>([^<]*)</v>")
+_ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'"}
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for b in letters:
+        index = index * 26 + b - 64
+    return index - 1
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → its XML part, from the workbook and its relationships."""
+    try:
+        book = archive.read("xl/workbook.xml")
+        rels = archive.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return {}
+    targets = {i: t for i, t in _REL.findall(rels)} | {i: t for t, i in _REL_REV.findall(rels)}
+    parts: dict[str, str] = {}
+    for name, rid in _SHEET.findall(book):
+        target = targets.get(rid)
+        if target is None:
+            continue
+        path = target.decode().lstrip("/") if target.startswith(b"/") else posixpath.join("xl", target.decode())
+        text = name.decode("utf-8", "replace")
+        for entity, char in _ENTITIES.items():
+            text = text.replace(entity, char)
+        parts[text] = posixpath.normpath(path)
+    return parts
+
+
+def _broken_cells(xml: bytes) -> tuple[dict[tuple[int, int], CellError], int]:
+    """(0-based (row, col) → error, formulas seen): cached errors and formulas with no cached value."""
+    broken: dict[tuple[int, int], CellError] = {}
+    formulas = 0
+    if b"<f" not in xml and b't="e"' not in xml:
+        return broken, 0  # the common case: plain values, no per-cell work
+    for col, row, attrs, body in _CELL.findall(xml):
+        body = body or b""
+        is_formula = b"<f" in body
+        formulas += is_formula
+        where = (int(row) - 1, _column_index(col))
+        cached = _CACHED.search(body)
+        if b't="e"' in attrs:
+            broken[where] = CellError(cached.group(1).decode("utf-8", "replace") if cached else "#ERROR")
+        elif is_formula and (cached is None or not cached.group(1)) and b't="str"' not in attrs:
+            broken[where] = CellError("")  # no cached value (an empty text result is t="str")
+    return broken, formulas
+
+
+def _zip_contents(data: bytes) -> list[str]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return archive.namelist()
+    except zipfile.BadZipFile:
+        return []
+
+
+def _not_a_workbook(names: list[str]) -> UnreadableFile | None:
+    """A plain zip (of CSVs, of workbooks …) is not an .xlsx: say what it holds."""
+    if not names or "[Content_Types].xml" in names or any(n.startswith("xl/") for n in names):
+        return None
+    files = [n for n in names if not n.endswith("/")]
+    shown = ", ".join(repr(n) for n in files[:5]) + (" …" if len(files) > 5 else "")
+    return UnreadableFile(
+        f"the file is a zip archive of {len(files)} file(s) ({shown}), not an Excel workbook: "
+        "unzip it and send each report as its own file"
+    )
 
 
 def _merged(sheet: object) -> list[MergedRange]:
@@ -22,10 +102,15 @@ def _merged(sheet: object) -> list[MergedRange]:
 def read_excel(data: bytes, fmt: str) -> Document:
     from python_calamine import CalamineWorkbook
 
+    parts: dict[str, str] = {}
     if fmt == "xlsx":
         from sources.formats.zipguard import check_zip
 
         check_zip(data)  # before calamine, which would inflate a bomb in memory
+        if (refused := _not_a_workbook(_zip_contents(data))) is not None:
+            raise refused
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = _sheet_parts(archive)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises several error types for broken/protected files
@@ -34,21 +119,49 @@ def read_excel(data: bytes, fmt: str) -> Document:
             "re-save it from Excel as .xlsx without a password"
         ) from exc
     grids: list[Grid] = []
+    hidden: list[str] = []
+    formulas = uncached = 0
     try:
+        archive = zipfile.ZipFile(io.BytesIO(data)) if parts else None
         for meta in workbook.sheets_metadata:
             if "WorkSheet" not in str(meta.typ):
                 continue  # chart sheets etc. hold no table
+            if "Visible" not in str(meta.visible) or "VeryHidden" in str(meta.visible):
+                hidden.append(meta.name)  # last year's table, lookups: not what the sender sees
+                continue
             sheet = workbook.get_sheet_by_name(meta.name)
             # skip_empty_area=False keeps row/column 0 at A1, so row numbers match what a person sees.
             rows: list[list[Cell]] = [
                 [None if cell == "" else cell for cell in row]
                 for row in sheet.to_python(skip_empty_area=False)
             ]
+            if archive is not None and meta.name in parts:
+                try:
+                    xml = archive.read(parts[meta.name])
+                except KeyError:
+                    xml = b""
+                broken, seen = _broken_cells(xml)
+                formulas += seen
+                uncached += sum(1 for e in broken.values() if not e.code)
+                for (r, c), error in broken.items():
+                    rows.extend([] for _ in range(r + 1 - len(rows)))
+                    rows[r].extend([None] * (c + 1 - len(rows[r])))
+                    rows[r][c] = error
             grids.append(Grid(meta.name, rows, _merged(sheet)))
     except Exception as exc:
         raise UnreadableFile(f"cannot read the workbook's sheets ({type(exc).__name__}: {exc})") from exc
     finally:
         workbook.close()
+    if formulas and uncached == formulas:
+        raise UnreadableFile(
+            f"none of the workbook's {formulas} formulas has a calculated value (it was written by a program "
+            "that does not calculate): open and save it in Excel, then send it again"
+        )
     if not any(any(c is not None for c in row) for g in grids for row in g.rows):
+        if hidden:
+            raise UnreadableFile(
+                f"the workbook's only tables are on hidden sheets ({', '.join(map(repr, hidden))}): "
+                "unhide the sheet to send, or move the table to a visible sheet"
+            )
         raise UnreadableFile("the workbook is empty")
-    return Document(fmt, None, grids)
+    return Document(fmt, None, grids, {"hidden_sheets_skipped": hidden} if hidden else {})

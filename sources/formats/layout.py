@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from sources.formats import Cell, Document, Grid, UnreadableFile
 from sources.normalize.headers import describe_expected, is_header, match_header, match_title_key
-from sources.normalize.text import cell_text
+from sources.normalize.text import cell_text, fold
 
 HEADER_SCAN_ROWS = 50
 # Forms often number their columns under the header: "(1) (2) (3)" or "A B C".
@@ -33,6 +34,8 @@ class Table:
     labels: list[str]  # header label per column, for the row JSON
     title: TitleBlock
     rows: list[tuple[int, list[Cell]]]  # (1-based row number, cells)
+    row_problems: dict[int, str] = field(default_factory=dict)  # 1-based row → why it cannot be read
+    header_width: int | None = None  # CSV: the header's field count, which every row must match
 
 
 def _column_letter(index: int) -> str:
@@ -140,6 +143,43 @@ def _is_column_numbering(row: list[Cell]) -> bool:
     return len(texts) >= 3 and all(_COLUMN_NUMBER.match(t) for t in texts)
 
 
+_LATE_HEADER_SCAN = 2000  # only when no header was found: to say where it is
+
+
+def _late_header(grid: Grid) -> int | None:
+    for r in range(HEADER_SCAN_ROWS, min(len(grid.rows), _LATE_HEADER_SCAN)):
+        if sum(1 for c in grid.rows[r] if c is not None) >= 2 and is_header(set(_fields(_labels(grid, r)).values())):
+            return r + 1
+    return None
+
+
+_BARE_PERIOD = re.compile(r"^(?:quy|q|quarter|thang|month|t|6 thang|h)\s?(?:[1-9]|1[0-2]|i|ii|iii|iv)(?: .*)?$")
+_ANY_DAY = date(2199, 12, 31)  # a period column title is a period whatever today is
+
+
+def _is_period_label(label: str) -> bool:
+    if not label or len(label) > 40:
+        return False
+    from sources.normalize.periods import parse_period
+
+    return bool(_BARE_PERIOD.match(fold(label))) or parse_period(label, _ANY_DAY).ok
+
+
+def _wide_layout(grid: Grid, last: int, labels: list[str]) -> str | None:
+    """Why the header cannot be read one figure a row: several value columns (one per period, or per
+    year), which would be filed under one period. None when there is one value column."""
+    by_column = _fields(labels)
+    values = [c for c, f in by_column.items() if f == "value"]
+    below = _labels(grid, last + 1) if last + 1 < len(grid.rows) else []
+    for row in (labels, [below[c] if c < len(below) else "" for c in values] if len(values) >= 2 else []):
+        dated = [label for c, label in enumerate(row) if by_column.get(c) != "period" and _is_period_label(label)]
+        if len(dated) >= 2:
+            return f"one value column per period ({', '.join(repr(d) for d in dated[:4])})"
+    if len(values) >= 2 and len({labels[c] for c in values}) >= 2:
+        return f"several value columns ({', '.join(repr(labels[c]) for c in values[:4])})"
+    return None
+
+
 def locate_table(doc: Document) -> Table:
     """The first grid holding a recognisable header row. Raises UnreadableFile."""
     for grid in doc.grids:
@@ -147,11 +187,31 @@ def locate_table(doc: Document) -> Table:
         if found is None:
             continue
         first, last, columns, labels = found
+        wide = _wide_layout(grid, last, labels)
+        if wide:
+            raise UnreadableFile(
+                f"the header on row {last + 1} has {wide}: that would file every figure under one period. "
+                "Send one figure a row, with the period in a 'Kỳ báo cáo' column (or one file per period)"
+            )
         labels = [label or _column_letter(c) for c, label in enumerate(labels)]
         start = last + 1
         if start < len(grid.rows) and _is_column_numbering(grid.rows[start]):
             start += 1
         rows = [(r + 1, list(grid.rows[r])) for r in range(start, len(grid.rows))]
-        return Table(grid.name, last + 1, columns, labels, _title_block(grid, first), rows)
+        problems = {r + 1: why for r, why in grid.row_problems.items() if r >= start}
+        width = len(grid.rows[last]) if grid.ragged else None
+        return Table(grid.name, last + 1, columns, labels, _title_block(grid, first), rows, problems, width)
     where = "any sheet" if doc.format != "csv" else "the file"
-    raise UnreadableFile(f"no recognisable header row in {where}: expected {describe_expected()}")
+    late = next((r for g in doc.grids if (r := _late_header(g))), None)
+    if late is not None:
+        raise UnreadableFile(
+            f"no header in the first {HEADER_SCAN_ROWS} rows of {where}: the header is on row {late}; "
+            "delete the rows above it (keep only the title lines)"
+        )
+    hint = ""
+    if doc.encoding in ("windows-1258", "mixed:utf-8+windows-1258"):
+        hint = (
+            "; the text is not Unicode: if it was typed with a TCVN3 (.Vn…) or VNI font, convert it "
+            "to Unicode (e.g. Unikey's converter) and save as CSV UTF-8"
+        )
+    raise UnreadableFile(f"no recognisable header row in {where}: expected {describe_expected()}{hint}")

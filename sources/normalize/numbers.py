@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
 
-from sources.normalize.text import fold, nfc
+from sources.normalize.text import clip, fold, nfc
 from sources.reference import Indicator
 
 MISSING_TOKENS = frozenset(
@@ -34,7 +34,6 @@ MISSING_TOKENS = frozenset(
         "n/a",
         "na",
         "n.a.",
-        "nan",
         "null",
         "none",
         "missing",
@@ -141,8 +140,9 @@ def _prepare(raw: str) -> str:
 
 
 def _reject(raw: str, why: str) -> NumberResult:
+    raw = clip(raw)
     found = _NUMBER_INSIDE.search(raw)
-    suggestion = f"write the figure alone, e.g. '{found.group(0)}'" if found else None
+    suggestion = f"write the figure alone, e.g. '{clip(found.group(0), 60)}'" if found else None
     return NumberResult(None, None, f"not a number: '{raw}' ({why})", suggestion)
 
 
@@ -163,14 +163,17 @@ def parse_number(
     if isinstance(raw, bool):
         return NumberResult(None, None, f"not a number: '{raw}' (a true/false cell)")
     if isinstance(raw, int | float):
-        if isinstance(raw, float) and not math.isfinite(raw):
-            return NumberResult(None, None, f"not a number: '{raw}'")
+        if not math.isfinite(raw):
+            return _non_finite(str(raw))
         return NumberResult(float(raw), "cell")
     if isinstance(raw, datetime | date | time):
         return NumberResult(None, None, f"not a number: '{raw}' (a date or time cell)")
     text = _prepare(str(raw))
-    if not fold(text) or fold(text) in MISSING_TOKENS:
+    folded = fold(text)
+    if not folded or folded in MISSING_TOKENS:
         return NumberResult(None, None)
+    if folded in _NON_FINITE:
+        return _non_finite(text)
     percent_ok = allow_percent if allow_percent is not None else bool(indicator and indicator.is_percent)
     body = text
     if body.endswith("%"):
@@ -189,6 +192,8 @@ def parse_number(
     if style == "bad" or value is None:
         why = "looks like a date" if _DATE_LIKE.match(body) else _why_not_number(text)
         return _reject(text, why)
+    if not math.isfinite(value):
+        return _non_finite(text)
     if not style.startswith("ambiguous"):
         return NumberResult(sign * value, style)
     return _resolve_ambiguous(style[-1], sign * value, sign * (alternative or 0.0), indicator, dominant)
@@ -210,6 +215,19 @@ def _resolve_ambiguous(
         chosen = dominant or "vi"
     value = grouped_value if chosen == grouped_style else decimal_value
     return NumberResult(value, f"ambiguous:{chosen}")
+
+
+_NON_FINITE = frozenset(("nan", "inf", "infinity", "inf", "1 inf", "1 #inf", "#num"))
+
+
+def _non_finite(text: str) -> NumberResult:
+    shown = text if len(text) <= 40 else f"{text[:20]}…({len(text)} characters)"
+    return NumberResult(
+        None,
+        None,
+        f"not a finite number: '{shown}' (too large for a figure, or not a number at all)",
+        "write the figure itself; leave the cell blank when it is missing",
+    )
 
 
 def _why_not_number(text: str) -> str:

@@ -50,3 +50,14 @@ def cell_text(cell: object) -> str:
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
     return nfc(str(cell))
+
+
+QUOTE_LIMIT = 300  # characters of a submitted field quoted in a stored reason, value_raw or row JSON
+
+
+def clip(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """At most ``limit`` characters of a field, saying how long it was: a 10 MB note stays in the
+    archived file, not in every reason and finding that quotes it."""
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 40]}… [{len(text):,} characters, cut]"
