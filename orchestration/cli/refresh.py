@@ -119,13 +119,15 @@ def refresh_command(
     intake = _intake_metadata(result)
     summary_path = home.reports / "refresh_summary.json"
     summary = RefreshSummary(**json.loads(summary_path.read_text(encoding="utf-8")))
+    # This run's inbox notes, also when nothing was rebuilt (the summary file is then the last published one's).
+    summary.inbox = list(intake.get("inbox_notes") or [])
     if as_json:
         print(json.dumps({"run_id": result.run_id, "this_run": intake, **summary.to_dict()}, ensure_ascii=False))
         return 0
     print(f"\nRefresh finished (run {result.run_id}).")
     if intake.get("nothing_new"):
         seen = intake["files_seen"]
-        inbox = f"{seen} file(s) in the inbox, all already ingested" if seen else "the inbox is empty"
+        inbox = f"{seen} file(s) in the inbox, all already ingested" if seen else "no file in the inbox to read"
         print(
             f"Nothing new since the last refresh ({inbox}): nothing rebuilt, the published warehouse is "
             "unchanged (`--full` rebuilds anyway)."

@@ -48,6 +48,8 @@ def intake(context: dg.AssetExecutionContext, dothi_home: DothiHomeResource):
         report.quarantined,
         report.duplicates,
     )
+    for note in report.inbox_notes:  # folders, FIFOs, symlinks, files still being written: named, never silent
+        context.log.warning("inbox: %s (%s): %s", note["name"], note["kind"], note["reason"])
     summary = report.to_dict()
     metadata = {
         "files_seen": report.files_seen,
@@ -57,6 +59,8 @@ def intake(context: dg.AssetExecutionContext, dothi_home: DothiHomeResource):
         "files_accepted": report.accepted,
         "files_accepted_with_rejections": report.accepted_with_rejections,
         "outcomes": dg.MetadataValue.json(summary.get("outcomes", [])),
+        "files_left_in_inbox": report.left_in_inbox,
+        "inbox_notes": dg.MetadataValue.json(report.inbox_notes),
     }
     # The warehouse depends on the files received, the dbt project (seeds included) and the day
     # (reports become late or missing as days pass): when none changed, there is nothing to rebuild.
