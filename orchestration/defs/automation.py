@@ -39,10 +39,12 @@ _CURSOR_LIMIT = 5000
 )
 def inbox_sensor(context: dg.SensorEvaluationContext, dothi_home: DothiHomeResource):
     seen: list[str] = json.loads(context.cursor) if context.cursor else []
+    # Complete files only (sources/inbox.py, stable_files): a file still being copied has another hash
+    # than its final form, so it would start a run on half its rows and another on the whole.
     current = inbox_fingerprints(dothi_home.home())
     new = sorted(set(current) - set(seen))
     if not new:
-        return dg.SkipReason("no new files in the inbox")
+        return dg.SkipReason("no new complete files in the inbox (files still being written wait until they settle)")
     # The run key is derived from the files' content hashes: the same file never triggers two runs.
     run_key = "inbox-" + hashlib.sha256("\n".join(new).encode()).hexdigest()[:24]
     context.update_cursor(json.dumps((seen + new)[-_CURSOR_LIMIT:]))

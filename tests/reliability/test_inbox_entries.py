@@ -3,6 +3,7 @@ file to read is named. Real files in a tmp DOTHI_HOME, the real intake (no Dagst
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import socket
@@ -225,3 +226,29 @@ def test_a_stalled_copy_held_open_for_writing_is_left(home: DothiHome) -> None:
     assert submissions(home) == ["good.csv"] and stalled.exists()
     assert run_intake(home, "run-2", now=NOW).accepted == 1  # closed: taken
     assert not stalled.exists()
+
+
+def test_the_inbox_sensor_waits_for_a_file_to_be_complete(home: DothiHome) -> None:
+    import dagster as dg
+
+    from orchestration.defs.automation import inbox_sensor
+    from orchestration.resources import DothiHomeResource
+
+    resource = DothiHomeResource(root=str(home.root))
+    growing = home.inbox / "big.csv"
+    growing.write_bytes(csv("10"))
+    stop = threading.Event()
+    writer = threading.Thread(target=_writer, args=(growing, stop, False))
+    writer.start()
+    try:
+        with dg.build_sensor_context(resources={"dothi_home": resource}) as context:
+            assert isinstance(inbox_sensor(context), dg.SkipReason)
+    finally:
+        stop.set()
+        writer.join()
+    time.sleep(SETTLE)
+    with dg.build_sensor_context(resources={"dothi_home": resource}) as context:
+        request = inbox_sensor(context)
+    assert isinstance(request, dg.RunRequest)
+    expected = "inbox-" + hashlib.sha256(sha256_hex(growing.read_bytes()).encode()).hexdigest()[:24]
+    assert request.run_key == expected  # the key of the whole file, never of a half
