@@ -460,8 +460,6 @@ def _field_count_problem(table: Table, cells: list[Cell], delimiter: str) -> str
     width = table.header_width or 0
     count = len(cells)
     if count > width:
-        if all(c is None for c in cells[width:]):
-            return None
         message = f"the row has {count} fields but the header has {width}: the values do not line up"
         if delimiter == ",":
             for name in ("value", "numerator", "denominator"):
@@ -475,6 +473,8 @@ def _field_count_problem(table: Table, cells: list[Cell], delimiter: str) -> str
                         f"at an unquoted decimal comma? write \"{clip(whole, 60)},{clip(frac, 60)}\" in quotes "
                         "or use ';' as the separator"
                     )
+        if all(c is None for c in cells[width:]):
+            return None  # a trailing separator: nothing shifted
         return message + "; check the separators (a ',' or ';' inside a field must be in quotes)"
     if count < width:
         needed = [c for f, c in table.columns.items() if f != "note"]

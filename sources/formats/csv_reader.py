@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -13,6 +14,7 @@ from sources.normalize.headers import is_header, match_header
 
 DELIMITERS = (",", ";", "\t")
 _SNIFF_LINES = 60
+_LATE_SNIFF_LINES = 2000  # only when no header shows in the first lines: to say where it is
 # Unicode category Cc (C0, DEL, C1) except tab and line ends: one regex pass, not a lookup per character.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -69,8 +71,7 @@ def decode(data: bytes) -> tuple[str, str]:
                     f"cannot decode the text as UTF-8 or Windows-1258 (byte {exc.start}); "
                     "save it as CSV UTF-8 or as .xlsx"
                 ) from exc
-    text, encoding = _checked(text, encoding)
-    return _undouble(text, encoding)
+    return _checked(*_undouble(text, encoding))
 
 
 # Double-encoded UTF-8 (UTF-8 bytes read as Windows-1252, saved as UTF-8 again): 'Äá»‹a bÃ n'. These
@@ -82,13 +83,24 @@ def _undouble(text: str, encoding: str) -> tuple[str, str]:
     """Undo a double UTF-8 encoding when it is unambiguous: the whole text round-trips."""
     if not encoding.startswith("utf-8") or not any(mark in text for mark in _MOJIBAKE_MARKS):
         return text, encoding
-    for single in ("cp1252", "latin-1"):
-        try:
-            fixed = text.encode(single).decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            continue
-        return unicodedata.normalize("NFC", fixed), f"{encoding}:double-encoded"
-    return text, encoding
+    try:
+        # Windows maps the five bytes cp1252 leaves undefined to U+0081…U+009D: map them back.
+        fixed = text.encode("cp1252", errors="dothi_c1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text, encoding  # not a clean round trip: leave the text as sent
+    return unicodedata.normalize("NFC", fixed), f"{encoding}:double-encoded"
+
+
+def _c1_bytes(error: UnicodeError) -> tuple[bytes, int]:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    chunk = error.object[error.start : error.end]
+    if any(ord(ch) > 0xFF for ch in chunk):
+        raise error
+    return chunk.encode("latin-1"), error.end
+
+
+codecs.register_error("dothi_c1", _c1_bytes)
 
 
 def _checked(text: str, encoding: str) -> tuple[str, str]:
@@ -113,9 +125,10 @@ def _has_header(rows: list[list[str]]) -> bool:
 
 def _shape(rows: list[list[str]]) -> tuple[int, int]:
     """(rows of the most common width, that width): a delimiter that splits every line alike."""
-    widths = Counter(len(row) for row in rows if any(cell.strip() for cell in row))
+    # Title lines split by no delimiter: only the lines a delimiter splits say how well it fits.
+    widths = Counter(len(row) for row in rows if len(row) > 1 and any(cell.strip() for cell in row))
     width, count = widths.most_common(1)[0] if widths else (0, 0)
-    return (count if width > 1 else 0), width
+    return count, width
 
 
 def sniff_delimiter(text: str) -> str:
@@ -123,10 +136,15 @@ def sniff_delimiter(text: str) -> str:
 
     Shapes are cheap (C parser); header matching folds every cell, so it runs on the best-shaped
     delimiter first and stops at the first that reveals a header (the same choice as scoring all)."""
-    sample = "\n".join(text.splitlines()[:_SNIFF_LINES])
-    parsed = {d: _parse(sample, d) for d in DELIMITERS}
-    by_shape = sorted(DELIMITERS, key=lambda d: _shape(parsed[d]), reverse=True)  # stable: ties keep order
-    return next((d for d in by_shape if _has_header(parsed[d])), by_shape[0])
+    lines = text.splitlines()
+    for limit in (_SNIFF_LINES, _LATE_SNIFF_LINES):
+        sample = "\n".join(lines[:limit])
+        parsed = {d: _parse(sample, d) for d in DELIMITERS}
+        by_shape = sorted(DELIMITERS, key=lambda d: _shape(parsed[d]), reverse=True)  # stable: ties keep order
+        found = next((d for d in by_shape if _has_header(parsed[d])), None)
+        if found is not None or len(lines) <= limit:
+            break
+    return found or by_shape[0]
 
 
 # Python's csv refuses fields over 128 KiB; a long note is still data (the whole file is bounded anyway).
@@ -157,7 +175,8 @@ def _records(text: str, delimiter: str) -> tuple[list[list[str]], dict[int, str]
     problems: dict[int, str] = {}
     if not spans:
         return rows, problems
-    width = _shape(rows)[1]
+    widths = Counter(len(row) for row in rows if len(row) > 1)
+    width = widths.most_common(1)[0][0] if widths else 0
     for first, count in spans:
         record = rows[first]
         # The field that holds the break, split back into the lines it swallowed.

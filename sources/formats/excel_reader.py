@@ -126,7 +126,7 @@ def read_excel(data: bytes, fmt: str) -> Document:
         for meta in workbook.sheets_metadata:
             if "WorkSheet" not in str(meta.typ):
                 continue  # chart sheets etc. hold no table
-            if "Visible" not in str(meta.visible) or "VeryHidden" in str(meta.visible):
+            if not str(meta.visible).endswith(".Visible"):
                 hidden.append(meta.name)  # last year's table, lookups: not what the sender sees
                 continue
             sheet = workbook.get_sheet_by_name(meta.name)

@@ -202,6 +202,17 @@ def locate_table(doc: Document) -> Table:
         width = len(grid.rows[last]) if grid.ragged else None
         return Table(grid.name, last + 1, columns, labels, _title_block(grid, first), rows, problems, width)
     where = "any sheet" if doc.format != "csv" else "the file"
+    for grid in doc.grids:  # no value column: one column per period instead ('Quý I', 'Quý II' …)?
+        for r in range(min(len(grid.rows), HEADER_SCAN_ROWS)):
+            if sum(1 for c in grid.rows[r] if c is not None) < 3:
+                continue
+            labels = _labels(grid, r)
+            named = set(_fields(labels).values())
+            if {"indicator", "indicator_name"} & named and (wide := _wide_layout(grid, r, labels)):
+                raise UnreadableFile(
+                    f"the header on row {r + 1} has {wide}: that would file every figure under one period. "
+                    "Send one figure a row, with the period in a 'Kỳ báo cáo' column (or one file per period)"
+                )
     late = next((r for g in doc.grids if (r := _late_header(g))), None)
     if late is not None:
         raise UnreadableFile(
