@@ -130,6 +130,7 @@ class _Context:
     dominant: str | None
     today: date
     now: datetime  # the ingestion time: no submission date is later
+    clamped_rows: list[int] = field(default_factory=list)  # rows whose own date was after it
 
 
 # Fields a row is read from: a broken Excel cell (#DIV/0!, a formula never calculated) in one of them
@@ -392,7 +393,7 @@ def _parse_row(ctx: _Context, row_number: int, cells: list[Cell]) -> tuple[Figur
     if problems:
         return None, _rejections(ctx, row_number, cells, problems, period.period)
 
-    submitted = _clamped(ctx, parse_date(_get(ctx, cells, "submitted"))) or ctx.submitted_at
+    submitted = _clamped(ctx, row_number, parse_date(_get(ctx, cells, "submitted"))) or ctx.submitted_at
     figure = Figure(
         row_number=row_number,
         reporter_code=reporter.code,
@@ -444,11 +445,12 @@ def _broken_cells(ctx: _Context, cells: list[Cell]) -> list[tuple[str, Cell, str
     return problems
 
 
-def _clamped(ctx: _Context, moment: datetime | None) -> datetime | None:
+def _clamped(ctx: _Context, row_number: int, moment: datetime | None) -> datetime | None:
     """A submission date after the ingestion time (a typo, a PC clock in 2099) would keep its version
     current over every later correction: it is the ingestion time instead (noted in the title block)."""
     if moment is None or moment <= ctx.now:
         return moment
+    ctx.clamped_rows.append(row_number)
     return ctx.now
 
 
@@ -522,6 +524,7 @@ def _title_notes(
     written_at: datetime | None,
     submitted_at: datetime | None,
     period_titles: list[tuple[int, str]],
+    clamped_rows: list[int],
 ) -> dict[str, object]:
     """The title block as read, plus the choices intake made on the file's behalf (keys start with '_')."""
     out = _title_json(table)
@@ -538,6 +541,8 @@ def _title_notes(
             f"the file's submission date {written_at:%Y-%m-%d %H:%M} is after the ingestion time; "
             f"{submitted_at:%Y-%m-%d %H:%M} is used instead"
         )
+    if clamped_rows:
+        out["_submitted_at_clamped_rows"] = clamped_rows[:50]
     if period_titles:
         out["_period_titles"] = {str(row): period for row, period in period_titles}
     return out
@@ -689,7 +694,7 @@ def parse_submission(
         periods=tuple(sorted({f.period for f in figures})),
         submitted_at=submitted_at,
         is_synthetic=any(marker in synthetic_text for marker in SYNTHETIC_MARKERS),
-        title_block=_title_notes(table, doc, written_at, submitted_at, period_titles),
+        title_block=_title_notes(table, doc, written_at, submitted_at, period_titles, ctx.clamped_rows),
         rows_read=rows_read,
     )
     return Submission(meta, figures, rejected)

@@ -71,6 +71,12 @@ class _Tables(HTMLParser):
 
 
 def _read_html(text: str) -> list[Grid]:
+    lower = text.lower()
+    if lower.rfind("<table") > lower.rfind("</table"):  # cut off inside its last table: rows are missing
+        raise UnreadableFile(
+            "the file is a web page (HTML) whose table is cut off (no closing </table>): the file is "
+            "truncated; download or export it again"
+        )
     parser = _Tables()
     parser.feed(text)
     parser.close()

@@ -218,6 +218,7 @@ def test_future_date_in_a_column_is_clamped() -> None:
                                 "Đơn vị báo cáo: Sở Xây dựng\nKỳ báo cáo: Năm 2024\n\n").encode())
     assert [f.submitted_at for f in sub.figures] == [NOW]
     assert sub.meta.submitted_at == NOW and "_submitted_at_clamped" in sub.meta.title_block
+    assert sub.meta.title_block["_submitted_at_clamped_rows"] == [5]
 
 
 def test_a_ten_megabyte_field_is_quoted_not_copied() -> None:
@@ -240,6 +241,11 @@ def test_html_table_saved_as_xls_is_read() -> None:
     sub = parse(page.encode(), "portal.xls")
     assert sub.meta.file_format == "html" and values(sub) == [(4, "568", 85.3)]
     assert sub.meta.title_block["_read_as"] == "a web page (HTML)"
+
+
+def test_truncated_html_is_refused() -> None:
+    page = "<html><body><table><tr><th>Mã chỉ tiêu</th><th>Giá trị</th></tr><tr><td>ALLEY_LIT_RATE</td><td>8"
+    assert "truncated" in refused(page.encode(), "cut.xls")
 
 
 def test_html_without_a_table_is_named() -> None:
