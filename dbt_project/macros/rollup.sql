@@ -135,20 +135,10 @@ rollup_methods as (
         rollup_sums.weight_total,
         rollup_sums.any_placeholder_share,
         rollup_sums.pieces_lineage,
-        case
-            when rollup_indicators.aggregation = 'sum'
-                and rollup_sums.pieces_reported = rollup_expected.pieces_expected
-                then 'sum'
-            when rollup_indicators.aggregation = 'ratio'
-                and rollup_sums.pieces_reported > 0
-                and rollup_sums.with_fraction_count = rollup_sums.pieces_reported
-                and rollup_sums.sum_denominator <> 0
-                then 'ratio_of_sums'
-            when rollup_indicators.aggregation in ('ratio', 'weighted')
-                and rollup_sums.weighted_count > 0
-                and rollup_sums.weight_total <> 0
-                then 'weighted'
-        end as aggregation_method
+        {{ aggregation_method(
+            'rollup_indicators.aggregation', 'rollup_sums.pieces_reported', 'rollup_expected.pieces_expected',
+            'rollup_sums.with_fraction_count', 'rollup_sums.sum_denominator', 'rollup_sums.weighted_count',
+            'rollup_sums.weight_total') }} as aggregation_method
     from rollup_expected
     inner join rollup_indicators
         on rollup_expected.indicator_code = rollup_indicators.indicator_code

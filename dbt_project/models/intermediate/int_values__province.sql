@@ -151,25 +151,12 @@ computed as (
         indicator_sums.pair_count,
         indicator_sums.numerator_sum,
         indicator_sums.denominator_sum,
-        case
-            when indicators.aggregation = 'sum'
-                and aggregated.localities_count = expected_counts.expected_localities_count
-                then 'sum'
-            when indicators.aggregation = 'ratio'
-                and aggregated.localities_count > 0
-                and aggregated.with_fraction_count = aggregated.localities_count
-                and aggregated.sum_denominator <> 0
-                then 'ratio_of_sums'
-            when indicators.aggregation = 'ratio'
-                and indicators.numerator_indicator_code is not null
-                and indicators.denominator_indicator_code is not null
-                and indicator_sums.denominator_sum <> 0
-                then 'ratio_of_indicator_sums'
-            when indicators.aggregation in ('ratio', 'weighted')
-                and aggregated.weighted_count > 0
-                and aggregated.weight_total <> 0
-                then 'weighted'
-        end as aggregation_method
+        {{ aggregation_method(
+            'indicators.aggregation', 'aggregated.localities_count', 'expected_counts.expected_localities_count',
+            'aggregated.with_fraction_count', 'aggregated.sum_denominator', 'aggregated.weighted_count',
+            'aggregated.weight_total', indicator_sums_denominator='indicator_sums.denominator_sum',
+            has_indicator_pair='indicators.numerator_indicator_code is not null '
+                ~ 'and indicators.denominator_indicator_code is not null') }} as aggregation_method
     from computable
     inner join indicators
         on computable.indicator_code = indicators.indicator_code
