@@ -22,7 +22,7 @@ from duckdb import ColumnExpression as Col
 from duckdb import ConstantExpression as Const
 from duckdb import FunctionExpression as Fn
 
-from sources.memory import READ_MEMORY_LIMIT
+from sources.memory import READ_MEMORY_LIMIT, REPORT_TEXT_CHARS
 
 PROVINCE_CODE = "56"
 MARTS = (
@@ -192,7 +192,7 @@ def read_marts(warehouse: Path | str, names: tuple[str, ...] = MARTS, scope: Rep
         tables: dict[str, duckdb.DuckDBPyRelation] = {}
         for name in names:
             try:
-                tables[name] = conn.table(f"marts.{name}")
+                tables[name] = _bounded_text(conn.table(f"marts.{name}"))
             except duckdb.CatalogException:
                 marts.missing.append(name)
         for name, table in tables.items():
@@ -208,6 +208,23 @@ def read_marts(warehouse: Path | str, names: tuple[str, ...] = MARTS, scope: Rep
             reduce = _SCOPED.get(name)
             marts.frames[name] = table.df() if reduce is None else reduce(table, marts, scope)
     return marts
+
+
+def _bounded_text(table: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
+    """Every text column cut to ``REPORT_TEXT_CHARS`` characters (with "…"): a report shows a note or a
+    finding, never megabytes of it, and a few hundred rows of long submitted text must not exhaust the
+    reports' memory limit (a sort of whole rows holds every row it keeps)."""
+    if not any(str(t) == "VARCHAR" for t in table.types):
+        return table
+    limit = Const(REPORT_TEXT_CHARS)
+    columns = []
+    for name, kind in zip(table.columns, table.types, strict=True):
+        column = Col(name)
+        if str(kind) == "VARCHAR":
+            cut = Fn("concat", Fn("left", column, limit), Const("…"))
+            column = CaseExpression(Fn("length", column) > limit, cut).otherwise(column).alias(name)
+        columns.append(column)
+    return table.select(*columns)
 
 
 def _count(table: duckdb.DuckDBPyRelation) -> int:

@@ -19,6 +19,10 @@ log = logging.getLogger(__name__)
 # (DOTHI_DUCKDB_MEMORY_LIMIT, dbt_project/profiles.yml).
 WRITE_MEMORY_LIMIT = "512MB"
 READ_MEMORY_LIMIT = "256MB"
+# The reports read submitted text (notes, findings) cut to this many characters (outputs/marts.py): a report
+# shows a few thousand rows, and rows of megabytes each would not fit READ_MEMORY_LIMIT. The intake's own
+# cap on one field is sources/limits.py (DOTHI_MAX_FIELD_CHARS).
+REPORT_TEXT_CHARS = 2000
 
 
 def release_unused_memory() -> None:

@@ -206,3 +206,26 @@ def test_a_crash_an_out_of_memory_and_a_hang_leave_the_rest_of_the_night_publish
     with duckdb.connect(str(home.warehouse), read_only=True) as conn:
         live = dict(conn.execute("select file_name, status from marts.fct_submissions").fetchall())
     assert {live[n] for n in ("crash.csv", "hang.csv", "stray.xlsx")} == {"quarantined"}
+
+
+def test_reports_read_a_hundred_fields_at_the_intake_cap(tmp_path) -> None:
+    """100 findings each quoting a field at the intake's cap (DOTHI_MAX_FIELD_CHARS, 1 000 000 chars):
+    before the reports cut text to REPORT_TEXT_CHARS, sorting those rows for the first page exhausted
+    the reports' 256 MB DuckDB limit."""
+    from outputs.marts import ReportScope, read_marts
+    from sources.memory import REPORT_TEXT_CHARS
+
+    db = tmp_path / "warehouse.duckdb"
+    cap = limits.max_field_chars()
+    assert cap == 1_000_000
+    with duckdb.connect(str(db)) as conn:
+        conn.execute("create schema marts")
+        conn.execute(
+            "create table marts.fct_dq_issues as select 'R' || (i % 5) as rule_code, 'error' as severity, "
+            "'56' as locality_code, 'X' as indicator_code, '2024' as period, i as issue_id, 'open' as status, "
+            f"repeat('y', {cap}) as message from range(100) t(i)"
+        )
+    marts = read_marts(db, ("fct_dq_issues",), ReportScope(localities=10, rows=300))
+    messages = marts.frames["fct_dq_issues"]["message"]
+    assert len(messages) == 100 and set(messages.str.len()) == {REPORT_TEXT_CHARS + 1}
+    assert messages.iloc[0].endswith("…")
