@@ -14,21 +14,24 @@ with map_units as (
 
 {{ map_values('map_units', 'current_map', 'mapped_forward_from_old_communes') }},
 
+flagged as (
+    select
+        combined.*,
+        map_method <> 'as_reported'
+            and locality_key = '{{ var("province_code") }}@{{ var("reorganisation_date") }}'
+            and pieces_reported < pieces_expected as is_partial_province
+    from combined
+),
+
 final as (
     select
         locality_key,
         locality_code,
         indicator_code,
         period,
-        case when map_method <> 'as_reported'
-            and locality_key = '{{ var("province_code") }}@{{ var("reorganisation_date") }}'
-            and pieces_reported < pieces_expected then null else value end as value,
-        case when map_method <> 'as_reported'
-            and locality_key = '{{ var("province_code") }}@{{ var("reorganisation_date") }}'
-            and pieces_reported < pieces_expected then null else numerator end as numerator,
-        case when map_method <> 'as_reported'
-            and locality_key = '{{ var("province_code") }}@{{ var("reorganisation_date") }}'
-            and pieces_reported < pieces_expected then null else denominator end as denominator,
+        case when not is_partial_province then value end as value,
+        case when not is_partial_province then numerator end as numerator,
+        case when not is_partial_province then denominator end as denominator,
         map_method,
         chosen_source,
         aggregation_method,
@@ -36,7 +39,7 @@ final as (
         pieces_reported,
         uses_placeholder_share,
         lineage
-    from combined
+    from flagged
 )
 
 select * from final
