@@ -27,6 +27,8 @@ next run.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import logging
 import multiprocessing
 import os
@@ -130,7 +132,18 @@ def _limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this worker when its parent (the forkserver, which ends with the refresh)
+    dies, so a worker stuck on a file never outlives a refresh that was killed."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux / not glibc: the worker ends when its pipe closes
+        pass
+
+
 def _serve(conn: Connection, job: IntakeJob, reference: Reference, environ: dict[str, str], stderr: str) -> None:
+    _die_with_parent()
     # A forkserver started earlier in this process would hand workers its own, older environment.
     os.environ.clear()
     os.environ.update(environ)
