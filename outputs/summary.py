@@ -22,6 +22,13 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import duckdb
+import pandas as pd
+from duckdb import ColumnExpression as Col
+from duckdb import ConstantExpression as Const
+from duckdb import Expression
+from duckdb import FunctionExpression as Fn
+
 from outputs.marts import connect_read_only
 
 TOP_N = 5
@@ -36,38 +43,61 @@ UNIT_WORDS = {NQ06_MAP: "Districts", CURRENT_MAP: "Units"}
 # "'Huyện Diên Khánh' (574) ended on 2025-06-30; for 2026 report its successors: …" / "… began on …".
 OUT_OF_VALIDITY = r"(ended|began) on \d{4}-\d{2}-\d{2}"
 
-_GAPS_SQL = """
-select g.map_code, g.locality_key, g.locality_code, l.name_vi as locality_name_vi, g.is_province,
-       g.indicator_code, g.period, g.actual, g.target_value, g.target_year, g.achievement_pct,
-       g.progress_class, g.is_placeholder,
-       coalesce(n.is_rolled_up, c.is_rolled_up, false) as is_rolled_up,
-       coalesce(n.is_complete, c.is_complete) as is_complete,
-       coalesce(n.pieces_reported, c.pieces_reported) as pieces_reported,
-       coalesce(n.pieces_expected, c.pieces_expected) as pieces_expected
-from marts.fct_target_gaps g
-left join marts.dim_locality l on l.locality_key = g.locality_key
-left join marts.fct_indicator_values_nq06_map n
-    on g.map_code = 'nq06_map' and n.locality_key = g.locality_key
-    and n.indicator_code = g.indicator_code and n.period = g.period
-left join marts.fct_indicator_values_current_map c
-    on g.map_code = 'current_map' and c.locality_key = g.locality_key
-    and c.indicator_code = g.indicator_code and c.period = g.period
-"""
+GAP_COLUMNS = (
+    "map_code", "locality_key", "locality_code", "is_province", "indicator_code", "period", "actual",
+    "target_value", "target_year", "achievement_pct", "progress_class", "is_placeholder", "actual_is_rolled_up",
+    "actual_pieces_reported", "actual_pieces_expected",
+)
 
-_TRANSITION_SQL = """
-select
-    (select count(*) from marts.fct_indicator_values_nq06_map where is_rolled_up) as rolled_up_nq06,
-    (select count(*) from marts.fct_indicator_values_nq06_map where is_rolled_up and not is_complete)
-        as rolled_up_nq06_incomplete,
-    (select count(*) from marts.fct_indicator_values_current_map where is_rolled_up) as mapped_forward_current,
-    (select count(*) from marts.fct_indicator_values_current_map where is_rolled_up and not is_complete)
-        as mapped_forward_current_incomplete,
-    (select count(*) from marts.fct_dq_issues
-     where rule_code = 'INTAKE_ROW_REJECTED' and status = 'open'
-       and regexp_matches(message_en, $pattern)) as rows_refused_out_of_validity,
-    (select count(*) from marts.fct_dq_issues
-     where rule_code = 'INTAKE_ROW_REJECTED' and status = 'open') as rows_refused
-"""
+
+def _gaps(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """fct_target_gaps with each unit's name by its version (a code alone names two units since 2025)."""
+    names = conn.table("marts.dim_locality").select(Col("locality_key"), Col("name_vi").alias("locality_name_vi"))
+    gaps = conn.table("marts.fct_target_gaps").select(*(Col(c) for c in GAP_COLUMNS))
+    frame = gaps.join(names, "locality_key", "left").df()
+    return frame.rename(columns={
+        "actual_is_rolled_up": "is_rolled_up", "actual_pieces_reported": "pieces_reported",
+        "actual_pieces_expected": "pieces_expected",
+    }).assign(is_complete=lambda f: f["pieces_reported"] == f["pieces_expected"])
+
+
+def _count(table: duckdb.DuckDBPyRelation, condition: Expression | None = None) -> int:
+    rows = table if condition is None else table.filter(condition)
+    return int(rows.aggregate([Fn("count", Const(1))]).fetchall()[0][0])
+
+
+def _transition(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """How the reorganisation shows in the marts: roll-ups (and the incomplete ones) per map, and the rows
+    the intake refused for naming a unit outside its validity."""
+    nq06 = conn.table("marts.fct_indicator_values_nq06_map")
+    current = conn.table("marts.fct_indicator_values_current_map")
+    rolled, incomplete = Col("is_rolled_up"), Col("is_rolled_up") & ~Col("is_complete")
+    rejected = conn.table("marts.fct_dq_issues").filter(
+        (Col("rule_code") == Const("INTAKE_ROW_REJECTED")) & (Col("status") == Const("open")))
+    return {
+        "rolled_up_nq06": _count(nq06, rolled),
+        "rolled_up_nq06_incomplete": _count(nq06, incomplete),
+        "mapped_forward_current": _count(current, rolled),
+        "mapped_forward_current_incomplete": _count(current, incomplete),
+        "rows_refused_out_of_validity": _count(
+            rejected, Fn("regexp_matches", Col("message_en"), Const(OUT_OF_VALIDITY))),
+        "rows_refused": _count(rejected),
+    }
+
+
+def _values_by_map(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    return {
+        map_code: int(conn.table(f"marts.{mart}").aggregate([Fn("count", Col("value"))]).fetchall()[0][0])
+        for map_code, mart in ((NQ06_MAP, "fct_indicator_values_nq06_map"),
+                               (CURRENT_MAP, "fct_indicator_values_current_map"))
+    }
+
+
+def _review_counts(conn: duckdb.DuckDBPyConnection) -> list[tuple]:
+    keys = ["programme_code", "map_code", "review_period", "review_status"]
+    return conn.table("marts.fct_programme_review").aggregate(
+        [*(Col(k) for k in keys), Fn("count", Const(1))], ", ".join(keys)).order("programme_code, review_status"
+    ).fetchall()
 
 
 @dataclass
@@ -180,21 +210,12 @@ def build_summary(warehouse: Path, top_n: int = TOP_N) -> RefreshSummary:
     with connect_read_only(warehouse) as conn:
         submissions = conn.table("marts.fct_submissions").select("status").df()
         issues = conn.table("marts.fct_dq_issues").select("status", "severity", "rule_code").df()
-        gaps = conn.sql(_GAPS_SQL).df()
-        valued = conn.execute(
-            "select count(distinct locality_key) from marts.fct_indicator_values where not is_province"
-        ).fetchone()[0]
-        values_by_map = dict(conn.execute(
-            "select 'nq06_map', count(value) from marts.fct_indicator_values_nq06_map union all "
-            "select 'current_map', count(value) from marts.fct_indicator_values_current_map"
-        ).fetchall())
-        reviews = conn.execute(
-            "select programme_code, map_code, review_period, review_status, count(*) from marts.fct_programme_review "
-            "group by all order by programme_code, review_status"
-        ).fetchall()
-        transition = conn.execute(_TRANSITION_SQL.replace("$pattern", "?"), [OUT_OF_VALIDITY])
-        names = [d[0] for d in transition.description]
-        summary.transition = {k: int(v or 0) for k, v in zip(names, transition.fetchone(), strict=True)}
+        gaps = _gaps(conn)
+        valued = _count(conn.table("marts.fct_indicator_values").filter(~Col("is_province"))
+                        .select(Col("locality_key")).distinct())
+        values_by_map = _values_by_map(conn)
+        reviews = _review_counts(conn)
+        summary.transition = _transition(conn)
     summary.reviews = _reviews(reviews)
     summary.files = {str(k): int(v) for k, v in submissions["status"].value_counts().items()}
     # Resolved findings stay in the mart as history; the summary counts what is still open.

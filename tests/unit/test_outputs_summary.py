@@ -13,7 +13,8 @@ from outputs.summary import MAP_TITLES, RefreshSummary, build_summary
 GAP_COLUMNS = (
     "map_code varchar, locality_key varchar, locality_code varchar, indicator_code varchar, is_province boolean, "
     "period varchar, actual double, target_value double, target_year integer, achievement_pct double, "
-    "progress_class varchar, is_placeholder boolean"
+    "progress_class varchar, is_placeholder boolean, actual_is_rolled_up boolean, actual_pieces_reported integer, "
+    "actual_pieces_expected integer"
 )
 MAP_COLUMNS = (
     "locality_key varchar, indicator_code varchar, period varchar, value double, is_rolled_up boolean, "
@@ -47,15 +48,15 @@ def warehouse(tmp_path: Path) -> Path:
         conn.execute(f"create table marts.fct_target_gaps ({GAP_COLUMNS})")
         conn.execute("""insert into marts.fct_target_gaps values
             ('nq06_map', '56@2020-01-01', '56', 'URBANIZATION_RATE', true, '2025', 60, 65, 2025, 92.3,
-             'acceleration_needed', false),
+             'acceleration_needed', false, true, 40, 41),
             ('nq06_map', '574@2020-01-01', '574', 'URBANIZATION_RATE', false, '2025', 40, 65, 2025, 61.5,
-             'limited_progress', true),
+             'limited_progress', true, true, 6, 6),
             ('current_map', '56@2025-07-01', '56', 'URBANIZATION_RATE', true, '2026', 55, 70, 2030, 78.6,
-             'acceleration_needed', true),
+             'acceleration_needed', true, false, 65, 65),
             ('current_map', '22411@2025-07-01', '22411', 'URBANIZATION_RATE', false, '2026', 50, 70, 2030, 71.4,
-             'acceleration_needed', true),
+             'acceleration_needed', true, false, 1, 1),
             ('current_map', '22411@2025-07-01', '22411', 'CLEAN_WATER_RATE', false, '2026', 99, 95, 2030, 104,
-             'achieved', true)""")
+             'achieved', true, false, 1, 1)""")
         conn.execute("create table marts.fct_indicator_values (locality_key varchar, is_province boolean)")
         conn.execute("insert into marts.fct_indicator_values values ('574@2020-01-01', false), "
                      "('22411@2020-01-01', false), ('22411@2025-07-01', false), ('56@2025-07-01', true)")

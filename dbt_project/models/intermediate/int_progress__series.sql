@@ -25,6 +25,9 @@ eligible as (
         consolidated.period,
         consolidated.value,
         consolidated.chosen_source,
+        consolidated.map_method,
+        consolidated.pieces_expected,
+        consolidated.pieces_reported,
         periods.end_date,
         periods.year,
         row_number() over (
@@ -56,7 +59,10 @@ summary as (
         max(case when point_desc = 1 then end_date end) as latest_end_date,
         max(case when point_desc = 1 then year end) as latest_year,
         max(case when point_desc = 1 then value end) as latest_value,
-        max(case when point_desc = 1 then chosen_source end) as latest_chosen_source
+        max(case when point_desc = 1 then chosen_source end) as latest_chosen_source,
+        max(case when point_desc = 1 then map_method end) as latest_map_method,
+        max(case when point_desc = 1 then pieces_expected end) as latest_pieces_expected,
+        max(case when point_desc = 1 then pieces_reported end) as latest_pieces_reported
     from eligible
     group by map_code, locality_code, indicator_code
 ),

@@ -81,6 +81,9 @@ candidates as (
         series.latest_period,
         series.latest_end_date,
         series.latest_value,
+        series.latest_map_method,
+        series.latest_pieces_expected,
+        series.latest_pieces_reported,
         series.series_break_date,
         row_number() over (
             partition by targets.map_code, targets.locality_code, targets.indicator_code
@@ -197,6 +200,9 @@ final as (
         end, 6) as projected_shortfall,
         cast(error_findings_count as {{ dbt.type_int() }}) as error_findings_count,
         error_findings_count > 0 as is_class_from_flagged_figures,
+        coalesce(measured.latest_map_method <> 'as_reported', false) as actual_is_rolled_up,
+        cast(measured.latest_pieces_expected as {{ dbt.type_int() }}) as actual_pieces_expected,
+        cast(measured.latest_pieces_reported as {{ dbt.type_int() }}) as actual_pieces_reported,
         measured.series_break_date is not null as crosses_series_break,
         case when measured.series_break_date is not null then
             {{ dbt.concat(["'Chuỗi số liệu bị gián đoạn (b) từ '", "cast(measured.series_break_date as " ~ dbt.type_string() ~ ")", "': '", "breaks.reason_vi", "'. Tốc độ tăng trưởng tính qua điểm gián đoạn, chỉ để tham khảo.'"]) }}

@@ -23,7 +23,9 @@ select
     period,
     value,
     coalesce(chosen_source, map_method) as chosen_source,
-    map_method
+    map_method,
+    pieces_expected,
+    pieces_reported
 from combined
 where value is not null
     and (map_method = 'as_reported' or pieces_reported = pieces_expected)
