@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, timedelta, timezone
 
 from sources.formats import Cell, CellError, Document, UnreadableFile, read_document
 from sources.formats.layout import Table, locate_table
@@ -140,6 +140,7 @@ _READ_FIELDS = (
     "unit", "numerator", "denominator", "note", "submitted",
 )
 _REASON_LIMIT = 2 * QUOTE_LIMIT
+_VIETNAM = timezone(timedelta(hours=7))  # the clock of every stored timestamp (as in sources/prepare.py)
 
 
 def _get(ctx: _Context, cells: list[Cell], name: str) -> Cell:
@@ -563,10 +564,10 @@ def parse_submission(
 ) -> Submission:
     """Parse one file. Raises QuarantineError for whole-file problems.
 
-    ``now`` is the ingestion time (naive local): a submission date after it is clamped to it. Without
-    it, the end of ``today`` is the bound."""
+    ``now`` is the ingestion time (naive Vietnam time): a submission date after it is clamped to it.
+    Without it the bound is the clock's present (``today`` may be set in the past to test periods)."""
     today = today or (now.date() if now else date.today())
-    now = now or datetime.combine(today, time(23, 59, 59))
+    now = now or datetime.now(_VIETNAM).replace(tzinfo=None)
     res = resolvers(reference or load_reference())
     doc: Document | None = None
     try:
