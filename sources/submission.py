@@ -533,6 +533,8 @@ def _title_notes(
     if hidden:
         out["_hidden_sheets_skipped"] = hidden
         out["_sheet_read"] = table.sheet_name
+    if "read_from_zip" in doc.notes:
+        out["_read_from_zip"] = doc.notes["read_from_zip"]
     if "read_as" in doc.notes:
         out["_read_as"] = doc.notes["read_as"]
     if doc.encoding and doc.encoding.endswith(":double-encoded"):

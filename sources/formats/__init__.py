@@ -30,7 +30,7 @@ MergedRange = tuple[
 _ZIP = b"PK\x03\x04"
 _OLE = bytes.fromhex("D0CF11E0A1B11AE1")
 
-EXTENSIONS = {"xlsx": ".xlsx", "xls": ".xls", "csv": ".csv", "html": ".html", "xml2003": ".xml"}
+EXTENSIONS = {"xlsx": ".xlsx", "xls": ".xls", "csv": ".csv", "html": ".html", "xml2003": ".xml", "zip": ".zip"}
 _MARKUP_PROBE = 4096  # markup exports announce themselves in their first bytes
 
 
@@ -62,9 +62,22 @@ class Document:
     notes: dict[str, object] = field(default_factory=dict)  # choices made while reading (hidden sheets …)
 
 
+def _is_workbook(data: bytes) -> bool:
+    """A zip is an .xlsx when it holds a workbook's parts; a broken zip is taken for a broken .xlsx."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return True
+    return not names or "[Content_Types].xml" in names or any(n.startswith("xl/") for n in names)
+
+
 def detect_format(data: bytes) -> str:
     if data.startswith(_ZIP):
-        return "xlsx"
+        return "xlsx" if _is_workbook(data) else "zip"
     if data.startswith(_OLE):
         return "xls"
     head = data[:_MARKUP_PROBE].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
@@ -99,6 +112,10 @@ def read_document(data: bytes) -> Document:
         from sources.formats.markup import read_markup
 
         return read_markup(data, fmt)
+    if fmt == "zip":
+        from sources.formats.zipguard import read_zip
+
+        return read_zip(data)
     from sources.formats.excel_reader import read_excel
 
     return read_excel(data, fmt)

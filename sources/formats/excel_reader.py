@@ -71,26 +71,6 @@ def _broken_cells(xml: bytes) -> tuple[dict[tuple[int, int], CellError], int]:
     return broken, formulas
 
 
-def _zip_contents(data: bytes) -> list[str]:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return archive.namelist()
-    except zipfile.BadZipFile:
-        return []
-
-
-def _not_a_workbook(names: list[str]) -> UnreadableFile | None:
-    """A plain zip (of CSVs, of workbooks …) is not an .xlsx: say what it holds."""
-    if not names or "[Content_Types].xml" in names or any(n.startswith("xl/") for n in names):
-        return None
-    files = [n for n in names if not n.endswith("/")]
-    shown = ", ".join(repr(n) for n in files[:5]) + (" …" if len(files) > 5 else "")
-    return UnreadableFile(
-        f"the file is a zip archive of {len(files)} file(s) ({shown}), not an Excel workbook: "
-        "unzip it and send each report as its own file"
-    )
-
-
 def _merged(sheet: object) -> list[MergedRange]:
     try:
         ranges = sheet.merged_cell_ranges  # type: ignore[attr-defined]
@@ -107,8 +87,6 @@ def read_excel(data: bytes, fmt: str) -> Document:
         from sources.formats.zipguard import check_zip
 
         check_zip(data)  # before calamine, which would inflate a bomb in memory
-        if (refused := _not_a_workbook(_zip_contents(data))) is not None:
-            raise refused
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             parts = _sheet_parts(archive)
     try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from sources.formats import UnreadableFile
+from sources.formats import Document, UnreadableFile, detect_format
 
 MAX_ENTRIES = 10_000
 MAX_TOTAL_UNCOMPRESSED = 256 * 1024 * 1024  # a real 100k-row workbook inflates to ~15 MiB
@@ -59,3 +59,35 @@ def check_zip(data: bytes) -> None:
                     f"not a readable Excel workbook (part {info.filename!r}: {exc}); "
                     "re-save it from Excel as .xlsx without a password"
                 ) from exc
+
+
+_IGNORED = ("__MACOSX/", ".DS_Store", "Thumbs.db", "desktop.ini")
+
+
+def read_zip(data: bytes) -> Document:
+    """A plain zip (not a workbook) holding one submission is read as that file, under the same guard;
+    a zip of several files is named, with what it holds, for a person to unzip."""
+    check_zip(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        files = [i for i in archive.infolist() if not i.is_dir() and not any(x in i.filename for x in _IGNORED)]
+        shown = ", ".join(repr(i.filename) for i in files[:5]) + (" …" if len(files) > 5 else "")
+        if len(files) != 1:
+            raise UnreadableFile(
+                f"the file is a zip archive of {len(files)} files ({shown}), not one report: "
+                "unzip it and send each report as its own file"
+            )
+        inner = archive.read(files[0])
+    from sources import limits
+    from sources.formats import read_document
+
+    fmt = detect_format(inner)
+    if fmt == "zip":
+        raise UnreadableFile(f"the zip archive holds another zip ({shown}): unzip it and send the report itself")
+    reason = limits.file_size_reason(len(inner)) if fmt != "xlsx" else limits.sheet_cells_reason(inner)
+    if reason:
+        raise UnreadableFile(f"in the zip archive, {files[0].filename!r}: {reason}")
+    try:
+        doc = read_document(inner)
+    except UnreadableFile as exc:
+        raise UnreadableFile(f"in the zip archive, {files[0].filename!r}: {exc.reason}") from exc
+    return Document(doc.format, doc.encoding, doc.grids, {**doc.notes, "read_from_zip": files[0].filename})

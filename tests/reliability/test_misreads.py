@@ -271,13 +271,24 @@ def test_excel_2003_xml_is_read() -> None:
     assert "truncated" in refused(xml.encode()[:-60], "cut.xls")
 
 
-def test_zip_of_csvs_is_named() -> None:
+def _zip(files: dict[str, bytes]) -> bytes:
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as archive:
-        archive.writestr("sxd_2024.csv", corpus.good_csv())
-        archive.writestr("sxd_2023.csv", corpus.good_csv())
-    reason = refused(buf.getvalue(), "bao_cao.zip")
-    assert "zip archive of 2 file(s)" in reason and "'sxd_2024.csv'" in reason and "unzip it" in reason
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, body in files.items():
+            archive.writestr(name, body)
+    return buf.getvalue()
+
+
+def test_zip_of_csvs_is_named() -> None:
+    reason = refused(_zip({"sxd_2024.csv": corpus.good_csv(), "sxd_2023.csv": corpus.good_csv()}), "bao_cao.zip")
+    assert "zip archive of 2 files" in reason and "'sxd_2024.csv'" in reason and "unzip it" in reason
+
+
+def test_zip_of_one_report_is_read_under_the_zip_guard() -> None:
+    sub = parse(_zip({"sxd_2024.csv": corpus.good_csv(), "__MACOSX/._sxd_2024.csv": b"x"}), "bao_cao.zip")
+    assert sub.meta.file_format == "csv" and values(sub) == [(6, "568", 85.3), (7, "574", 60.0)]
+    assert sub.meta.title_block["_read_from_zip"] == "sxd_2024.csv"
+    assert "inflates" in refused(_zip({"big.csv": b"0" * (64 * 1024 * 1024)}), "bomb.zip")
 
 
 def test_double_encoded_utf8_is_repaired() -> None:
