@@ -103,6 +103,28 @@ def _c1_bytes(error: UnicodeError) -> tuple[bytes, int]:
 codecs.register_error("dothi_c1", _c1_bytes)
 
 
+# TCVN 5712 (TCVN3 / "ABC": the .VnTime fonts), bytes 0x80–0xFF, as glibc's TCVN5712-1 charset maps them.
+# Text typed in those fonts is stored as these bytes (or, in a UTF-8 save, as U+0080…U+00FF).
+_TCVN3_HIGH = (
+    "\u00c0\u1ea2\u00c3\u00c1\u1ea0\u1eb6\u1eac\u00c8\u1eba\u1ebc\u00c9\u1eb8\u1ec6\u00cc\u1ec8\u0128"  # 0x80
+    "\u00cd\u1eca\u00d2\u1ece\u00d5\u00d3\u1ecc\u1ed8\u1edc\u1ede\u1ee0\u1eda\u1ee2\u00d9\u1ee6\u0168"  # 0x90
+    "\u00a0\u0102\u00c2\u00ca\u00d4\u01a0\u01af\u0110\u0103\u00e2\u00ea\u00f4\u01a1\u01b0\u0111\u1eb0"  # 0xA0
+    "\u0300\u0309\u0303\u0301\u0323\u00e0\u1ea3\u00e3\u00e1\u1ea1\u1eb2\u1eb1\u1eb3\u1eb5\u1eaf\u1eb4"  # 0xB0
+    "\u1eae\u1ea6\u1ea8\u1eaa\u1ea4\u1ec0\u1eb7\u1ea7\u1ea9\u1eab\u1ea5\u1ead\u00e8\u1ec2\u1ebb\u1ebd"  # 0xC0
+    "\u00e9\u1eb9\u1ec1\u1ec3\u1ec5\u1ebf\u1ec7\u00ec\u1ec9\u1ec4\u1ebe\u1ed2\u0129\u00ed\u1ecb\u00f2"  # 0xD0
+    "\u1ed4\u1ecf\u00f5\u00f3\u1ecd\u1ed3\u1ed5\u1ed7\u1ed1\u1ed9\u1edd\u1edf\u1ee1\u1edb\u1ee3\u00f9"  # 0xE0
+    "\u1ed6\u1ee7\u0169\u00fa\u1ee5\u1eeb\u1eed\u1eef\u1ee9\u1ef1\u1ef3\u1ef7\u1ef9\u00fd\u1ef5\u1ed0"  # 0xF0
+)
+_TCVN3 = str.maketrans({chr(0x80 + i): ch for i, ch in enumerate(_TCVN3_HIGH)})
+
+
+def _from_tcvn3(data: bytes, text: str, encoding: str) -> tuple[str, str]:
+    """The text as if typed in a TCVN3 font: only tried when no header shows, and kept only if one then does."""
+    if encoding.startswith("utf-8"):
+        return unicodedata.normalize("NFC", text.translate(_TCVN3)), f"{encoding}:tcvn3"
+    return unicodedata.normalize("NFC", data.decode("latin-1").translate(_TCVN3)), "tcvn3"
+
+
 def _checked(text: str, encoding: str) -> tuple[str, str]:
     controls = len(_CONTROLS.findall(text))
     if controls > max(3, len(text) // 200):
@@ -136,6 +158,11 @@ def sniff_delimiter(text: str) -> str:
 
     Shapes are cheap (C parser); header matching folds every cell, so it runs on the best-shaped
     delimiter first and stops at the first that reveals a header (the same choice as scoring all)."""
+    return _sniff(text)[0]
+
+
+def _sniff(text: str) -> tuple[str, bool]:
+    """(delimiter, whether it reveals a header)."""
     lines = text.splitlines()
     for limit in (_SNIFF_LINES, _LATE_SNIFF_LINES):
         sample = "\n".join(lines[:limit])
@@ -144,12 +171,14 @@ def sniff_delimiter(text: str) -> str:
         found = next((d for d in by_shape if _has_header(parsed[d])), None)
         if found is not None or len(lines) <= limit:
             break
-    return found or by_shape[0]
+    return (found, True) if found else (by_shape[0], False)
 
 
 # Python's csv refuses fields over 128 KiB; a long note is still data (the whole file is bounded anyway).
 _FIELD_LIMIT = 64 * 1024 * 1024
 
+
+_TCVN3_PROBE = 100_000
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -203,7 +232,12 @@ def read_csv(data: bytes) -> Document:
     if csv.field_size_limit() < _FIELD_LIMIT:
         csv.field_size_limit(_FIELD_LIMIT)
     text, encoding = decode(data)
-    delimiter = sniff_delimiter(text)
+    delimiter, found = _sniff(text)
+    if not found and any(0xA0 <= ord(ch) <= 0xFF for ch in text[:_TCVN3_PROBE]):
+        legacy, legacy_encoding = _from_tcvn3(data, text, encoding)
+        legacy_delimiter, found = _sniff(legacy)
+        if found:  # unambiguous: the header appears only once the text is read as TCVN3
+            text, encoding, delimiter = legacy, legacy_encoding, legacy_delimiter
     try:
         rows, problems = _records(text, delimiter)
     except csv.Error as exc:

@@ -302,9 +302,27 @@ def test_double_encoded_utf8_is_repaired() -> None:
     assert "_encoding_repaired" in sub.meta.title_block
 
 
+def _tcvn3(text: str) -> bytes:
+    from sources.formats.csv_reader import _TCVN3_HIGH
+
+    reverse = {ch: 0x80 + i for i, ch in enumerate(_TCVN3_HIGH)}
+    return bytes(ord(ch) if ch.isascii() else reverse[ch] for ch in text)
+
+
+@pytest.mark.parametrize("utf8", [False, True])
+def test_tcvn3_text_is_converted(utf8: bool) -> None:
+    data = _tcvn3(corpus.csv_text())
+    if utf8:  # "CSV UTF-8" saved from a sheet typed in .VnTime: the font's codes as Latin-1 letters
+        data = data.decode("latin-1").encode("utf-8")
+    sub = parse(data)
+    assert sub.meta.encoding == ("utf-8:tcvn3" if utf8 else "tcvn3")
+    assert values(sub) == [(6, "568", 85.3), (7, "574", 60.0)]
+    assert sub.meta.reporter_raw == "Sở Xây dựng"
+
+
 def test_legacy_font_text_names_the_fix() -> None:
-    # Not Unicode and no header in it: the reason names the TCVN3/VNI conversion.
-    data = b"\xa7\xfea b\xb5n;M\xb7 ch\xd8 ti\xaau;Gi\xb8 tr\xde\nNha Trang;X;1\n"
+    # VNI (two codes per letter, not converted) and no header in it: the reason names the conversion.
+    data = "Ñòa baøn;Maõ chæ tieâu;Giaù trò\nNha Trang;X;1\n".encode("cp1252")
     reason = refused(data)
     assert "no recognisable header row" in reason and "TCVN3" in reason and "Unikey" in reason
 
