@@ -131,6 +131,7 @@ class _Context:
     today: date
     now: datetime  # the ingestion time: no submission date is later
     clamped_rows: list[int] = field(default_factory=list)  # rows whose own date was after it
+    broken_cells: bool = False  # the workbook holds Excel errors or uncalculated formulas
 
 
 # Fields a row is read from: a broken Excel cell (#DIV/0!, a formula never calculated) in one of them
@@ -297,7 +298,7 @@ def _reject(
 def _parse_row(ctx: _Context, row_number: int, cells: list[Cell]) -> tuple[Figure | None, list[RejectedRow]]:
     res, reporter = ctx.res, ctx.reporter
     problems: list[tuple[str, Cell, str, str | None]] = []  # (field, raw, reason, suggestion)
-    if any(isinstance(c, CellError) for c in cells):
+    if ctx.broken_cells and any(isinstance(c, CellError) for c in cells):
         problems = _broken_cells(ctx, cells)
         if problems:
             return None, _rejections(ctx, row_number, cells, problems, None)
@@ -489,17 +490,17 @@ def _field_count_problem(table: Table, cells: list[Cell], delimiter: str) -> str
     return None
 
 
-def _second_table(ctx: _Context, cells: list[Cell]) -> str | None:
-    """A heading row that starts another table: a new 'Kỳ báo cáo: …' title line sets the period of the
-    rows below it (returned as 'period'); a header with other columns cannot be read under this one."""
-    texts = [cell_text(c) for c in cells if cell_text(c)]
+def _second_table(cells: list[Cell]) -> tuple[str, str] | None:
+    """A heading row that starts another table: ('period', the period) for a 'Kỳ báo cáo: …' title line,
+    whose period the rows below it carry; ('header', '') for a header row with other columns."""
+    texts = [text for c in cells if (text := cell_text(c))]
     if not texts:
         return None
     key, sep, value = texts[0].partition(":")
-    if sep and match_title_key(key) == "period":
-        return "period"
+    if sep and value.strip() and match_title_key(key) == "period":
+        return "period", value.strip()
     if len(texts) >= 2 and is_header({f for t in texts if (f := match_header(t))}):
-        return "header"
+        return "header", ""
     return None
 
 
@@ -625,6 +626,7 @@ def parse_submission(
         dominant_style(numbers),
         today,
         now,
+        broken_cells=bool(doc.notes.get("broken_cells")),
     )
 
     figures: list[Figure] = []
@@ -642,13 +644,11 @@ def parse_submission(
         if _repeats_header(header_key, cells):
             continue
         if _is_heading(ctx, cells):
-            starts = _second_table(ctx, cells)
-            if starts == "period":  # a second table stacked under the first: its rows carry its own period
-                ctx.title_period = cell_text(cells[next(i for i, c in enumerate(cells) if cell_text(c))]).partition(
-                    ":"
-                )[2].strip()
-                period_titles.append((row_number, ctx.title_period))
-            elif starts == "header":
+            starts = _second_table(cells)
+            if starts is not None and starts[0] == "period":  # a table stacked under the first: its own period
+                ctx.title_period = starts[1]
+                period_titles.append((row_number, starts[1]))
+            elif starts is not None:
                 raise _quarantine(
                     f"a second table starts on row {row_number} with other columns than the header on row "
                     f"{table.header_row}: send one table per sheet (or one file per table)",

@@ -98,7 +98,7 @@ def read_excel(data: bytes, fmt: str) -> Document:
         ) from exc
     grids: list[Grid] = []
     hidden: list[str] = []
-    formulas = uncached = 0
+    formulas = uncached = broken_total = 0
     try:
         archive = zipfile.ZipFile(io.BytesIO(data)) if parts else None
         for meta in workbook.sheets_metadata:
@@ -120,6 +120,7 @@ def read_excel(data: bytes, fmt: str) -> Document:
                     xml = b""
                 broken, seen = _broken_cells(xml)
                 formulas += seen
+                broken_total += len(broken)
                 uncached += sum(1 for e in broken.values() if not e.code)
                 for (r, c), error in broken.items():
                     rows.extend([] for _ in range(r + 1 - len(rows)))
@@ -142,4 +143,7 @@ def read_excel(data: bytes, fmt: str) -> Document:
                 "unhide the sheet to send, or move the table to a visible sheet"
             )
         raise UnreadableFile("the workbook is empty")
-    return Document(fmt, None, grids, {"hidden_sheets_skipped": hidden} if hidden else {})
+    notes: dict[str, object] = {"hidden_sheets_skipped": hidden} if hidden else {}
+    if broken_total:
+        notes["broken_cells"] = broken_total
+    return Document(fmt, None, grids, notes)
