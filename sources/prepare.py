@@ -170,7 +170,7 @@ def unreadable(exc: BaseException) -> QuarantineError:
     )
 
 
-ZIP_BASED = (".xlsx",)  # bounded by sources/formats/zipguard.py rather than by their size on disk
+ZIP_BASED = (".xlsx", ".zip")  # bounded by sources/formats/zipguard.py rather than by their size on disk
 
 
 def _input_reason(item: InboxFile, ext: str) -> str | None:
