@@ -110,7 +110,7 @@ def quarantined(
         reporter_raw=error.reporter_raw,
         reporter_kind=None,
         periods=None,
-        submitted_at=local_naive(item.mtime),
+        submitted_at=min(local_naive(item.mtime), job.now),
         received_at=received_at,
         ingested_at=job.now,
         run_id=job.run_id,
@@ -128,10 +128,22 @@ def quarantined(
     )
 
 
+def _mtime_at_most_now(item: InboxFile, job: IntakeJob, title_block: dict[str, object]) -> datetime:
+    mtime = local_naive(item.mtime)
+    if mtime <= job.now:
+        return mtime
+    title_block["_submitted_at_clamped"] = (
+        f"the file's modification time {mtime:%Y-%m-%d %H:%M} is after the ingestion time; "
+        f"{job.now:%Y-%m-%d %H:%M} is used"
+    )
+    return job.now
+
+
 def _accepted(item: InboxFile, archive_path: str, sub: Submission, job: IntakeJob, received_at: datetime) -> Prepared:
     meta = sub.meta
-    # No date in the file: the file's modification time stands in, so revisions still order.
-    submitted_at = meta.submitted_at or local_naive(item.mtime)
+    # No date in the file: the file's modification time stands in, so revisions still order; a clock set to
+    # 2099 must not keep this version current over every later correction.
+    submitted_at = meta.submitted_at or _mtime_at_most_now(item, job, meta.title_block)
     figures = [f if f.submitted_at else dataclasses.replace(f, submitted_at=submitted_at) for f in sub.figures]
     record = FileRecord(
         file_sha256=item.sha256,
@@ -219,7 +231,7 @@ def prepare(
         return quarantined(item, ext, archive_path, QuarantineError(reason), job, received_at)
     try:
         parse_fault(item.name)  # tests: a reader that crashes, hangs or runs out of memory on this file
-        sub = parse_submission(item.data, item.name, today=job.now.date(), reference=reference)
+        sub = parse_submission(item.data, item.name, today=job.now.date(), reference=reference, now=job.now)
     except QuarantineError as error:
         return quarantined(item, ext, archive_path, error, job, received_at)
     except MemoryError as exc:  # the worker's address-space limit (sources/parallel.py) stopped the reader

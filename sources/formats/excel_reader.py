@@ -13,6 +13,7 @@ import posixpath
 import re
 import zipfile
 
+from sources import limits
 from sources.formats import Cell, CellError, Document, Grid, MergedRange, UnreadableFile
 
 _SHEET = re.compile(rb'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
@@ -108,6 +109,10 @@ def read_excel(data: bytes, fmt: str) -> Document:
                 hidden.append(meta.name)  # last year's table, lookups: not what the sender sees
                 continue
             sheet = workbook.get_sheet_by_name(meta.name)
+            # The sheet's extent is known before its cells are: a stray cell at XFD1048576 (what Ctrl+End
+            # leaves) would make to_python() allocate every cell up to it.
+            if (too_big := limits.cells_reason(meta.name, sheet.height, sheet.width)) is not None:
+                raise UnreadableFile(too_big)
             # skip_empty_area=False keeps row/column 0 at A1, so row numbers match what a person sees.
             rows: list[list[Cell]] = [
                 [None if cell == "" else cell for cell in row]
