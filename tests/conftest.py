@@ -13,6 +13,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
+# A file must sit still this long before intake reads it (3 s in production, for copies over a share). The
+# tests write their inbox files a moment before each run; those that test the settling set their own value.
+os.environ.setdefault("DOTHI_INBOX_SETTLE_S", "0.3")
+
 
 @dataclass
 class RefreshRun:
