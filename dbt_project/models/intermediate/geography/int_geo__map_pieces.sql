@@ -8,7 +8,9 @@
                    their configured shares; and every old commune (whole) into the merged province.
     One row per target unit x source unit, with the share of the source's figures the target takes.
     A new unit drawing on two old districts (five in the old Ninh Thuận area) would need a share per
-    district; none lies in old Khánh Hòa, and the check below keeps it that way. -#}
+    district; none lies in old Khánh Hòa. Such a unit would be left out of the districts below (the
+    province still counts it whole); tests/integration/test_rollup_properties.py asserts that each of
+    the 41 units lies in exactly one district. -#}
 with units as (
     select * from {{ ref('localities') }}
 ),
