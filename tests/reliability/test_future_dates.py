@@ -52,3 +52,27 @@ def test_a_file_modified_in_the_past_keeps_its_modification_time(home: DothiHome
         submitted, title = conn.execute("select submitted_at, title_block from raw.submissions").fetchone()
     assert submitted < NOW
     assert "_submitted_at_clamped" not in json.loads(title or "{}")
+
+
+def test_a_clamped_date_is_a_finding_in_the_published_warehouse(tmp_path: Path) -> None:
+    """Through a real refresh: the clamped file is accepted, and fct_dq_issues says what was done (a warning
+    with what to check), so the Department sees it without opening the title block."""
+    from tests.conftest import run_cli
+
+    home = DothiHome(tmp_path / "home").ensure()
+    path = home.inbox / "SXD_2024_sai_dong_ho.csv"
+    path.write_bytes(_csv("80"))
+    year_2099 = datetime(2099, 1, 1).timestamp()
+    os.utime(path, (year_2099, year_2099))
+    run = run_cli(home.root, "refresh", "--json")
+    assert run.returncode == 0, run.stderr[-4000:]
+    with duckdb.connect(str(home.warehouse), read_only=True) as conn:
+        findings = conn.execute(
+            "select severity, file_name, message_en, instruction_en from marts.fct_dq_issues "
+            "where rule_code = 'SUBMITTED_AT_CLAMPED' and status = 'open'").fetchall()
+        (submitted,) = conn.execute("select submitted_at from marts.fct_submissions").fetchone()
+    assert len(findings) == 1
+    severity, file_name, message, instruction = findings[0]
+    assert severity == "warning" and file_name == "SXD_2024_sai_dong_ho.csv"
+    assert "clamped" in message and "clock" in instruction
+    assert submitted.year < 2099

@@ -4,9 +4,9 @@
     joined on check_key to the check rows of int_checks__value_range, int_checks__rate_consistency,
     int_reconciliation, int_expected_submissions (and raw figures) for context; (b) dbt-side findings:
     validation rules (int_checks__rules), outliers (int_checks__outliers), consistency over time
-    (int_checks__consistency_over_time), every rejected row and every quarantined file. Messages and
-    instructions in Vietnamese and English; the catalogue is int_dq_rule_catalogue (seeds dq_checks +
-    dq_rules). -#}
+    (int_checks__consistency_over_time), every rejected row, every quarantined file and every
+    submission date clamped to the ingestion time. Messages and instructions in Vietnamese and English;
+    the catalogue is int_dq_rule_catalogue (seeds dq_checks + dq_rules). -#}
 with gx as (
     select * from {{ gx_findings_relation() }}
 ),
@@ -279,6 +279,36 @@ quarantined_files as (
     where s.status = 'quarantined'
 ),
 
+clamped_dates as (
+    {#- intake clamped a submission date after the ingestion time (issue 12): the note stands in the
+        file's title block ("_submitted_at_clamped"; plain LIKE, no JSON functions: portable) -#}
+    select
+        'SUBMITTED_AT_CLAMPED' as rule_code,
+        'warning' as severity,
+        'dbt' as source,
+        s.reporter_code,
+        cast(null as {{ dbt.type_string() }}) as locality_code,
+        cast(null as {{ dbt.type_string() }}) as indicator_code,
+        s.periods as period,
+        cast(null as {{ type_double() }}) as observed_value,
+        cast(null as {{ dbt.type_string() }}) as expected,
+        cast(null as {{ type_double() }}) as expected_low,
+        cast(null as {{ type_double() }}) as expected_high,
+        {{ dbt.concat(["'submitted_at='", "coalesce(cast(s.submitted_at as " ~ dbt.type_string() ~ "), '?')"]) }} as figures,
+        {{ dbt.concat(["'tệp '", "s.file_name", "': ngày gửi sau thời điểm tiếp nhận, đã lấy bằng lúc tiếp nhận'"]) }} as detail_vi,
+        {{ dbt.concat(["'file '", "s.file_name", "': submission date after the ingestion time, clamped to it'"]) }} as detail_en,
+        s.file_sha256,
+        s.file_name,
+        cast(null as {{ dbt.type_int() }}) as row_number,
+        cast(null as {{ dbt.type_string() }}) as check_key,
+        'stg_raw__submissions' as check_model,
+        s.run_id,
+        s.ingested_at as detected_at,
+        {{ dbt.hash(dbt.concat(["'SUBMITTED_AT_CLAMPED|'", "s.file_sha256"])) }} as issue_id
+    from {{ ref('stg_raw__submissions') }} as s
+    where s.title_block like '%"_submitted_at_clamped%'
+),
+
 rule_findings as (
     {#- validation rules (seed dq_rules): the violated rule's own severity and instruction -#}
     select
@@ -377,6 +407,8 @@ all_issues as (
     select * from rejected_rows
     union all
     select * from quarantined_files
+    union all
+    select * from clamped_dates
     union all
     select * from rule_findings
     union all
