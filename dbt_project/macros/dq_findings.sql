@@ -13,3 +13,33 @@
     from {{ ref(check_model) }} as c
     cross join this_run
 {%- endmacro %}
+
+{#- A finding about a whole submitted file (stg_raw__submissions as s): no locality, indicator or row;
+    one issue per rule and file. figures / detail_vi / detail_en are SQL expressions over s. -#}
+{% macro submission_finding(rule_code, severity, figures, detail_vi, detail_en, where) -%}
+    select
+        '{{ rule_code }}' as rule_code,
+        '{{ severity }}' as severity,
+        'dbt' as source,
+        s.reporter_code,
+        cast(null as {{ dbt.type_string() }}) as locality_code,
+        cast(null as {{ dbt.type_string() }}) as indicator_code,
+        s.periods as period,
+        cast(null as {{ type_double() }}) as observed_value,
+        cast(null as {{ dbt.type_string() }}) as expected,
+        cast(null as {{ type_double() }}) as expected_low,
+        cast(null as {{ type_double() }}) as expected_high,
+        {{ figures }} as figures,
+        {{ detail_vi }} as detail_vi,
+        {{ detail_en }} as detail_en,
+        s.file_sha256,
+        s.file_name,
+        cast(null as {{ dbt.type_int() }}) as row_number,
+        cast(null as {{ dbt.type_string() }}) as check_key,
+        'stg_raw__submissions' as check_model,
+        s.run_id,
+        s.ingested_at as detected_at,
+        {{ dbt.hash(dbt.concat(["'" ~ rule_code ~ "|'", "s.file_sha256"])) }} as issue_id
+    from {{ ref('stg_raw__submissions') }} as s
+    where {{ where }}
+{%- endmacro %}

@@ -34,6 +34,10 @@ EXTENSIONS = {"xlsx": ".xlsx", "xls": ".xls", "csv": ".csv", "html": ".html", "x
 _MARKUP_PROBE = 4096  # markup exports announce themselves in their first bytes
 
 
+# How far down a file is searched for its header once the usual rows hold none: only to say where it is
+# (CSV sniffing and the table layout share it).
+LATE_HEADER_ROWS = 2000
+
 class UnreadableFile(Exception):
     """The bytes are not a table this intake can read; ``reason`` says why, for a person."""
 

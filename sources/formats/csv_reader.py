@@ -9,12 +9,11 @@ import re
 import unicodedata
 from collections import Counter
 
-from sources.formats import Cell, Document, Grid, UnreadableFile
+from sources.formats import LATE_HEADER_ROWS, Cell, Document, Grid, UnreadableFile
 from sources.normalize.headers import is_header, match_header
 
 DELIMITERS = (",", ";", "\t")
 _SNIFF_LINES = 60
-_LATE_SNIFF_LINES = 2000  # only when no header shows in the first lines: to say where it is
 # Unicode category Cc (C0, DEL, C1) except tab and line ends: one regex pass, not a lookup per character.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -164,7 +163,7 @@ def sniff_delimiter(text: str) -> str:
 def _sniff(text: str) -> tuple[str, bool]:
     """(delimiter, whether it reveals a header)."""
     lines = text.splitlines()
-    for limit in (_SNIFF_LINES, _LATE_SNIFF_LINES):
+    for limit in (_SNIFF_LINES, LATE_HEADER_ROWS):
         sample = "\n".join(lines[:limit])
         parsed = {d: _parse(sample, d) for d in DELIMITERS}
         by_shape = sorted(DELIMITERS, key=lambda d: _shape(parsed[d]), reverse=True)  # stable: ties keep order

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from sources.formats import Cell, Document, Grid, UnreadableFile
+from sources.formats import LATE_HEADER_ROWS, Cell, Document, Grid, UnreadableFile
 from sources.normalize.headers import describe_expected, is_header, match_header, match_title_key
 from sources.normalize.text import cell_text, fold
 
@@ -143,11 +143,10 @@ def _is_column_numbering(row: list[Cell]) -> bool:
     return len(texts) >= 3 and all(_COLUMN_NUMBER.match(t) for t in texts)
 
 
-_LATE_HEADER_SCAN = 2000  # only when no header was found: to say where it is
 
 
 def _late_header(grid: Grid) -> int | None:
-    for r in range(HEADER_SCAN_ROWS, min(len(grid.rows), _LATE_HEADER_SCAN)):
+    for r in range(HEADER_SCAN_ROWS, min(len(grid.rows), LATE_HEADER_ROWS)):
         if sum(1 for c in grid.rows[r] if c is not None) >= 2 and is_header(set(_fields(_labels(grid, r)).values())):
             return r + 1
     return None

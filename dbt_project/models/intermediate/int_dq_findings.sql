@@ -252,61 +252,23 @@ rejected_rows as (
 ),
 
 quarantined_files as (
-    select
-        'FILE_QUARANTINED' as rule_code,
-        'error' as severity,
-        'dbt' as source,
-        s.reporter_code,
-        cast(null as {{ dbt.type_string() }}) as locality_code,
-        cast(null as {{ dbt.type_string() }}) as indicator_code,
-        s.periods as period,
-        cast(null as {{ type_double() }}) as observed_value,
-        cast(null as {{ dbt.type_string() }}) as expected,
-        cast(null as {{ type_double() }}) as expected_low,
-        cast(null as {{ type_double() }}) as expected_high,
-        {{ dbt.concat(["'format='", "coalesce(s.file_format, '?')", "'; encoding='", "coalesce(s.encoding, '?')"]) }} as figures,
-        {{ dbt.concat(["'tệp '", "s.file_name", "' bị cách ly: '", "coalesce(s.reason, 'không rõ lý do')"]) }} as detail_vi,
-        {{ dbt.concat(["'file '", "s.file_name", "' was quarantined: '", "coalesce(s.reason, 'no reason given')"]) }} as detail_en,
-        s.file_sha256,
-        s.file_name,
-        cast(null as {{ dbt.type_int() }}) as row_number,
-        cast(null as {{ dbt.type_string() }}) as check_key,
-        'stg_raw__submissions' as check_model,
-        s.run_id,
-        s.ingested_at as detected_at,
-        {{ dbt.hash(dbt.concat(["'FILE_QUARANTINED|'", "s.file_sha256"])) }} as issue_id
-    from {{ ref('stg_raw__submissions') }} as s
-    where s.status = 'quarantined'
+    {{ submission_finding(
+        'FILE_QUARANTINED', 'error',
+        dbt.concat(["'format='", "coalesce(s.file_format, '?')", "'; encoding='", "coalesce(s.encoding, '?')"]),
+        dbt.concat(["'tệp '", "s.file_name", "' bị cách ly: '", "coalesce(s.reason, 'không rõ lý do')"]),
+        dbt.concat(["'file '", "s.file_name", "' was quarantined: '", "coalesce(s.reason, 'no reason given')"]),
+        "s.status = 'quarantined'") }}
 ),
 
 clamped_dates as (
     {#- intake clamped a submission date after the ingestion time (issue 12): the note stands in the
         file's title block ("_submitted_at_clamped"; plain LIKE, no JSON functions: portable) -#}
-    select
-        'SUBMITTED_AT_CLAMPED' as rule_code,
-        'warning' as severity,
-        'dbt' as source,
-        s.reporter_code,
-        cast(null as {{ dbt.type_string() }}) as locality_code,
-        cast(null as {{ dbt.type_string() }}) as indicator_code,
-        s.periods as period,
-        cast(null as {{ type_double() }}) as observed_value,
-        cast(null as {{ dbt.type_string() }}) as expected,
-        cast(null as {{ type_double() }}) as expected_low,
-        cast(null as {{ type_double() }}) as expected_high,
-        {{ dbt.concat(["'submitted_at='", "coalesce(cast(s.submitted_at as " ~ dbt.type_string() ~ "), '?')"]) }} as figures,
-        {{ dbt.concat(["'tệp '", "s.file_name", "': ngày gửi sau thời điểm tiếp nhận, đã lấy bằng lúc tiếp nhận'"]) }} as detail_vi,
-        {{ dbt.concat(["'file '", "s.file_name", "': submission date after the ingestion time, clamped to it'"]) }} as detail_en,
-        s.file_sha256,
-        s.file_name,
-        cast(null as {{ dbt.type_int() }}) as row_number,
-        cast(null as {{ dbt.type_string() }}) as check_key,
-        'stg_raw__submissions' as check_model,
-        s.run_id,
-        s.ingested_at as detected_at,
-        {{ dbt.hash(dbt.concat(["'SUBMITTED_AT_CLAMPED|'", "s.file_sha256"])) }} as issue_id
-    from {{ ref('stg_raw__submissions') }} as s
-    where s.title_block like '%"_submitted_at_clamped%'
+    {{ submission_finding(
+        'SUBMITTED_AT_CLAMPED', 'warning',
+        dbt.concat(["'submitted_at='", "coalesce(cast(s.submitted_at as " ~ dbt.type_string() ~ "), '?')"]),
+        dbt.concat(["'tệp '", "s.file_name", "': ngày gửi sau thời điểm tiếp nhận, đã lấy bằng lúc tiếp nhận'"]),
+        dbt.concat(["'file '", "s.file_name", "': submission date after the ingestion time, clamped to it'"]),
+        "s.title_block like '%\"_submitted_at_clamped%'") }}
 ),
 
 rule_findings as (
