@@ -110,6 +110,10 @@ def _int_or_none(value: object) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
 
 
+def _share_or_none(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
 def figure_flags(marts: MartSet) -> dict[tuple[str, str, str], FigureFlags]:
     """(locality_code, indicator_code, period) → flags, for the figures that have any (map marts only)."""
     if "figure_flags" not in marts.memo:
@@ -117,16 +121,15 @@ def figure_flags(marts: MartSet) -> dict[tuple[str, str, str], FigureFlags]:
         out: dict[tuple[str, str, str], FigureFlags] = {}
         if values is not None and "map_method" in values.columns:
             for r in values.to_dict("records"):
-                share = r.get("completeness_share")
+                share = _share_or_none(r.get("completeness_share"))
                 flags = FigureFlags(
                     rolled_up=r.get("map_method") == "rolled_up_from_new_units" or (
                         _flag(r.get("is_rolled_up")) and r.get("map_method") != "mapped_forward_from_old_communes"),
                     mapped_forward=r.get("map_method") == "mapped_forward_from_old_communes",
-                    complete=r.get("is_complete") is not False and not (
-                        share is not None and not pd.isna(share) and float(share) < 1.0),
+                    complete=r.get("is_complete") is not False and not (share is not None and share < 1.0),
                     pieces_reported=_int_or_none(r.get("pieces_reported")),
                     pieces_expected=_int_or_none(r.get("pieces_expected")),
-                    completeness_share=None if share is None or pd.isna(share) else float(share),
+                    completeness_share=share,
                     placeholder_share=_flag(r.get("uses_placeholder_share")),
                     series_break=r.get("obs_status") == "b",
                 )
@@ -464,14 +467,13 @@ def programme_review(marts: MartSet, lang: Lang, programme_code: str | None = No
     frame["indicator"] = frame["indicator_code"].map(indicator_names(marts, lang)).fillna(frame["indicator_code"])
     notes, marks, shares = [], [], []
     for r in frame.to_dict("records"):
-        share = r.get("completeness_share")
+        share = _share_or_none(r.get("completeness_share"))
         flags = FigureFlags(
             rolled_up=_flag(r.get("is_rolled_up")),
-            complete=r.get("review_status") != "incomplete" and not (
-                share is not None and not pd.isna(share) and float(share) < 1.0),
+            complete=r.get("review_status") != "incomplete" and not (share is not None and share < 1.0),
             pieces_reported=_int_or_none(r.get("pieces_reported")),
             pieces_expected=_int_or_none(r.get("pieces_expected")),
-            completeness_share=None if share is None or pd.isna(share) else float(share),
+            completeness_share=share,
             placeholder_share=_flag(r.get("uses_placeholder_share")),
             series_break=r.get("obs_status") == "b",
         )
