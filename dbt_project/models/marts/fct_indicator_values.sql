@@ -5,10 +5,6 @@ with consolidated as (
     select * from {{ ref('int_values__consolidated') }}
 ),
 
-indicators as (
-    select indicator_code, unit from {{ ref('indicators') }}
-),
-
 units as (
     select period, locality_code, locality_key, level, map_code, valid_from, valid_to
     from {{ ref('int_units__by_period') }}
@@ -47,7 +43,7 @@ final as (
         with_files.indicator_code,
         with_files.period,
         with_files.value,
-        indicators.unit,
+        with_files.unit,
         with_files.chosen_source,
         with_files.chosen_reporter_code,
         with_files.other_source,
@@ -81,8 +77,6 @@ final as (
     left join breaks
         on with_files.indicator_code = breaks.indicator_code
         and with_files.period = breaks.period
-    left join indicators
-        on with_files.indicator_code = indicators.indicator_code
     left join synthetic_by_period
         on with_files.period = synthetic_by_period.period
         and with_files.file_sha256 is null

@@ -8,6 +8,7 @@
     Locality rows: int_values__localities (department over locality's self-report).
     Province rows: the aggregate of the localities when it can be computed, else the department's
     reported province total; the other one kept as other_source / other_value.
+    unit: the indicator's catalogue unit (seed indicators).
     Incremental (macros/incremental.sql): locality rows by period; the province rows (a few per indicator
     and period) are replaced whole every run, because a weighted province value can borrow a locality's
     weight from an earlier period (int_values__province), i.e. look across periods. -#}
@@ -74,8 +75,26 @@ province_rows as (
         true as is_province,
         {{ watermark_of(ref('int_values__localities')) }} as watermark_ingested_at
     from province
+),
+
+unioned as (
+    select * from locality_rows
+    union all
+    select * from province_rows
+),
+
+indicators as (
+    select indicator_code, unit from {{ ref('indicators') }}
+),
+
+final as (
+    {#- the catalogue unit travels with the value, so the marts need not re-join the seed -#}
+    select
+        unioned.*,
+        indicators.unit
+    from unioned
+    left join indicators
+        on unioned.indicator_code = indicators.indicator_code
 )
 
-select * from locality_rows
-union all
-select * from province_rows
+select * from final

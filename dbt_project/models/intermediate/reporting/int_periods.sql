@@ -1,13 +1,44 @@
-{#- The period spine 2020-2030: every year, half-year, quarter and month, built without generate_series
-    so it runs on any warehouse. Months ('2024-03') serve commune-level monthly reporting. -#}
-with offsets as (
-    select 0 as n union all select 1 union all select 2 union all select 3 union all select 4
+{#- The period spine: every year, half-year, quarter and month from the warehouse's horizon (var
+    horizon_date, 2020) to the last year any programme or target speaks of (seeds programmes and
+    targets, 2030 today), so a programme entered for 2031-2035 extends it. Built from a digits cross
+    join, without generate_series, so it runs on any warehouse. Months ('2024-03') serve commune-level
+    monthly reporting. -#}
+with digits as (
+    select 0 as digit union all select 1 union all select 2 union all select 3 union all select 4
     union all select 5 union all select 6 union all select 7 union all select 8 union all select 9
-    union all select 10
+),
+
+offsets as (
+    {#- 0-99: a century of years is more than any programme spans -#}
+    select tens.digit * 10 + ones.digit as n
+    from digits as tens
+    cross join digits as ones
+),
+
+horizon as (
+    select {{ var('horizon_date')[:4] | int }} as first_year
+),
+
+programme_years as (
+    select end_year as last_year from {{ ref('programmes') }}
+    union all
+    select target_year as last_year from {{ ref('targets') }}
+),
+
+bounds as (
+    select
+        horizon.first_year,
+        max(programme_years.last_year) as last_year
+    from horizon
+    cross join programme_years
+    group by horizon.first_year
 ),
 
 years as (
-    select 2020 + n as period_year from offsets
+    select cast(bounds.first_year + offsets.n as {{ dbt.type_int() }}) as period_year
+    from bounds
+    cross join offsets
+    where bounds.first_year + offsets.n <= bounds.last_year
 ),
 
 parts as (
