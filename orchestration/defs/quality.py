@@ -12,7 +12,8 @@ What "blocking" means here (findings are data, pitfall 4):
 - **Everything else is data and never blocks**: late or missing reports, channel disagreements,
   out-of-range values, validation rules, outliers. They are rows in ``marts.fct_dq_issues`` and are
   shown as non-blocking checks: one per GX suite on the table it guards (``gx_suite_checks``) and one
-  per rule family on the findings mart (``dq_findings_checks``), with their figures as metadata.
+  per rule family on the findings mart (``dq_findings_checks``), with their figures as metadata (counted
+  in dbt: ``marts.fct_dq_family_counts``).
 """
 
 
@@ -28,8 +29,9 @@ from orchestration.resources import DBT_PROJECT_DIR, DothiHomeResource
 
 GX_FINDINGS_KEY = dg.AssetKey(["quality", "gx_findings"])
 DQ_ISSUES_KEY = dg.AssetKey(["marts", "fct_dq_issues"])
+# The per-family counts are a dbt model (tag dq_findings, built with fct_dq_issues): the checks only read it.
+FAMILY_COUNTS_KEY = dg.AssetKey(["marts", "fct_dq_family_counts"])
 INTAKE_SCHEMA = "raw"
-_TOP_MESSAGES = 5
 
 
 def _table_key(schema: str, table: str) -> dg.AssetKey:
@@ -60,42 +62,30 @@ def validate_intake(warehouse: Path, specs: list[SuiteSpec]) -> list[SuiteOutcom
 
 
 def family_check_results(warehouse: Path, families: list[str]) -> Iterator[dg.AssetCheckResult]:
-    """One result per rule family from the findings mart (read-only): open findings fail the check."""
+    """One result per rule family from the dbt mart fct_dq_family_counts (read-only): open findings fail."""
     import duckdb
 
     with duckdb.connect(str(warehouse), read_only=True) as conn:
-        issues = conn.table("marts.fct_dq_issues")
-        rows = issues.aggregate(
-            "family, "
-            "sum(case when status = 'open' then 1 else 0 end) as open_count, "
-            "sum(case when status = 'open' and severity = 'error' then 1 else 0 end) as open_errors, "
-            "sum(case when status = 'open' and first_seen_run_id = last_seen_run_id then 1 else 0 end) as new_count, "
-            "sum(case when status = 'resolved' then 1 else 0 end) as resolved_count",
-            "family",
+        rows = conn.execute(
+            "select family, open_findings, open_errors, new_this_run, resolved_total, first_findings_md "
+            "from marts.fct_dq_family_counts"
         ).fetchall()
-        messages = issues.filter("status = 'open'").order("severity, importance, rule_code").project(
-            "family, message_en"
-        ).fetchall()
-    by_family: dict[str, dict[str, Any]] = {
-        str(family): {"open": int(o or 0), "open_errors": int(e or 0), "new": int(n or 0), "resolved": int(r or 0)}
-        for family, o, e, n, r in rows
-    }
+    by_family: dict[str, tuple[Any, ...]] = {str(row[0]): row[1:] for row in rows}
     for family in families:
-        figures = by_family.get(family, {"open": 0, "open_errors": 0, "new": 0, "resolved": 0})
-        shown = [m for f, m in messages if f == family][:_TOP_MESSAGES]
+        open_count, open_errors, new_count, resolved, first_findings = by_family.get(family, (0, 0, 0, 0, None))
         metadata: dict[str, Any] = {
-            "open_findings": figures["open"],
-            "open_errors": figures["open_errors"],
-            "new_this_run": figures["new"],
-            "resolved_total": figures["resolved"],
+            "open_findings": int(open_count or 0),
+            "open_errors": int(open_errors or 0),
+            "new_this_run": int(new_count or 0),
+            "resolved_total": int(resolved or 0),
         }
-        if shown:
-            metadata["first_findings"] = dg.MetadataValue.md("\n".join(f"- {m}" for m in shown))
+        if first_findings:
+            metadata["first_findings"] = dg.MetadataValue.md(str(first_findings))
         yield dg.AssetCheckResult(
             check_name=f"dq_{family}",
             asset_key=DQ_ISSUES_KEY,
-            passed=figures["open"] == 0,
-            severity=dg.AssetCheckSeverity.ERROR if figures["open_errors"] else dg.AssetCheckSeverity.WARN,
+            passed=metadata["open_findings"] == 0,
+            severity=dg.AssetCheckSeverity.ERROR if metadata["open_errors"] else dg.AssetCheckSeverity.WARN,
             metadata=metadata,
         )
 
@@ -183,8 +173,9 @@ def quality_definitions() -> dg.Definitions:
             dg.AssetCheckSpec(
                 f"dq_{family}",
                 asset=DQ_ISSUES_KEY,
-                description=f"Open findings of family {family} in marts.fct_dq_issues "
-                "(never blocking: findings are data).",
+                additional_deps=[FAMILY_COUNTS_KEY],
+                description=f"Open findings of family {family} in marts.fct_dq_issues, as counted by "
+                "marts.fct_dq_family_counts (never blocking: findings are data).",
             )
             for family in families
         ],
