@@ -28,6 +28,7 @@ from expectations import SuiteOutcome, SuiteSpec, load_suites, summarise
 from orchestration.resources import DBT_PROJECT_DIR, DothiHomeResource
 
 GX_FINDINGS_KEY = dg.AssetKey(["quality", "gx_findings"])
+GX_RESULTS_KEY = dg.AssetKey(["quality", "gx_results"])
 DQ_ISSUES_KEY = dg.AssetKey(["marts", "fct_dq_issues"])
 # The per-family counts are a dbt model (tag dq_findings, built with fct_dq_issues): the checks only read it.
 FAMILY_COUNTS_KEY = dg.AssetKey(["marts", "fct_dq_family_counts"])
@@ -98,23 +99,41 @@ def quality_definitions() -> dg.Definitions:
     references = {_table_key(*t.split(".", 1)) for s in suites for t in s.reference_tables}
     families = finding_families()
 
-    @dg.asset(
-        key=GX_FINDINGS_KEY,
+    # One step writes both GX tables; each is its own asset, as dbt declares each as a source
+    # (models/staging/quality/): the findings (the outcomes, read by gx_suite_checks) and the results.
+    @dg.multi_asset(
+        name="quality__gx_findings",
         deps=sorted(guarded | references, key=lambda k: k.to_user_string()),
-        group_name="quality",
-        kinds={"great_expectations", "duckdb"},
-        owners=["team:data-engineering"],
-        description="Runs the Great Expectations suites over raw and intermediate tables; stores the "
-        "failing rows in quality.gx_findings and each expectation's result in quality.gx_results; "
-        "Data Docs under DOTHI_HOME/reports/gx.",
+        outs={
+            "gx_findings": dg.AssetOut(
+                key=GX_FINDINGS_KEY,
+                group_name="quality",
+                kinds={"great_expectations", "duckdb"},
+                owners=["team:data-engineering"],
+                description="Runs the Great Expectations suites over raw and intermediate tables; stores the "
+                "failing rows in quality.gx_findings and each expectation's result in quality.gx_results; "
+                "Data Docs under DOTHI_HOME/reports/gx.",
+            ),
+            "gx_results": dg.AssetOut(
+                key=GX_RESULTS_KEY,
+                dagster_type=dg.Nothing,
+                group_name="quality",
+                kinds={"great_expectations", "duckdb"},
+                owners=["team:data-engineering"],
+                description="Each expectation's result of the latest Great Expectations run (quality.gx_results, "
+                "written with quality.gx_findings); the findings take their run id and time from it.",
+            ),
+        },
     )
-    def gx_findings(context: dg.AssetExecutionContext, dothi_home: DothiHomeResource) -> dg.Output:
+    def gx_findings(context: dg.AssetExecutionContext, dothi_home: DothiHomeResource) -> Iterator[dg.Output]:
         home = dothi_home.home()
         from expectations import validate_warehouse  # duckdb, pyarrow and (on first use) GX: not at load
 
         outcomes = validate_warehouse(dothi_home.build_warehouse(), context.run_id, data_docs_dir=home.reports / "gx")
         totals = summarise(outcomes)
-        return dg.Output(outcomes, metadata={k: v for k, v in totals.items() if isinstance(v, int | float | str)})
+        metadata = {k: v for k, v in totals.items() if isinstance(v, int | float | str)}
+        yield dg.Output(outcomes, output_name="gx_findings", metadata=metadata)
+        yield dg.Output(None, output_name="gx_results")
 
     @dg.multi_asset_check(
         name="gx_intake_checks",
