@@ -122,35 +122,19 @@
     percentile({{ expr }}, 0.5)
 {%- endmacro %}
 
-{#- Square root (z-scores need a standard deviation only; kept for weighted regressions). -#}
-{% macro dq_sqrt(expr) -%}
-    sqrt({{ expr }})
-{%- endmacro %}
-
 {#- The run the findings belong to: the Great Expectations run of this refresh (the Dagster run id, in
-    quality.gx_results) when there is one, else dbt's invocation id (dbt run standalone). -#}
-{% macro dq_gx_results_relation() -%}
-    {%- set relation = none -%}
-    {%- if execute -%}
-        {%- set relation = adapter.get_relation(database=target.database, schema='quality', identifier='gx_results') -%}
-    {%- endif -%}
-    {{ return(relation) }}
-{%- endmacro %}
-
+    quality.gx_results, read through stg_quality__gx_results) when there is one, else dbt's invocation
+    id (dbt run standalone: the staging model is then empty). -#}
 {% macro dq_run_id() -%}
-    {%- set relation = dq_gx_results_relation() -%}
-    {%- if relation is not none -%}
-    coalesce((select max(cast(run_id as {{ dbt.type_string() }})) from {{ relation }}), '{{ invocation_id }}')
-    {%- else -%}
-    cast('{{ invocation_id }}' as {{ dbt.type_string() }})
-    {%- endif -%}
+    coalesce(
+        (select max(run_id) from {{ ref('stg_quality__gx_results') }}),
+        cast('{{ invocation_id }}' as {{ dbt.type_string() }})
+    )
 {%- endmacro %}
 
 {% macro dq_run_started_at() -%}
-    {%- set relation = dq_gx_results_relation() -%}
-    {%- if relation is not none -%}
-    coalesce((select max(cast(validated_at as {{ dbt.type_timestamp() }})) from {{ relation }}), cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }}))
-    {%- else -%}
-    cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }})
-    {%- endif -%}
+    coalesce(
+        (select max(validated_at) from {{ ref('stg_quality__gx_results') }}),
+        cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }})
+    )
 {%- endmacro %}

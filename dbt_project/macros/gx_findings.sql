@@ -1,43 +1,48 @@
-{#- The GX layer's findings (quality.gx_findings), or an empty relation with the same columns when
-    the table does not exist yet (dbt running standalone, before the first GX run), so `dbt build`
-    always works. source() is called so the lineage (and Dagster's asset graph) shows the dependency. -#}
-{% macro gx_findings_relation() -%}
-    {%- set src = source('quality', 'gx_findings') -%}
+{#- The tables of the Great Expectations layer (source `quality`, written by expectations/store.py) may
+    not exist yet: dbt running standalone, before the first GX run. The staging models
+    (models/staging/quality/) read them through these macros, which substitute an empty relation with
+    the same columns and types, so `dbt build` always works. source() is called either way, so the
+    lineage (and Dagster's asset graph) shows the dependency. `columns`: list of (name, type). -#}
+{% macro quality_relation(table, columns) -%}
+    {%- set src = source('quality', table) -%}
     {%- set existing = none -%}
     {%- if execute -%}
         {%- set existing = adapter.get_relation(database=src.database, schema=src.schema, identifier=src.identifier) -%}
-    {%- endif -%}
-    {%- if existing is not none -%}
-    (
-        select
-            cast(run_id as {{ dbt.type_string() }}) as run_id,
-            cast(validated_at as {{ dbt.type_timestamp() }}) as validated_at,
-            cast(suite_name as {{ dbt.type_string() }}) as suite_name,
-            cast(expectation_type as {{ dbt.type_string() }}) as expectation_type,
-            cast(rule_code as {{ dbt.type_string() }}) as rule_code,
-            cast(severity as {{ dbt.type_string() }}) as severity,
-            cast(table_name as {{ dbt.type_string() }}) as table_name,
-            cast(check_key as {{ dbt.type_string() }}) as check_key,
-            cast(row_key as {{ dbt.type_string() }}) as row_key,
-            cast(observed as {{ dbt.type_string() }}) as observed
-        from {{ existing }}
-    )
-    {%- else -%}
-    (
-        select
-            cast(null as {{ dbt.type_string() }}) as run_id,
-            cast(null as {{ dbt.type_timestamp() }}) as validated_at,
-            cast(null as {{ dbt.type_string() }}) as suite_name,
-            cast(null as {{ dbt.type_string() }}) as expectation_type,
-            cast(null as {{ dbt.type_string() }}) as rule_code,
-            cast(null as {{ dbt.type_string() }}) as severity,
-            cast(null as {{ dbt.type_string() }}) as table_name,
-            cast(null as {{ dbt.type_string() }}) as check_key,
-            cast(null as {{ dbt.type_string() }}) as row_key,
-            cast(null as {{ dbt.type_string() }}) as observed
-        where 1 = 0
-    )
-    {%- endif -%}
+    {%- endif %}
+    select
+        {%- for name, type in columns %}
+        cast({{ name if existing is not none else 'null' }} as {{ type }}) as {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    {%- if existing is not none %}
+    from {{ existing }}
+    {%- else %}
+    where 1 = 0
+    {%- endif %}
+{%- endmacro %}
+
+{#- quality.gx_findings: one row per failing row of an expectation. -#}
+{% macro gx_findings_relation() -%}
+    {{ quality_relation('gx_findings', [
+        ('run_id', dbt.type_string()), ('validated_at', dbt.type_timestamp()),
+        ('suite_name', dbt.type_string()), ('expectation_type', dbt.type_string()),
+        ('rule_code', dbt.type_string()), ('severity', dbt.type_string()),
+        ('table_name', dbt.type_string()), ('check_key', dbt.type_string()),
+        ('row_key', dbt.type_string()), ('observed', dbt.type_string()),
+    ]) }}
+{%- endmacro %}
+
+{#- quality.gx_results: one row per expectation run (the run id and time of the GX run). -#}
+{% macro dq_gx_results_relation() -%}
+    {{ quality_relation('gx_results', [
+        ('run_id', dbt.type_string()), ('validated_at', dbt.type_timestamp()),
+        ('suite_name', dbt.type_string()), ('table_name', dbt.type_string()),
+        ('expectation_type', dbt.type_string()), ('column_name', dbt.type_string()),
+        ('rule_code', dbt.type_string()), ('severity', dbt.type_string()),
+        ('success', dbt.type_boolean()), ('element_count', dbt.type_bigint()),
+        ('unexpected_count', dbt.type_bigint()), ('unexpected_percent', type_double()),
+        ('raised_exception', dbt.type_boolean()), ('exception_message', dbt.type_string()),
+        ('details', dbt.type_string()),
+    ]) }}
 {%- endmacro %}
 
 {#- A text field of a JSON object held in a text column; null when absent. -#}

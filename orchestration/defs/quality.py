@@ -12,7 +12,8 @@ What "blocking" means here (findings are data, pitfall 4):
 - **Everything else is data and never blocks**: late or missing reports, channel disagreements,
   out-of-range values, validation rules, outliers. They are rows in ``marts.fct_dq_issues`` and are
   shown as non-blocking checks: one per GX suite on the table it guards (``gx_suite_checks``) and one
-  per rule family on the findings mart (``dq_findings_checks``), with their figures as metadata.
+  per rule family on the findings mart (``dq_findings_checks``), with their figures as metadata (counted
+  in dbt: ``marts.fct_dq_family_counts``).
 """
 
 
@@ -27,9 +28,11 @@ from expectations import SuiteOutcome, SuiteSpec, load_suites, summarise
 from orchestration.resources import DBT_PROJECT_DIR, DothiHomeResource
 
 GX_FINDINGS_KEY = dg.AssetKey(["quality", "gx_findings"])
+GX_RESULTS_KEY = dg.AssetKey(["quality", "gx_results"])
 DQ_ISSUES_KEY = dg.AssetKey(["marts", "fct_dq_issues"])
+# The per-family counts are a dbt model (tag dq_findings, built with fct_dq_issues): the checks only read it.
+FAMILY_COUNTS_KEY = dg.AssetKey(["marts", "fct_dq_family_counts"])
 INTAKE_SCHEMA = "raw"
-_TOP_MESSAGES = 5
 
 
 def _table_key(schema: str, table: str) -> dg.AssetKey:
@@ -60,42 +63,30 @@ def validate_intake(warehouse: Path, specs: list[SuiteSpec]) -> list[SuiteOutcom
 
 
 def family_check_results(warehouse: Path, families: list[str]) -> Iterator[dg.AssetCheckResult]:
-    """One result per rule family from the findings mart (read-only): open findings fail the check."""
+    """One result per rule family from the dbt mart fct_dq_family_counts (read-only): open findings fail."""
     import duckdb
 
     with duckdb.connect(str(warehouse), read_only=True) as conn:
-        issues = conn.table("marts.fct_dq_issues")
-        rows = issues.aggregate(
-            "family, "
-            "sum(case when status = 'open' then 1 else 0 end) as open_count, "
-            "sum(case when status = 'open' and severity = 'error' then 1 else 0 end) as open_errors, "
-            "sum(case when status = 'open' and first_seen_run_id = last_seen_run_id then 1 else 0 end) as new_count, "
-            "sum(case when status = 'resolved' then 1 else 0 end) as resolved_count",
-            "family",
+        rows = conn.execute(
+            "select family, open_findings, open_errors, new_this_run, resolved_total, first_findings_md "
+            "from marts.fct_dq_family_counts"
         ).fetchall()
-        messages = issues.filter("status = 'open'").order("severity, importance, rule_code").project(
-            "family, message_en"
-        ).fetchall()
-    by_family: dict[str, dict[str, Any]] = {
-        str(family): {"open": int(o or 0), "open_errors": int(e or 0), "new": int(n or 0), "resolved": int(r or 0)}
-        for family, o, e, n, r in rows
-    }
+    by_family: dict[str, tuple[Any, ...]] = {str(row[0]): row[1:] for row in rows}
     for family in families:
-        figures = by_family.get(family, {"open": 0, "open_errors": 0, "new": 0, "resolved": 0})
-        shown = [m for f, m in messages if f == family][:_TOP_MESSAGES]
+        open_count, open_errors, new_count, resolved, first_findings = by_family.get(family, (0, 0, 0, 0, None))
         metadata: dict[str, Any] = {
-            "open_findings": figures["open"],
-            "open_errors": figures["open_errors"],
-            "new_this_run": figures["new"],
-            "resolved_total": figures["resolved"],
+            "open_findings": int(open_count or 0),
+            "open_errors": int(open_errors or 0),
+            "new_this_run": int(new_count or 0),
+            "resolved_total": int(resolved or 0),
         }
-        if shown:
-            metadata["first_findings"] = dg.MetadataValue.md("\n".join(f"- {m}" for m in shown))
+        if first_findings:
+            metadata["first_findings"] = dg.MetadataValue.md(str(first_findings))
         yield dg.AssetCheckResult(
             check_name=f"dq_{family}",
             asset_key=DQ_ISSUES_KEY,
-            passed=figures["open"] == 0,
-            severity=dg.AssetCheckSeverity.ERROR if figures["open_errors"] else dg.AssetCheckSeverity.WARN,
+            passed=metadata["open_findings"] == 0,
+            severity=dg.AssetCheckSeverity.ERROR if metadata["open_errors"] else dg.AssetCheckSeverity.WARN,
             metadata=metadata,
         )
 
@@ -108,23 +99,41 @@ def quality_definitions() -> dg.Definitions:
     references = {_table_key(*t.split(".", 1)) for s in suites for t in s.reference_tables}
     families = finding_families()
 
-    @dg.asset(
-        key=GX_FINDINGS_KEY,
+    # One step writes both GX tables; each is its own asset, as dbt declares each as a source
+    # (models/staging/quality/): the findings (the outcomes, read by gx_suite_checks) and the results.
+    @dg.multi_asset(
+        name="quality__gx_findings",
         deps=sorted(guarded | references, key=lambda k: k.to_user_string()),
-        group_name="quality",
-        kinds={"great_expectations", "duckdb"},
-        owners=["team:data-engineering"],
-        description="Runs the Great Expectations suites over raw and intermediate tables; stores the "
-        "failing rows in quality.gx_findings and each expectation's result in quality.gx_results; "
-        "Data Docs under DOTHI_HOME/reports/gx.",
+        outs={
+            "gx_findings": dg.AssetOut(
+                key=GX_FINDINGS_KEY,
+                group_name="quality",
+                kinds={"great_expectations", "duckdb"},
+                owners=["team:data-engineering"],
+                description="Runs the Great Expectations suites over raw and intermediate tables; stores the "
+                "failing rows in quality.gx_findings and each expectation's result in quality.gx_results; "
+                "Data Docs under DOTHI_HOME/reports/gx.",
+            ),
+            "gx_results": dg.AssetOut(
+                key=GX_RESULTS_KEY,
+                dagster_type=dg.Nothing,
+                group_name="quality",
+                kinds={"great_expectations", "duckdb"},
+                owners=["team:data-engineering"],
+                description="Each expectation's result of the latest Great Expectations run (quality.gx_results, "
+                "written with quality.gx_findings); the findings take their run id and time from it.",
+            ),
+        },
     )
-    def gx_findings(context: dg.AssetExecutionContext, dothi_home: DothiHomeResource) -> dg.Output:
+    def gx_findings(context: dg.AssetExecutionContext, dothi_home: DothiHomeResource) -> Iterator[dg.Output]:
         home = dothi_home.home()
         from expectations import validate_warehouse  # duckdb, pyarrow and (on first use) GX: not at load
 
         outcomes = validate_warehouse(dothi_home.build_warehouse(), context.run_id, data_docs_dir=home.reports / "gx")
         totals = summarise(outcomes)
-        return dg.Output(outcomes, metadata={k: v for k, v in totals.items() if isinstance(v, int | float | str)})
+        metadata = {k: v for k, v in totals.items() if isinstance(v, int | float | str)}
+        yield dg.Output(outcomes, output_name="gx_findings", metadata=metadata)
+        yield dg.Output(None, output_name="gx_results")
 
     @dg.multi_asset_check(
         name="gx_intake_checks",
@@ -183,8 +192,9 @@ def quality_definitions() -> dg.Definitions:
             dg.AssetCheckSpec(
                 f"dq_{family}",
                 asset=DQ_ISSUES_KEY,
-                description=f"Open findings of family {family} in marts.fct_dq_issues "
-                "(never blocking: findings are data).",
+                additional_deps=[FAMILY_COUNTS_KEY],
+                description=f"Open findings of family {family} in marts.fct_dq_issues, as counted by "
+                "marts.fct_dq_family_counts (never blocking: findings are data).",
             )
             for family in families
         ],

@@ -29,11 +29,14 @@ INCREMENTAL_MODELS = (
 )
 # Run ids and clock times of this refresh differ between the two homes by nature; the watermark is the
 # incremental bookkeeping itself. Figures' run ids are identical (the full rebuild re-reads the same raw rows).
+# fct_dq_family_counts.new_this_run counts first_seen_run_id = last_seen_run_id: as volatile as those.
 VOLATILE = {
     "watermark_ingested_at", "detected_at", "first_seen_run_id", "first_seen_at", "last_seen_run_id",
-    "last_seen_at", "resolved_run_id", "resolved_at",
+    "last_seen_at", "resolved_run_id", "resolved_at", "new_this_run",
 }
-VOLATILE_RUN_ID = {"int_dq_findings", "fct_dq_issues"}  # run_id there is the refresh's, not the figure's
+# run_id there is the refresh's, not the figure's: the findings, their families (int_findings__*) and history
+FINDINGS_FAMILY_PREFIX = "int_findings__"
+VOLATILE_RUN_ID = {"int_dq_findings", "fct_dq_issues"}
 
 
 @dataclass
@@ -152,7 +155,8 @@ def _select_list(conn: duckdb.DuckDBPyConnection, schema: str, table: str) -> st
         order by column_index""").fetchall()
     keep = [
         (name, type_) for name, type_ in columns
-        if name not in VOLATILE and not (name == "run_id" and table in VOLATILE_RUN_ID)
+        if name not in VOLATILE
+        and not (name == "run_id" and (table in VOLATILE_RUN_ID or table.startswith(FINDINGS_FAMILY_PREFIX)))
     ]
     # Sums over rows in another physical order may differ in the last bits of a double: compare doubles to 9
     # decimals (a difference of two equal sums, ~1e-14, is 0) and then to 10 significant digits (9 decimals are

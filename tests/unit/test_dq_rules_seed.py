@@ -40,7 +40,7 @@ def test_rules_have_dhis2_shape() -> None:
 
 
 def test_every_rule_fails_once_and_passes_once_in_the_dbt_unit_test() -> None:
-    tests = yaml.safe_load((DBT / "models" / "intermediate" / "_intermediate__quality_unit_tests.yml").read_text())
+    tests = yaml.safe_load((DBT / "models" / "intermediate" / "checks" / "_checks__unit_tests.yml").read_text())
     test = next(t for t in tests["unit_tests"] if t["name"] == "validation_rules_each_fail_and_pass")
     outcomes: dict[str, set[bool]] = {}
     for row in test["expect"]["rows"]:

@@ -3,7 +3,7 @@
     Method: see macros/progress.sql and the model's yml (Open SDG progress method with a target), plus,
     for information, Open SDG's near-limit factor C (Open SDG uses it only without a target), the
     ESCAP-style projection to the target year (int_progress__projection) and whether the class rests on
-    figures with open error findings. Built after the findings (tag
+    figures with open error findings (int_dq_error_counts__by_series). Built after the findings (tag
     dq_findings) because of the latter. -#}
 with targets as (
     select
@@ -36,32 +36,8 @@ projection as (
     select * from {{ ref('int_progress__projection') }}
 ),
 
-periods as (
-    select period, period_type from {{ ref('int_periods') }}
-),
-
 error_findings as (
-    {#- open error findings on a figure of the series (province rows: also on any district's figure,
-        since the province value aggregates them); flows count annual periods only, as the series does -#}
-    select
-        series_points.locality_code,
-        series_points.indicator_code,
-        count(distinct issues.issue_id) as error_findings_count
-    from {{ ref('int_values__consolidated') }} as series_points
-    inner join periods
-        on series_points.period = periods.period
-    inner join indicators as ind
-        on series_points.indicator_code = ind.indicator_code
-    inner join {{ ref('fct_dq_issues') }} as issues
-        on issues.indicator_code = series_points.indicator_code
-        and issues.period = series_points.period
-        and (issues.locality_code = series_points.locality_code
-            or series_points.locality_code = '{{ var("province_code") }}')
-    where issues.status = 'open'
-        and issues.severity = 'error'
-        and series_points.value is not null
-        and (ind.measure_type <> 'flow' or periods.period_type = 'annual')
-    group by series_points.locality_code, series_points.indicator_code
+    select * from {{ ref('int_dq_error_counts__by_series') }}
 ),
 
 candidates as (

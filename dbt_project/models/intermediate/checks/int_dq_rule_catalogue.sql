@@ -1,5 +1,7 @@
 {#- Every rule a finding can carry, in one place: the fixed checks (seed dq_checks: GX expectations,
     intake, outliers, consistency over time) and the validation rules as data (seed dq_rules).
+    escalated_severity: the severity of a finding at its gravest grade (an extreme outlier, a major
+    disagreement between channels); the findings take every severity from here (int_findings__*).
     blocks_publication: an error-severity check on an intake table (raw figures / submissions) — see
     orchestration/defs/quality.py: such a failure stops the marts built from that table from being
     published in the same run; every other finding is data and never blocks. -#}
@@ -16,6 +18,7 @@ final as (
         rule_code,
         family,
         severity,
+        cast(escalated_severity as {{ dbt.type_string() }}) as escalated_severity,
         case when severity = 'error' then 'high' else 'medium' end as importance,
         checked_by,
         check_model,
@@ -39,6 +42,7 @@ final as (
         rule_code,
         'validation_rule' as family,
         severity,
+        cast(null as {{ dbt.type_string() }}) as escalated_severity,
         importance,
         'dbt' as checked_by,
         'int_checks__rules' as check_model,
