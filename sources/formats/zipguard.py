@@ -19,28 +19,42 @@ RATIO_FLOOR = 1024 * 1024  # tiny parts may compress absurdly well without any d
 _CHUNK = 1024 * 1024
 
 
-def _refuse(why: str) -> UnreadableFile:
-    return UnreadableFile(f"refused: the workbook {why} (a zip bomb or a damaged file); re-save it from Excel")
+_WORKBOOK = "workbook"
 
 
-def check_zip(data: bytes) -> None:
-    """Raise UnreadableFile when the .xlsx container is oversized, lying or broken."""
+def _refuse(why: str, kind: str = _WORKBOOK) -> UnreadableFile:
+    fix = "re-save it from Excel" if kind == _WORKBOOK else "send the reports unzipped"
+    return UnreadableFile(f"refused: the {kind} {why} (a zip bomb or a damaged file); {fix}")
+
+
+def _unreadable(kind: str, detail: str) -> UnreadableFile:
+    if kind == _WORKBOOK:
+        return UnreadableFile(f"not a readable Excel workbook ({detail}); re-save it from Excel as .xlsx"
+                              + (" without a password" if detail.startswith("part") else ""))
+    return UnreadableFile(f"not a readable zip archive ({detail}); zip it again without a password, "
+                          "or send the reports unzipped")
+
+
+def check_zip(data: bytes, kind: str = _WORKBOOK) -> None:
+    """Raise UnreadableFile when the container (an .xlsx, or a zip of reports: ``kind``) is oversized,
+    lying or broken. The limits apply to the whole container."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
-        raise UnreadableFile(
-            f"not a readable Excel workbook (broken or truncated zip: {exc}); re-save it from Excel as .xlsx"
-        ) from exc
+        raise _unreadable(kind, f"broken or truncated zip: {exc}") from exc
+    part = "part" if kind == _WORKBOOK else "member"
     with archive:
         infos = archive.infolist()
         if len(infos) > MAX_ENTRIES:
-            raise _refuse(f"holds {len(infos)} parts (limit {MAX_ENTRIES})")
+            raise _refuse(f"holds {len(infos)} {part}s (limit {MAX_ENTRIES})", kind)
         declared = sum(i.file_size for i in infos)
         if declared > MAX_TOTAL_UNCOMPRESSED:
-            raise _refuse(f"would inflate to {declared // (1024 * 1024)} MiB (limit {MAX_TOTAL_UNCOMPRESSED >> 20})")
+            raise _refuse(f"would inflate to {declared // (1024 * 1024)} MiB (limit {MAX_TOTAL_UNCOMPRESSED >> 20})",
+                          kind)
         for info in infos:
             if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                raise _refuse(f"part {info.filename!r} inflates {info.file_size // max(info.compress_size, 1)}:1")
+                raise _refuse(f"{part} {info.filename!r} inflates {info.file_size // max(info.compress_size, 1)}:1",
+                              kind)
         total = 0
         for info in infos:
             seen = 0
@@ -50,15 +64,12 @@ def check_zip(data: bytes) -> None:
                         seen += len(chunk)
                         total += len(chunk)
                         if seen > info.file_size or total > MAX_TOTAL_UNCOMPRESSED:
-                            raise _refuse(f"part {info.filename!r} inflates beyond its declared size")
+                            raise _refuse(f"{part} {info.filename!r} inflates beyond its declared size", kind)
             except UnreadableFile:
                 raise
             except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError,
                     RuntimeError, ValueError) as exc:
-                raise UnreadableFile(
-                    f"not a readable Excel workbook (part {info.filename!r}: {exc}); "
-                    "re-save it from Excel as .xlsx without a password"
-                ) from exc
+                raise _unreadable(kind, f"{part} {info.filename!r}: {exc}") from exc
 
 
 _IGNORED = ("__MACOSX/", ".DS_Store", "Thumbs.db", "desktop.ini")
