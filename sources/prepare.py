@@ -25,7 +25,15 @@ from sources.inbox import InboxFile, PendingFile, archive, display_name, read_ar
 from sources.load import FileRecord, FileRows, columns
 from sources.reference import Reference
 from sources.submission import QuarantineError, Submission, parse_submission
-from sources.zip_members import MemberRef, member_file, no_report_reason, ref_from_journal, unpack, with_container
+from sources.zip_members import (
+    NESTED_ZIP,
+    MemberRef,
+    member_file,
+    no_report_reason,
+    ref_from_journal,
+    unpack,
+    with_container,
+)
 
 log = logging.getLogger(__name__)
 
@@ -283,7 +291,11 @@ def prepare_member(ref: MemberRef, job: IntakeJob, reference: Reference) -> Prep
         log.exception("could not read the archived member %s", ref.name)
         return Prepared(ref.name, None, ref.sha256, ref.archive_path, ref.mtime, "error",
                         f"{type(exc).__name__}: {exc}")
-    return _in_container(prepare(item, ref.ext, ref.archive_path, job, ref.received_at, reference), ref.container())
+    if ref.ext == ".zip":  # a zip inside a zip (re-read from the journal): refused again, never opened
+        prepared = quarantined(item, ref.ext, ref.archive_path, QuarantineError(NESTED_ZIP), job, ref.received_at)
+    else:
+        prepared = prepare(item, ref.ext, ref.archive_path, job, ref.received_at, reference)
+    return _in_container(prepared, ref.container())
 
 
 def member_crashed(ref: MemberRef, job: IntakeJob, reason: str) -> Prepared:

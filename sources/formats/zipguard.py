@@ -42,18 +42,18 @@ def check_zip(data: bytes, kind: str = _WORKBOOK) -> None:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
         raise _unreadable(kind, f"broken or truncated zip: {exc}") from exc
-    part = "part" if kind == _WORKBOOK else "member"
+    noun = "part" if kind == _WORKBOOK else "member"
     with archive:
         infos = archive.infolist()
         if len(infos) > MAX_ENTRIES:
-            raise _refuse(f"holds {len(infos)} {part}s (limit {MAX_ENTRIES})", kind)
+            raise _refuse(f"holds {len(infos)} {noun}s (limit {MAX_ENTRIES})", kind)
         declared = sum(i.file_size for i in infos)
         if declared > MAX_TOTAL_UNCOMPRESSED:
             raise _refuse(f"would inflate to {declared // (1024 * 1024)} MiB (limit {MAX_TOTAL_UNCOMPRESSED >> 20})",
                           kind)
         for info in infos:
             if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                raise _refuse(f"{part} {info.filename!r} inflates {info.file_size // max(info.compress_size, 1)}:1",
+                raise _refuse(f"{noun} {info.filename!r} inflates {info.file_size // max(info.compress_size, 1)}:1",
                               kind)
         total = 0
         for info in infos:
@@ -64,20 +64,21 @@ def check_zip(data: bytes, kind: str = _WORKBOOK) -> None:
                         seen += len(chunk)
                         total += len(chunk)
                         if seen > info.file_size or total > MAX_TOTAL_UNCOMPRESSED:
-                            raise _refuse(f"{part} {info.filename!r} inflates beyond its declared size", kind)
+                            raise _refuse(f"{noun} {info.filename!r} inflates beyond its declared size", kind)
             except UnreadableFile:
                 raise
             except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError,
                     RuntimeError, ValueError) as exc:
-                raise _unreadable(kind, f"{part} {info.filename!r}: {exc}") from exc
+                raise _unreadable(kind, f"{noun} {info.filename!r}: {exc}") from exc
 
 
 _IGNORED = ("__MACOSX/", ".DS_Store", "Thumbs.db", "desktop.ini")
 
 
 def read_zip(data: bytes) -> Document:
-    """A plain zip (not a workbook) holding one submission is read as that file, under the same guard;
-    a zip of several files is named, with what it holds, for a person to unzip."""
+    """A zip's bytes handed to the parser directly (``parse_submission``; the intake never does: it
+    unpacks a zip into one submission per member, sources/zip_members.py): one report is read as that
+    file, under the same guard; several are named, with what they are."""
     check_zip(data)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         files = [i for i in archive.infolist() if not i.is_dir() and not any(x in i.filename for x in _IGNORED)]
