@@ -58,14 +58,14 @@ class MemberRef:
 def member_path(info: zipfile.ZipInfo) -> str:
     """The member's path as a person reads it: UTF-8 when its bytes are (many tools write UTF-8 without
     the flag), else the bytes shown escaped; no empty, '.' or '..' parts."""
-    name = info.filename
+    name = info.filename.replace("\\", "/")  # before any byte is shown escaped with a backslash
     if not info.flag_bits & _UTF8_FLAG:
         try:
             raw = name.encode("cp437")  # zipfile decoded the bytes as cp437
         except UnicodeEncodeError:
             raw = name.encode("utf-8")
         name = raw.decode("utf-8", "backslashreplace")
-    parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".", "..")]
+    parts = [p for p in name.split("/") if p not in ("", ".", "..")]
     inner = _CONTROL.sub("", unicodedata.normalize("NFC", "/".join(parts))) or "(unnamed)"
     return inner + "/" if info.is_dir() else inner
 

@@ -70,10 +70,12 @@ def _figures(home: DothiHome) -> list[tuple[str, int, str, float | None]]:
 
 
 def test_each_member_of_a_zip_is_a_submission_of_its_own(tmp_path) -> None:
+    workbook = corpus.good_xlsx()  # once: openpyxl stamps the time it writes
     archive = _zip({
         "sxd_2024.csv": SXD_2024,
         "cu/sxd_2023.csv": SXD_2023,
         "sxd_2022.csv": WITH_BAD_ROW,
+        "ubnd.xlsx": workbook,
         "trong.csv": b"",
         "long_nhau.zip": _zip({"x.csv": SXD_2024}),
         "cu/": b"",
@@ -91,6 +93,7 @@ def test_each_member_of_a_zip_is_a_submission_of_its_own(tmp_path) -> None:
         "bao_cao.zip!sxd_2022.csv": ("accepted_with_rejections", None, 1, 1),
         "bao_cao.zip!sxd_2024.csv": ("accepted", None, 2, 0),
         "bao_cao.zip!trong.csv": ("quarantined", "the file is empty", 0, 0),
+        "bao_cao.zip!ubnd.xlsx": ("accepted", None, 1, 0),
     }
     # The figures each member says, under its own period; nothing else.
     assert _figures(home) == [
@@ -98,6 +101,7 @@ def test_each_member_of_a_zip_is_a_submission_of_its_own(tmp_path) -> None:
         ("bao_cao.zip!sxd_2022.csv", 6, "2022", 81.5),
         ("bao_cao.zip!sxd_2024.csv", 6, "2024", 85.3),
         ("bao_cao.zip!sxd_2024.csv", 7, "2024", 60.0),
+        ("bao_cao.zip!ubnd.xlsx", 5, "2024", 85.3),
     ]
     rejected = _rows(home.warehouse, "select file_name, row_number, field, value_raw from raw.rejected_rows")
     assert rejected == [{"file_name": "bao_cao.zip!sxd_2022.csv", "row_number": 7, "field": "value",
@@ -105,7 +109,7 @@ def test_each_member_of_a_zip_is_a_submission_of_its_own(tmp_path) -> None:
 
     subs = _submissions(home)
     members = {"sxd_2024.csv": SXD_2024, "cu/sxd_2023.csv": SXD_2023, "sxd_2022.csv": WITH_BAD_ROW,
-               "trong.csv": b""}
+               "ubnd.xlsx": workbook, "trong.csv": b""}
     zip_sha = sha256_hex(archive)
     for inner, data in members.items():
         sub = subs[f"bao_cao.zip!{inner}"]
@@ -247,3 +251,25 @@ def test_journalled_members_are_recovered_as_they_were_first_read(tmp_path) -> N
     figures = "file_name, row_number, period, value, submitted_at"
     assert _rows(tmp_path / "dead.duckdb", f"select {figures} from raw.figures order by all") == _rows(
         home.warehouse, f"select {figures} from raw.figures order by all")
+
+
+def _unflagged_names(names: dict[bytes, bytes]) -> bytes:
+    """A zip whose member names are raw bytes without the UTF-8 flag (as many Windows tools write them):
+    written under ASCII placeholders of the same length, then the name bytes put in their place."""
+    placeholders = {f"{i:0{len(raw)}d}"[-len(raw):].replace("0", "Q"): raw for i, raw in enumerate(names)}
+    data = _zip({p: names[raw] for p, raw in placeholders.items()})
+    for placeholder, raw in placeholders.items():
+        data = data.replace(placeholder.encode("ascii"), raw)
+    return data
+
+
+def test_member_names_are_decoded_or_shown_escaped(tmp_path) -> None:
+    archive = _unflagged_names({"Báo cáo 2024.csv".encode(): SXD_2024,
+                                "B\xe1o c\xe1o 2023.csv".encode("latin-1").decode("unicode_escape").encode("latin-1"):
+                                SXD_2023})
+    home = _home(tmp_path / "home", {"bc.zip": archive})
+    report = run_intake(home, "names", now=NOW)
+    assert sorted((o.file_name, o.status) for o in report.outcomes) == [
+        ("bc.zip!B\\xe1o c\\xe1o 2023.csv", "accepted"),  # Windows-1258 bytes: shown escaped
+        ("bc.zip!Báo cáo 2024.csv", "accepted"),  # UTF-8 without the flag: read as UTF-8
+    ]
