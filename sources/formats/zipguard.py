@@ -1,4 +1,5 @@
-"""Refuse zip bombs before calamine opens an .xlsx (calamine inflates whole parts in memory).
+"""Refuse zip bombs before calamine opens an .xlsx (calamine inflates whole parts in memory), and before
+the members of a zip of reports are read (sources/zip_members.py): the limits apply to the whole archive.
 
 Two checks, both bounded in memory: the sizes the zip declares (entry count, total, per-entry ratio),
 then a streamed inflate of every entry in 1 MiB chunks that stops as soon as the real output exceeds
