@@ -267,7 +267,7 @@ def _ingest_batch(
     fresh: list[Prepared] = []
     outcomes: dict[int, FileOutcome] = {}
     for k, (_, item) in enumerate(units):
-        if item.sha256 is None:  # could not be read: stays in the inbox
+        if item.sha256 is None or item.status == "error":  # not read or not parsed: stays in the inbox
             outcomes[k] = _outcome(item)
         elif item.sha256 in seen:
             outcomes[k] = FileOutcome(item.name, item.sha256, "duplicate", DUPLICATE)
