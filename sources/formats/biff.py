@@ -11,6 +11,7 @@ raises ``BiffError`` (the caller then reads the file as calamine does, without t
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable, Iterator
 
 _OLE = bytes.fromhex("D0CF11E0A1B11AE1")
 _END = 0xFFFFFFFE
@@ -73,14 +74,14 @@ class _Compound:
         return fat
 
     @staticmethod
-    def _chain(start: int, table: bytes, read: object) -> bytes:
+    def _chain(start: int, table: bytes, read: Callable[[int], bytes]) -> bytes:
         limit = len(table) // 4
         parts: list[bytes] = []
         sector = start
         while sector != _END:
             if sector >= limit or len(parts) > limit:
                 raise BiffError("a sector chain is broken or loops")
-            parts.append(read(sector))  # type: ignore[operator]
+            parts.append(read(sector))
             sector = _u32(table, 4 * sector)
         return b"".join(parts)
 
@@ -109,7 +110,7 @@ class _Compound:
         raise BiffError("no Workbook stream")
 
 
-def _records(stream: bytes, offset: int):  # type: ignore[no-untyped-def]
+def _records(stream: bytes, offset: int) -> Iterator[tuple[int, int, bytes]]:
     while offset + 4 <= len(stream):
         kind, length = struct.unpack_from("<HH", stream, offset)
         body = stream[offset + 4 : offset + 4 + length]
