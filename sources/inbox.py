@@ -458,9 +458,11 @@ class PendingFile:
     mtime: datetime  # aware (UTC), the inbox file's modification time
     received_at: datetime  # naive local time the intake first saw it
     run_id: str
+    # A member of a zip: its archive's name, sha256, archive_path and the member's path inside it.
+    container: dict[str, str] | None = None
 
 
-def _entry_json(entry: PendingFile) -> dict[str, str]:
+def _entry_json(entry: PendingFile) -> dict[str, object]:
     return {
         "sha256": entry.sha256,
         "archive_path": entry.archive_path,
@@ -468,17 +470,22 @@ def _entry_json(entry: PendingFile) -> dict[str, str]:
         "mtime": entry.mtime.isoformat(),
         "received_at": entry.received_at.isoformat(),
         "run_id": entry.run_id,
+        **({"container": entry.container} if entry.container else {}),
     }
 
 
 def _entry(data: dict[str, object]) -> PendingFile:
+    container = data.get("container")
+    name = str(data["file_name"])
     return PendingFile(
         sha256=str(data["sha256"]),
         archive_path=str(data["archive_path"]),
-        file_name=display_name(str(data["file_name"])),
+        # A zip member's name keeps its path inside the archive ("a.zip!2024/q1.csv"); never used as a path.
+        file_name=_CONTROL.sub("", name)[:200] if isinstance(container, dict) else display_name(name),
         mtime=datetime.fromisoformat(str(data["mtime"])),
         received_at=datetime.fromisoformat(str(data["received_at"])),
         run_id=str(data.get("run_id") or ""),
+        container={str(k): str(v) for k, v in container.items()} if isinstance(container, dict) else None,
     )
 
 

@@ -237,6 +237,16 @@ def _unchanged(
     return kept, checked, notes
 
 
+def _zip_notes(item: Prepared) -> list[InboxNote]:
+    """The members of a zip that are not reports: named, for the summary and the run log."""
+    return [InboxNote(name, "zip_member_skipped", f"{why}; skipped") for name, why in item.skipped]
+
+
+def _journal_entry(unit: Prepared, job: IntakeJob) -> PendingFile:
+    return PendingFile(unit.sha256 or "", unit.archive_path or "", unit.name, unit.mtime or job.now, job.now,
+                       job.run_id, unit.container)
+
+
 def _ingest_batch(
     conn: duckdb.DuckDBPyConnection,
     job: IntakeJob,
@@ -245,34 +255,51 @@ def _ingest_batch(
     signatures: dict[Path, Signature] | None = None,
 ) -> tuple[list[FileOutcome], _Removal, list[InboxNote]]:
     """Bytes checked against the inbox → archive durable → journal → quarantine copies + rows loaded →
-    inbox files removed (started), each only if unchanged since it was checked."""
+    inbox files removed (started), each only if unchanged since it was checked. A zip of reports is one
+    inbox file and one submission per member (``Prepared.units``)."""
     batch, checked, notes = _unchanged(batch, signatures or {})
-    sync_paths(job.home, [item.archive_path for item in batch if item.archive_path])  # nothing is lost from here on
+    units = [(i, unit) for i, item in enumerate(batch) for unit in item.units]
+    archived = [item.archive_path for item in batch if item.archive_path]
+    archived += [unit.archive_path for _, unit in units if unit.archive_path]
+    sync_paths(job.home, archived)  # nothing is lost from here on
+    for item in batch:
+        notes.extend(_zip_notes(item))
     fresh: list[Prepared] = []
     outcomes: dict[int, FileOutcome] = {}
-    for i, item in enumerate(batch):
-        if item.sha256 is None:  # could not be read: stays in the inbox
-            outcomes[i] = _outcome(item)
+    for k, (_, item) in enumerate(units):
+        if item.sha256 is None or item.status == "error":  # not read or not parsed: stays in the inbox
+            outcomes[k] = _outcome(item)
         elif item.sha256 in seen:
-            outcomes[i] = FileOutcome(item.name, item.sha256, "duplicate", DUPLICATE)
+            outcomes[k] = FileOutcome(item.name, item.sha256, "duplicate", DUPLICATE)
         else:
             seen.add(item.sha256)
             fresh.append(item)
     if fresh:
         # Journalled before loading: if this run dies after the inbox files are gone, the next run re-loads them.
-        write_pending(
-            job.home,
-            [PendingFile(f.sha256 or "", f.archive_path or "", f.name, f.mtime or job.now, job.now, job.run_id)
-             for f in fresh],
-        )
+        write_pending(job.home, [_journal_entry(f, job) for f in fresh])
         fault_point("intake.after_archive")
     loaded = iter(_load(conn, job, fresh))
-    for i in range(len(batch)):
-        if i not in outcomes:
-            outcomes[i] = _outcome(next(loaded))
+    for k in range(len(units)):
+        if k not in outcomes:
+            outcomes[k] = _outcome(next(loaded))
+    failed = {units[k][0] for k, outcome in outcomes.items() if outcome.status == "error"}
+    failed |= {i for i, item in enumerate(batch) if item.status == "error"}  # incl. a zip with no unit
     done = [(item.path, checked.get(item.path)) for i, item in enumerate(batch)
-            if outcomes[i].status != "error" and item.path is not None]
-    return [outcomes[i] for i in range(len(batch))], _Removal(done, bool(fresh)), notes
+            if i not in failed and item.path is not None]
+    return [outcomes[k] for k in range(len(units))], _Removal(done, bool(fresh)), notes
+
+
+def _journalled_units(job: IntakeJob, item: Prepared, seen: set[str]) -> list[Prepared]:
+    """A journalled file, or the members of a journalled zip (journalled by an earlier version as one
+    file): those are journalled on their own before they load, and the zip's entry is cleared."""
+    if item.status != "unpacked":
+        return [item]
+    members = [m for m in item.members if m.sha256 is None or m.sha256 not in seen]
+    if fresh := [m for m in members if m.sha256 is not None]:
+        write_pending(job.home, [_journal_entry(m, job) for m in fresh])
+    if item.sha256:
+        clear_pending(job.home, {item.sha256})
+    return members
 
 
 def _recover(
@@ -291,7 +318,8 @@ def _recover(
             todo.append(entry)
     prepared = prepare_journalled(todo, job, reference, workers)  # parsed in workers, as the inbox is
     for batch in batches(prepared):
-        for item in _load(conn, job, batch):
+        units = [unit for item in batch for unit in _journalled_units(job, item, seen)]
+        for item in _load(conn, job, units):
             if item.status != "error" and item.sha256:
                 seen.add(item.sha256)
                 log.warning("recovered %s (%s) from the archive journal", item.name, item.sha256[:12])

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import dataclasses
 import logging
 import multiprocessing
 import os
@@ -49,7 +50,16 @@ from typing import Any
 from sources import limits
 from sources.faults import fault_point
 from sources.inbox import PendingFile, display_name
-from sources.prepare import IntakeJob, Prepared, crashed, journalled_crashed, read_and_prepare, read_journalled
+from sources.prepare import (
+    IntakeJob,
+    Prepared,
+    crashed,
+    journalled_crashed,
+    member_crashed,
+    prepare_member,
+    read_and_prepare,
+    read_journalled,
+)
 from sources.reference import Reference
 
 log = logging.getLogger(__name__)
@@ -63,7 +73,8 @@ AHEAD = 512  # files read ahead of the loader at most (bounds memory; keeps work
 READY = "ready"
 RUST_OOM = re.compile(r"memory allocation of (\d+) bytes failed")
 
-Task = tuple[str, Any]  # ("inbox", Path) | ("journal", PendingFile)
+Task = tuple[str, Any]  # ("inbox", Path) | ("journal", PendingFile) | ("member", MemberRef): one zip member
+Key = int | tuple[int, int]  # a task's place: its file's sequence number, (file, member index) for a member
 
 
 def available_cores() -> int:
@@ -95,13 +106,35 @@ def _run(task: Task, job: IntakeJob, reference: Reference) -> Prepared:
     kind, what = task
     if kind == "inbox":
         return read_and_prepare(what, job, reference)
+    if kind == "member":
+        return prepare_member(what, job, reference)
     return read_journalled(what, job, reference)
+
+
+def _member_tasks(result: Prepared) -> list[tuple[int, Task]]:
+    """(member index, task) for each member of an unpacked zip still to be parsed."""
+    return [(i, ("member", result.members[i].member)) for i in result.pending]
+
+
+def _with_member(container: Prepared, index: int, result: Prepared) -> Prepared:
+    members = list(container.members)
+    members[index] = result
+    return dataclasses.replace(container, members=tuple(members))
+
+
+def _inline(result: Prepared, job: IntakeJob, reference: Reference) -> Prepared:
+    """In-process debugging only: a zip's members parsed here, one after another."""
+    for index, task in _member_tasks(result):
+        result = _with_member(result, index, _run(task, job, reference))
+    return result
 
 
 def _blamed(task: Task, job: IntakeJob, reason: str) -> Prepared:
     """The file's parse failed in a way only the parent saw: quarantine it with ``reason``."""
     kind, what = task
     log.error("%s: %s", _name(task), reason)
+    if kind == "member":
+        return member_crashed(what, job, reason)
     return crashed(what, job, reason) if kind == "inbox" else journalled_crashed(what, job, reason)
 
 
@@ -110,13 +143,15 @@ def _not_parsed(task: Task, reason: str) -> Prepared:
     kind, what = task
     if kind == "inbox":
         return Prepared(display_name(what.name), what, None, None, None, "error", reason)
+    if kind == "member":
+        return Prepared(what.name, None, what.sha256, what.archive_path, what.mtime, "error", reason)
     entry: PendingFile = what
     return Prepared(entry.file_name, None, entry.sha256, entry.archive_path, entry.mtime, "error", reason)
 
 
 def _name(task: Task) -> str:
     kind, what = task
-    return what.name if kind == "inbox" else what.file_name
+    return what.name if kind in ("inbox", "member") else what.file_name
 
 
 # --- the worker ----------------------------------------------------------------------------------------
@@ -250,7 +285,9 @@ def _isolated(tasks: Iterator[Task], job: IntakeJob, reference: Reference, worke
     pool: list[_Worker] = []
     spawned = 0
     results: dict[int, Prepared] = {}
-    retry: deque[tuple[int, Task, int]] = deque()
+    # An unpacked zip waits here until each of its members, parsed as tasks of their own, is back.
+    zips: dict[int, tuple[Prepared, int]] = {}  # sequence number → (the zip, members still out)
+    retry: deque[tuple[Key, Task, int]] = deque()  # retries and zip members: served before new files
     taken = done = start_failures = 0
     exhausted = False
 
@@ -264,10 +301,28 @@ def _isolated(tasks: Iterator[Task], job: IntakeJob, reference: Reference, worke
         pool.remove(worker)
         spawn()
 
+    def place(key: Key, result: Prepared) -> None:
+        if isinstance(key, tuple):
+            seq, index = key
+            container, out = zips.pop(seq)
+            container = _with_member(container, index, result)
+            if out > 1:
+                zips[seq] = (container, out - 1)
+            else:
+                results[seq] = container
+            return
+        members = _member_tasks(result)
+        if members:
+            zips[key] = (result, len(members))
+            retry.extend(((key, index), task, 0) for index, task in members)
+        else:
+            results[key] = result
+
     def settle(worker: _Worker, result: Prepared) -> None:
         assert worker.task is not None
-        results[worker.task[0]] = result
+        key = worker.task[0]
         worker.task, worker.deadline = None, None
+        place(key, result)
 
     try:
         for _ in range(workers):
@@ -345,9 +400,11 @@ def _isolated(tasks: Iterator[Task], job: IntakeJob, reference: Reference, worke
     except _Unusable as exc:
         reason = f"the parser processes cannot start ({exc}); the file stays for the next run"
         log.error("%s", reason)
-        pending = sorted([*((w.task[0], w.task[1]) for w in pool if w.task), *((s, t) for s, t, _ in retry)])
-        for seq, task in pending:
-            results.setdefault(seq, _not_parsed(task, reason))
+        pending = [*((w.task[0], w.task[1]) for w in pool if w.task), *((k, t) for k, t, _ in retry)]
+        retry.clear()
+        for key, task in pending:
+            if isinstance(key, tuple) or key not in results:
+                place(key, _not_parsed(task, reason))
         while done < taken:
             yield results.pop(done)
             done += 1
@@ -362,7 +419,7 @@ def _isolated(tasks: Iterator[Task], job: IntakeJob, reference: Reference, worke
 def _prepare(tasks: Iterator[Task], job: IntakeJob, reference: Reference, workers: int | None) -> Iterator[Prepared]:
     if in_process():
         log.warning("%s is set: parsing in this process, with no memory or time limit", IN_PROCESS_ENV)
-        return (_run(task, job, reference) for task in tasks)
+        return (_inline(_run(task, job, reference), job, reference) for task in tasks)
     if workers is None:  # decide from the number of files, looking no further than needed
         head = list(islice(tasks, POOL_THRESHOLD + 1))
         workers = available_cores() if len(head) > POOL_THRESHOLD else 1

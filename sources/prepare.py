@@ -19,12 +19,21 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from sources import limits
-from sources.formats import extension_for
+from sources.formats import UnreadableFile, extension_for
 from sources.home import DothiHome
 from sources.inbox import InboxFile, PendingFile, archive, display_name, read_archived, read_inbox_file
 from sources.load import FileRecord, FileRows, columns
 from sources.reference import Reference
 from sources.submission import QuarantineError, Submission, parse_submission
+from sources.zip_members import (
+    NESTED_ZIP,
+    MemberRef,
+    member_file,
+    no_report_reason,
+    ref_from_journal,
+    unpack,
+    with_container,
+)
 
 log = logging.getLogger(__name__)
 
@@ -84,15 +93,31 @@ class Prepared:
     sha256: str | None  # None: the file could not even be read
     archive_path: str | None
     mtime: datetime | None  # aware (UTC)
-    status: str  # accepted | accepted_with_rejections | quarantined | error
+    status: str  # accepted | accepted_with_rejections | quarantined | error | unpacked (a zip) | pending
     reason: str | None
     rows: FileRows | None = None
     rows_accepted: int = 0
     rows_rejected: int = 0
+    # A zip of reports ("unpacked"): one item per member, each a submission of its own (path None); a member
+    # still to be parsed is "pending" with its ``member``. ``skipped``: (member name, why) not reports.
+    members: tuple[Prepared, ...] = ()
+    skipped: tuple[tuple[str, str], ...] = ()
+    member: MemberRef | None = None
+    container: dict[str, str] | None = None  # a member's zip (name, sha256, archive_path, member path)
 
     @property
     def row_count(self) -> int:
-        return self.rows_accepted + self.rows_rejected
+        return self.rows_accepted + self.rows_rejected + sum(m.row_count for m in self.members)
+
+    @property
+    def pending(self) -> list[int]:
+        """Indexes of the members still to be parsed."""
+        return [i for i, m in enumerate(self.members) if m.status == "pending"]
+
+    @property
+    def units(self) -> tuple[Prepared, ...]:
+        """What is loaded and counted: the members of a zip, else the file itself."""
+        return self.members if self.status == "unpacked" else (self,)
 
 
 def quarantined(
@@ -223,10 +248,73 @@ def _longest_field(sub: Submission) -> tuple[int | None, int]:
     return best
 
 
+def _unpacked(item: InboxFile, archive_path: str, job: IntakeJob, received_at: datetime) -> Prepared:
+    """A zip of reports: the archive checked whole, its members archived, each to be parsed on its own."""
+    try:
+        found = unpack(job.home, item, archive_path, received_at)
+    except UnreadableFile as exc:
+        error = QuarantineError(exc.reason, file_format="zip")
+        return quarantined(item, ".zip", archive_path, error, job, received_at)
+    except Exception as exc:
+        log.exception("could not unpack %s", item.name)
+        return quarantined(item, ".zip", archive_path, unreadable(exc), job, received_at)
+    if not found.members and not found.refused:
+        error = QuarantineError(no_report_reason(found.skipped), file_format="zip")
+        return quarantined(item, ".zip", archive_path, error, job, received_at)
+    members: list[Prepared] = []
+    for file, ext, rel, reason in found.refused:
+        refused = quarantined(file, ext, rel, QuarantineError(reason), job, received_at)
+        container = {"name": item.name, "sha256": item.sha256, "archive_path": archive_path,
+                     "member": file.name.split("!", 1)[1]}
+        members.append(_in_container(refused, container))
+    for ref in found.members:
+        members.append(Prepared(ref.name, None, ref.sha256, ref.archive_path, ref.mtime, "pending", None,
+                                member=ref))
+    members.sort(key=lambda m: m.name)
+    return Prepared(item.name, item.path, item.sha256, archive_path, item.mtime, "unpacked", None,
+                    members=tuple(members), skipped=tuple(found.skipped))
+
+
+def _in_container(prepared: Prepared, container: dict[str, str]) -> Prepared:
+    """A member's result: not an inbox file (path None), its archive named in its title block."""
+    rows = prepared.rows
+    if rows is not None:
+        rows = dataclasses.replace(rows, submission=with_container(rows.submission, container))
+    return dataclasses.replace(prepared, path=None, rows=rows, member=None, container=container)
+
+
+def prepare_member(ref: MemberRef, job: IntakeJob, reference: Reference) -> Prepared:
+    """One member of a zip, parsed as a file (in its own worker task: the same bounds as a file)."""
+    try:
+        item = member_file(job.home, ref)
+    except Exception as exc:
+        log.exception("could not read the archived member %s", ref.name)
+        return Prepared(ref.name, None, ref.sha256, ref.archive_path, ref.mtime, "error",
+                        f"{type(exc).__name__}: {exc}")
+    if ref.ext == ".zip":  # a zip inside a zip (re-read from the journal): refused again, never opened
+        prepared = quarantined(item, ref.ext, ref.archive_path, QuarantineError(NESTED_ZIP), job, ref.received_at)
+    else:
+        prepared = prepare(item, ref.ext, ref.archive_path, job, ref.received_at, reference)
+    return _in_container(prepared, ref.container())
+
+
+def member_crashed(ref: MemberRef, job: IntakeJob, reason: str) -> Prepared:
+    """``crashed`` for a member of a zip: quarantined with ``reason``, the other members unaffected."""
+    try:
+        item = member_file(job.home, ref)
+    except Exception as exc:
+        return Prepared(ref.name, None, ref.sha256, ref.archive_path, ref.mtime, "error",
+                        f"{type(exc).__name__}: {exc}")
+    prepared = quarantined(item, ref.ext, ref.archive_path, QuarantineError(reason), job, ref.received_at)
+    return _in_container(prepared, ref.container())
+
+
 def prepare(
     item: InboxFile, ext: str, archive_path: str, job: IntakeJob, received_at: datetime, reference: Reference
 ) -> Prepared:
-    """Parse archived bytes into rows, or into a quarantine record."""
+    """Parse archived bytes into rows, or into a quarantine record (a zip of reports: ``_unpacked``)."""
+    if ext == ".zip":
+        return _unpacked(item, archive_path, job, received_at)
     if reason := _input_reason(item, ext):
         return quarantined(item, ext, archive_path, QuarantineError(reason), job, received_at)
     try:
@@ -310,6 +398,10 @@ def _unrecoverable(entry: PendingFile, exc: BaseException) -> Prepared:
 
 def read_journalled(entry: PendingFile, job: IntakeJob, reference: Reference) -> Prepared:
     """A journalled file (archived by a run that died before publishing), re-read from the archive."""
+    if entry.container:  # a member of a zip: parsed as it was the first time
+        ref = ref_from_journal(entry.container, entry.sha256, entry.archive_path, entry.file_name, entry.mtime,
+                               entry.received_at)
+        return prepare_member(ref, job, reference)
     try:
         item = read_archived(job.home, entry)
     except Exception as exc:
@@ -321,6 +413,10 @@ def read_journalled(entry: PendingFile, job: IntakeJob, reference: Reference) ->
 
 def journalled_crashed(entry: PendingFile, job: IntakeJob, reason: str) -> Prepared:
     """``crashed`` for a journalled file."""
+    if entry.container:
+        ref = ref_from_journal(entry.container, entry.sha256, entry.archive_path, entry.file_name, entry.mtime,
+                               entry.received_at)
+        return member_crashed(ref, job, reason)
     try:
         item = read_archived(job.home, entry)
     except Exception as exc:

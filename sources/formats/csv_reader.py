@@ -124,6 +124,26 @@ def _from_tcvn3(data: bytes, text: str, encoding: str) -> tuple[str, str]:
     return unicodedata.normalize("NFC", data.decode("latin-1").translate(_TCVN3)), "tcvn3"
 
 
+def _cp1252_bytes(error: UnicodeError) -> tuple[str, int]:
+    """The five bytes Windows-1252 leaves undefined, kept as the Latin-1 letters they are."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    return error.object[error.start : error.end].decode("latin-1"), error.end
+
+
+codecs.register_error("dothi_latin1", _cp1252_bytes)
+
+
+def _from_vni(data: bytes, text: str, encoding: str) -> tuple[str, str]:
+    """The text as if typed in a VNI font (sources/formats/vni.py): tried, like TCVN3, only when no header
+    shows, and kept only if one then does."""
+    from sources.formats.vni import from_vni
+
+    if encoding.startswith("utf-"):
+        return from_vni(text), f"{encoding}:vni"
+    return from_vni(data.decode("cp1252", errors="dothi_latin1")), "vni"
+
+
 def _checked(text: str, encoding: str) -> tuple[str, str]:
     controls = len(_CONTROLS.findall(text))
     if controls > max(3, len(text) // 200):
@@ -232,11 +252,14 @@ def read_csv(data: bytes) -> Document:
         csv.field_size_limit(_FIELD_LIMIT)
     text, encoding = decode(data)
     delimiter, found = _sniff(text)
-    if not found and any(0xA0 <= ord(ch) <= 0xFF for ch in text[:_TCVN3_PROBE]):
-        legacy, legacy_encoding = _from_tcvn3(data, text, encoding)
+    legacy_font = any(0xA0 <= ord(ch) <= 0xFF for ch in text[:_TCVN3_PROBE]) or (
+        not encoding.startswith("utf-") and any(b >= 0xA0 for b in data[:_TCVN3_PROBE]))
+    for convert in (_from_tcvn3, _from_vni) if not found and legacy_font else ():
+        legacy, legacy_encoding = convert(data, text, encoding)
         legacy_delimiter, found = _sniff(legacy)
-        if found:  # unambiguous: the header appears only once the text is read as TCVN3
+        if found:  # unambiguous: the header appears only once the text is read in that font's codes
             text, encoding, delimiter = legacy, legacy_encoding, legacy_delimiter
+            break
     try:
         rows, problems = _records(text, delimiter)
     except csv.Error as exc:

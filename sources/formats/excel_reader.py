@@ -3,14 +3,18 @@
 calamine returns the cached value of a formula and never evaluates it, and shows both a cached error
 (``#DIV/0!``) and a formula never calculated as a blank cell. Broken is not missing: for .xlsx the sheet
 XML is scanned (only when it holds formulas or errors) and those cells become ``CellError`` so their rows
-are rejected; a workbook none of whose formulas was ever calculated is refused. Hidden sheets are skipped.
+are rejected; a workbook none of whose formulas was ever calculated is refused. For .xls the BIFF records
+are scanned for error cells and formulas whose cached result is an error (sources/formats/biff.py).
+Hidden sheets are skipped.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import posixpath
 import re
+import struct
 import zipfile
 
 from sources import limits
@@ -22,6 +26,7 @@ _REL_REV = re.compile(rb'<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"
 # One cell that holds a formula or an error; the body is short (a formula and a cached value).
 _CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
 _CACHED = re.compile(rb"<v>([^<]*)</v>")
+log = logging.getLogger(__name__)
 _ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'"}
 
 
@@ -84,6 +89,14 @@ def read_excel(data: bytes, fmt: str) -> Document:
     from python_calamine import CalamineWorkbook
 
     parts: dict[str, str] = {}
+    xls_errors: dict[str, dict[tuple[int, int], str]] = {}
+    if fmt == "xls":
+        from sources.formats.biff import BiffError, error_cells
+
+        try:
+            xls_errors = error_cells(data)
+        except (BiffError, struct.error, IndexError, ValueError) as exc:  # calamine decides if it is readable
+            log.warning("could not scan the .xls for error cells (%s): read as calamine shows it", exc)
     if fmt == "xlsx":
         from sources.formats.zipguard import check_zip
 
@@ -118,6 +131,11 @@ def read_excel(data: bytes, fmt: str) -> Document:
                 [None if cell == "" else cell for cell in row]
                 for row in sheet.to_python(skip_empty_area=False)
             ]
+            for (r, c), code in xls_errors.get(meta.name, {}).items():
+                rows.extend([] for _ in range(r + 1 - len(rows)))
+                rows[r].extend([None] * (c + 1 - len(rows[r])))
+                rows[r][c] = CellError(code)
+                broken_total += 1
             if archive is not None and meta.name in parts:
                 try:
                     xml = archive.read(parts[meta.name])

@@ -1,4 +1,5 @@
-"""Refuse zip bombs before calamine opens an .xlsx (calamine inflates whole parts in memory).
+"""Refuse zip bombs before calamine opens an .xlsx (calamine inflates whole parts in memory), and before
+the members of a zip of reports are read (sources/zip_members.py): the limits apply to the whole archive.
 
 Two checks, both bounded in memory: the sizes the zip declares (entry count, total, per-entry ratio),
 then a streamed inflate of every entry in 1 MiB chunks that stops as soon as the real output exceeds
@@ -19,28 +20,42 @@ RATIO_FLOOR = 1024 * 1024  # tiny parts may compress absurdly well without any d
 _CHUNK = 1024 * 1024
 
 
-def _refuse(why: str) -> UnreadableFile:
-    return UnreadableFile(f"refused: the workbook {why} (a zip bomb or a damaged file); re-save it from Excel")
+_WORKBOOK = "workbook"
 
 
-def check_zip(data: bytes) -> None:
-    """Raise UnreadableFile when the .xlsx container is oversized, lying or broken."""
+def _refuse(why: str, kind: str = _WORKBOOK) -> UnreadableFile:
+    fix = "re-save it from Excel" if kind == _WORKBOOK else "send the reports unzipped"
+    return UnreadableFile(f"refused: the {kind} {why} (a zip bomb or a damaged file); {fix}")
+
+
+def _unreadable(kind: str, detail: str) -> UnreadableFile:
+    if kind == _WORKBOOK:
+        return UnreadableFile(f"not a readable Excel workbook ({detail}); re-save it from Excel as .xlsx"
+                              + (" without a password" if detail.startswith("part") else ""))
+    return UnreadableFile(f"not a readable zip archive ({detail}); zip it again without a password, "
+                          "or send the reports unzipped")
+
+
+def check_zip(data: bytes, kind: str = _WORKBOOK) -> None:
+    """Raise UnreadableFile when the container (an .xlsx, or a zip of reports: ``kind``) is oversized,
+    lying or broken. The limits apply to the whole container."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
-        raise UnreadableFile(
-            f"not a readable Excel workbook (broken or truncated zip: {exc}); re-save it from Excel as .xlsx"
-        ) from exc
+        raise _unreadable(kind, f"broken or truncated zip: {exc}") from exc
+    noun = "part" if kind == _WORKBOOK else "member"
     with archive:
         infos = archive.infolist()
         if len(infos) > MAX_ENTRIES:
-            raise _refuse(f"holds {len(infos)} parts (limit {MAX_ENTRIES})")
+            raise _refuse(f"holds {len(infos)} {noun}s (limit {MAX_ENTRIES})", kind)
         declared = sum(i.file_size for i in infos)
         if declared > MAX_TOTAL_UNCOMPRESSED:
-            raise _refuse(f"would inflate to {declared // (1024 * 1024)} MiB (limit {MAX_TOTAL_UNCOMPRESSED >> 20})")
+            raise _refuse(f"would inflate to {declared // (1024 * 1024)} MiB (limit {MAX_TOTAL_UNCOMPRESSED >> 20})",
+                          kind)
         for info in infos:
             if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                raise _refuse(f"part {info.filename!r} inflates {info.file_size // max(info.compress_size, 1)}:1")
+                raise _refuse(f"{noun} {info.filename!r} inflates {info.file_size // max(info.compress_size, 1)}:1",
+                              kind)
         total = 0
         for info in infos:
             seen = 0
@@ -50,23 +65,21 @@ def check_zip(data: bytes) -> None:
                         seen += len(chunk)
                         total += len(chunk)
                         if seen > info.file_size or total > MAX_TOTAL_UNCOMPRESSED:
-                            raise _refuse(f"part {info.filename!r} inflates beyond its declared size")
+                            raise _refuse(f"{noun} {info.filename!r} inflates beyond its declared size", kind)
             except UnreadableFile:
                 raise
             except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError,
                     RuntimeError, ValueError) as exc:
-                raise UnreadableFile(
-                    f"not a readable Excel workbook (part {info.filename!r}: {exc}); "
-                    "re-save it from Excel as .xlsx without a password"
-                ) from exc
+                raise _unreadable(kind, f"{noun} {info.filename!r}: {exc}") from exc
 
 
 _IGNORED = ("__MACOSX/", ".DS_Store", "Thumbs.db", "desktop.ini")
 
 
 def read_zip(data: bytes) -> Document:
-    """A plain zip (not a workbook) holding one submission is read as that file, under the same guard;
-    a zip of several files is named, with what it holds, for a person to unzip."""
+    """A zip's bytes handed to the parser directly (``parse_submission``; the intake never does: it
+    unpacks a zip into one submission per member, sources/zip_members.py): one report is read as that
+    file, under the same guard; several are named, with what they are."""
     check_zip(data)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         files = [i for i in archive.infolist() if not i.is_dir() and not any(x in i.filename for x in _IGNORED)]

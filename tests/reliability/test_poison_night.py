@@ -16,6 +16,8 @@ from sources.home import DothiHome
 from tests.conftest import REPO, run_cli
 from tests.reliability import corpus
 from tests.reliability.test_isolation import stray_cell_xlsx
+from tests.reliability.test_xls_errors import error_xls
+from tests.reliability.test_zip_members import SXD_2023, WITH_BAD_ROW, _zip
 
 pytestmark = pytest.mark.integration
 
@@ -37,7 +39,13 @@ POISON: dict[str, tuple[bytes, str]] = {
     ).encode(), "accepted_with_rejections"),
     "huge_number.csv": (corpus.csv_text(["TP. Nha Trang;ALLEY_LIT_RATE;%;" + "9" * 400 + ";"]).encode(),
                         "accepted_with_rejections"),
+    "error_cells.xls": (error_xls(), "accepted_with_rejections"),
 }
+# A zip of reports: one submission per member, each with its own outcome.
+ZIPPED = _zip({"sxd_2023.csv": SXD_2023, "sxd_2022.csv": WITH_BAD_ROW, "long_nhau.zip": _zip({"a.csv": SXD_2023}),
+               "__MACOSX/._sxd_2023.csv": b"\0"})
+ZIPPED_STATUS = {"bao_cao.zip!sxd_2023.csv": "accepted", "bao_cao.zip!sxd_2022.csv": "accepted_with_rejections",
+                 "bao_cao.zip!long_nhau.zip": "quarantined"}
 
 
 def test_a_night_of_poison_files_publishes_everything_else(tmp_path: Path) -> None:
@@ -47,6 +55,8 @@ def test_a_night_of_poison_files_publishes_everything_else(tmp_path: Path) -> No
     for name, (data, _) in POISON.items():
         (home.inbox / name).write_bytes(data)
         os.utime(home.inbox / name, (OLD, OLD))
+    (home.inbox / "bao_cao.zip").write_bytes(ZIPPED)
+    os.utime(home.inbox / "bao_cao.zip", (OLD, OLD))
     os.mkfifo(home.inbox / "a_pipe")  # never opened: it would block the reader
     (home.inbox / "a_folder").mkdir()
 
@@ -69,6 +79,7 @@ def test_a_night_of_poison_files_publishes_everything_else(tmp_path: Path) -> No
     assert good_figures > 0 and live > 0
     for name, (_, expected) in POISON.items():
         assert status.get(name) == expected, (name, status.get(name))
+    assert {n: s for n, s in status.items() if n.startswith("bao_cao.zip")} == ZIPPED_STATUS
     # The misread rows stored nothing of their own: 30 is never read for 30,3, nor inf for 400 nines.
     assert 30.0 not in values and all(v is None or abs(v) < 1e300 for v in values)
     assert {"stray_cell.xlsx", "zip_bomb.xlsx", "binary.csv"}.isdisjoint(stored)
