@@ -50,9 +50,10 @@ def generate_dbt_docs(
         return out_dir / "index.html"
     env = {**os.environ, "DOTHI_WAREHOUSE": str(warehouse), "DBT_USE_COLORS": "false"}
     with tempfile.TemporaryDirectory(prefix="dothi-dbt-docs-") as target:
-        seeded = partial_parse is not None and partial_parse.is_file()
-        if seeded:
-            shutil.copy2(partial_parse, Path(target) / "partial_parse.msgpack")
+        seed = partial_parse if partial_parse is not None and partial_parse.is_file() else None
+        seeded = seed is not None
+        if seed is not None:
+            shutil.copy2(seed, Path(target) / "partial_parse.msgpack")
         command = [
             _dbt(), "docs", "generate", "--static", "--partial-parse" if seeded else "--no-partial-parse",
             "--target-path", target, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),

@@ -155,7 +155,7 @@ def _display(value: object, kind: str, lang: Lang) -> object:
     if kind == "placeholder":
         return text("placeholder" if _is_placeholder(value) else "official", lang)
     if kind == "severity":
-        return text(value, lang) if value in ("error", "warning") else value
+        return text(value, lang) if isinstance(value, str) and value in ("error", "warning") else value
     if kind == "bool":
         return None if value is None or pd.isna(value) else text("yes" if value else "no", lang)
     if kind == "review":
@@ -239,7 +239,9 @@ def _status_sheet(ws, marts: MartSet, lang: Lang, code: str, heading: str, gener
     styles: dict[tuple, StyleArray] = {}
     flagged = 0
     for offset, record in enumerate(matrix.to_dict("records"), start=1):
-        cells = [(record[spec.key], None, views.NO_FLAGS) for spec in columns]
+        cells: list[tuple[object, str | None, views.FigureFlags]] = [
+            (record[spec.key], None, views.NO_FLAGS) for spec in columns
+        ]
         for period in periods:
             flags = views.flags_of(marts, code, str(record["indicator_code"]), period)
             cells.append((record[period], excel_format_for(_unit(record)), flags))

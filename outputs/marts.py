@@ -145,7 +145,7 @@ def on_map(marts: MartSet, report_map: ReportMap) -> MartSet:
     reads one map and a unit of the other map cannot leak in."""
     frames = dict(marts.frames)
     missing = [name for name in marts.missing if name != "fct_indicator_values"]
-    memo = {key: marts.memo[key] for key in _WHOLE_MART_MEMO if key in marts.memo}
+    memo: dict[object, object] = {key: marts.memo[key] for key in _WHOLE_MART_MEMO if key in marts.memo}
     memo[SYNTHETIC] = marts.is_synthetic
     dim = marts.get("dim_locality")
     if dim is not None:
