@@ -9,6 +9,7 @@ import logging
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from orchestration.cli.environment import export_environment
@@ -53,7 +54,7 @@ def refresh_command(
     home = export_environment()
     if wait is not None:  # read by the run's resource when it takes the refresh lock
         os.environ["DOTHI_LOCK_WAIT"] = str(max(0.0, wait))
-    say = (lambda *_: None) if as_json else (lambda text: print(text, flush=True))
+    say: Callable[[str], None] = (lambda _: None) if as_json else (lambda text: print(text, flush=True))
     from orchestration.publishing import busy_message, lock_holder, lock_wait_seconds
 
     # Fast path for people: say so at once rather than after preparing dbt. The run itself takes the

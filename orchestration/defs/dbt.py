@@ -37,7 +37,7 @@ class DothiDbtTranslator(DagsterDbtTranslator):
         schema = (dbt_resource_props.get("config") or {}).get("schema")
         if FINDINGS_SELECTION.removeprefix("tag:") in (dbt_resource_props.get("tags") or []):
             return "quality"
-        return _GROUP_BY_SCHEMA.get(schema, "marts")
+        return _GROUP_BY_SCHEMA.get(schema or "", "marts")
 
     def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
         return ["team:data-engineering"]
