@@ -159,12 +159,12 @@ def test_missing_is_none_never_zero(raw):
 def test_rejected_number_forms(raw, needle):
     result = parse_number(raw, IND["URBANIZATION_RATE"])
     assert not result.ok and result.value is None
-    assert needle in result.reason
+    assert needle in (result.reason or "")
 
 
 def test_percent_sign_on_a_non_percent_indicator_is_rejected():
     result = parse_number("85%", IND["TOTAL_POP"])
-    assert not result.ok and "%" in result.reason
+    assert not result.ok and "%" in (result.reason or "")
 
 
 def test_date_cell_is_not_a_number():
@@ -214,7 +214,7 @@ def test_period_forms(raw, period):
 )
 def test_period_rejections(raw, needle):
     result = parse_period(raw, TODAY)
-    assert not result.ok and needle in result.reason
+    assert not result.ok and needle in (result.reason or "")
 
 
 def test_period_helpers():
@@ -288,11 +288,11 @@ def test_indicators_resolve_from_code_and_names():
 def test_unknown_names_name_the_closest():
     found = RES.locality("Huyen Cam Lam Moi")
     assert not found.ok
-    assert found.reason.startswith("unknown locality 'Huyen Cam Lam Moi'; closest: Huyện Cam Lâm (570)")
+    assert (found.reason or "").startswith("unknown locality 'Huyen Cam Lam Moi'; closest: Huyện Cam Lâm (570)")
     assert "Huyện Cam Lâm" in (found.suggestion or "")
     indicator = RES.indicator("Tỷ lệ đô thị hóa mới")
-    assert not indicator.ok and "URBANIZATION_RATE" in indicator.reason
-    assert "closest" in RES.reporter("Sở Xây dựng mới").reason
+    assert not indicator.ok and "URBANIZATION_RATE" in (indicator.reason or "")
+    assert "closest" in (RES.reporter("Sở Xây dựng mới").reason or "")
 
 
 def test_seed_aliases_do_not_collide():
