@@ -71,7 +71,8 @@ def test_run_intake_end_to_end_and_idempotent(tmp_path):
     assert (report.rows_accepted, report.rows_rejected) == (3, 1)
     by_name = {o.file_name: o for o in report.outcomes}
     assert by_name["broken.xlsx"].status == "quarantined" and "NUL" in (by_name["broken.xlsx"].reason or "")
-    assert report.to_dict()["outcomes"][0]["file_name"] == "broken.xlsx"
+    outcomes = report.to_dict()["outcomes"]
+    assert isinstance(outcomes, list) and outcomes[0]["file_name"] == "broken.xlsx"
 
     # inbox: only the skipped lock/hidden files and the symlink are left
     assert sorted(p.name for p in home.inbox.iterdir()) == [".hidden.csv", "link.csv", "~$dien_khanh.xlsx"]

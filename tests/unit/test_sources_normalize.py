@@ -115,7 +115,7 @@ def test_number_forms(raw, indicator, value, reading):
 def test_ambiguous_number_read_by_range_and_unit():
     # '%' capped at 100: 1.234 cannot be one thousand → decimal (English) reading.
     pct = parse_number("1.234", IND["URBANIZATION_RATE"])
-    assert (pct.value, pct.reading) == (pytest.approx(1.234), "ambiguous:en")
+    assert pct.value == pytest.approx(1.234) and pct.reading == "ambiguous:en"
     # persons are whole: 1.234 people is implausible → thousands (Vietnamese) reading.
     pop = parse_number("1.234", IND["TOTAL_POP"])
     assert (pop.value, pop.reading) == (1234.0, "ambiguous:vi")
@@ -123,7 +123,7 @@ def test_ambiguous_number_read_by_range_and_unit():
     assert (pop_en.value, pop_en.reading) == (1234.0, "ambiguous:en")
     # green land per person: 1.234 m² is plausible, 1234 is not (max 50).
     green = parse_number("1,234", IND["GREEN_LAND_PC"])
-    assert (green.value, green.reading) == (pytest.approx(1.234), "ambiguous:vi")
+    assert green.value == pytest.approx(1.234) and green.reading == "ambiguous:vi"
 
 
 def test_ambiguous_number_both_plausible_follows_the_file_then_vietnamese():
