@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -153,7 +154,7 @@ def _legend(lang: Lang) -> str:
     )
 
 
-def _heat_cell(marts: MartSet, r, lang: Lang) -> str:
+def _heat_cell(marts: MartSet, r: Any, lang: Lang) -> str:  # r: a row of DataFrame.itertuples(), or None
     if r is None:
         return '<td class="cell">–</td>'
     fg = "#fff" if white_text_on(r.progress_class) else "#000"

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
@@ -75,7 +76,7 @@ def generate_dbt_docs(
     return out_dir / "index.html"
 
 
-def _replace_dir(out_dir: Path, fill) -> None:
+def _replace_dir(out_dir: Path, fill: Callable[[Path], object]) -> None:
     """Fill a sibling staging folder, then swap it in, so a reader never sees half a docs site."""
     staging = out_dir.with_name(out_dir.name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)

@@ -12,6 +12,7 @@ of each list) plus the counts it states. The reduced frames come with the counts
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -253,7 +254,9 @@ def _values_of_shown_localities(table: duckdb.DuckDBPyRelation, marts: MartSet, 
     return table.filter(Col("locality_code").isin(*(Const(c) for c in codes))).df()
 
 
-def _map_values_reader(report_map: ReportMap):
+def _map_values_reader(
+    report_map: ReportMap,
+) -> Callable[[duckdb.DuckDBPyRelation, MartSet, ReportScope], pd.DataFrame]:
     """A map mart's figures of its map's units (a fixed map: 10 or 66 units, whatever the scale; its map
     and marks need every unit's figure), in the periods its report shows."""
     def read(table: duckdb.DuckDBPyRelation, marts: MartSet, scope: ReportScope) -> pd.DataFrame:

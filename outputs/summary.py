@@ -263,7 +263,7 @@ def _reviews(rows: list[tuple]) -> list[dict]:
     return sorted(ended, key=lambda r: (r["programme_code"] != "NQ06_2021_2025", r["programme_code"]))
 
 
-def _records(frame) -> list[dict]:
+def _records(frame: pd.DataFrame) -> list[dict]:
     return json.loads(frame.to_json(orient="records", force_ascii=False))
 
 

@@ -1,6 +1,7 @@
 """The intake asset: inbox → archive/quarantine → DuckDB raw tables (the work itself is in ``sources/``)."""
 
 import dataclasses
+from collections.abc import Iterator
 
 import dagster as dg
 
@@ -34,7 +35,9 @@ _DESCRIPTIONS = {
         for name, key in RAW_KEYS.items()
     ],
 )
-def intake(context: dg.AssetExecutionContext, dothi_home: DothiHomeResource):
+def intake(
+    context: dg.AssetExecutionContext, dothi_home: DothiHomeResource
+) -> Iterator[dg.AssetObservation | dg.MaterializeResult]:
     """Reads every file in the inbox once: archive by SHA-256, parse, load or quarantine."""
     from sources.intake import run_intake  # pyarrow and the parsers: at run time, not at definitions load
 
