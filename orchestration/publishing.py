@@ -344,11 +344,6 @@ def end_run(scope: RunScope, error: str | None = None) -> None:
 # --- publishing ------------------------------------------------------------------------------------
 
 
-def _row_count(conn: duckdb.DuckDBPyConnection, table: str) -> int:
-    (row,) = conn.execute(f"select count(*) from {table}").fetchall()  # an aggregate: one row
-    return int(row[0])
-
-
 def _mart_names(conn: duckdb.DuckDBPyConnection) -> list[str]:
     rows = conn.execute(
         "select table_name from information_schema.tables where table_schema = ? order by table_name",
@@ -474,7 +469,10 @@ def publish(scope: RunScope, intake: dict | None = None) -> Publication:
         names = _mart_names(conn)
         if not names:
             raise RuntimeError("the working copy has no marts: refusing to publish it")
-        mart_rows = {n: _row_count(conn, f"{MARTS_SCHEMA}.{_ident(n)}") for n in names}
+        mart_rows: dict[str, int] = {}
+        for n in names:
+            (counted,) = conn.execute(f"select count(*) from {MARTS_SCHEMA}.{_ident(n)}").fetchall()  # a count: one row
+            mart_rows[n] = counted[0]
         previous = _last_published_run(conn)
         shas = {sha for (sha,) in conn.execute("select file_sha256 from raw.submissions").fetchall()}
         row = {
