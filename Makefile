@@ -36,8 +36,10 @@ refresh: install
 test: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pytest -q
 
+# One tool a line: make stops at the first that reports a finding (config: pyproject.toml).
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # The benchmark harness at the sample scale (larger scales: see benchmarks/README.md).
 bench-sample: install

@@ -296,7 +296,7 @@ def build_world(scale: Scale) -> World:
         # 60 syllables make ~3.2 k distinct pairs; the national scale needs more. Three-syllable names go
         # in front (popped last), so smaller scales keep their names.
         triples = (f"{a} {b} {c}" for a in SYLLABLES for b in SYLLABLES for c in SYLLABLES if len({a, b, c}) == 3)
-        extra = []
+        extra: list[str] = []
         for name in triples:
             if len(pairs) + len(extra) >= need:
                 break
@@ -631,8 +631,10 @@ def _cells(spec: FileSpec, row: Row, native: bool) -> dict[str, object]:
     number = (lambda x, n: x) if native else (vi_number if d == "B" else en_number)
     if row.value_text is not None:
         value: object = row.value_text
+    elif row.value is None:  # no figure and no marker: a blank cell (what the native writer made of it)
+        value = None
     elif d == "B" and ind.unit == "%":
-        value = f"{vi_number(row.value, ind.decimals)} %"  # type: ignore[arg-type]
+        value = f"{vi_number(row.value, ind.decimals)} %"
     else:
         value = number(row.value, ind.decimals)
     own = spec.kind == "locality"
@@ -644,7 +646,8 @@ def _cells(spec: FileSpec, row: Row, native: bool) -> dict[str, object]:
         locality = "" if own else row.locality.short
     else:
         locality = row.locality.name_vi
-    has_ratio = row.numerator is not None and row.value_text is None
+    num, den = row.numerator, row.denominator
+    has_ratio = num is not None and den is not None and row.value_text is None  # figures carry both or neither
     return {
         "reporter": spec.reporter_text,
         "period": period_text(spec.period, d),
@@ -654,8 +657,8 @@ def _cells(spec: FileSpec, row: Row, native: bool) -> dict[str, object]:
         "name": ind.name_vi if row.indicator_text is None else row.indicator_text,
         "value": value,
         "unit": ind.unit,
-        "numerator": number(row.numerator, 2) if has_ratio else "",
-        "denominator": number(row.denominator, 0) if has_ratio else "",
+        "numerator": number(num, 2) if num is not None and has_ratio else "",
+        "denominator": number(den, 0) if den is not None and has_ratio else "",
         "note": row.note or SYNTHETIC_NOTE,
     }
 

@@ -141,7 +141,7 @@ def compare_datasources(warehouse: Path, gx_sql_path: str | None, repeat: int = 
     suite = context.suites.add(gx.ExpectationSuite(name="bench_raw_figures", expectations=_expectations(gx)))
     out: dict[str, Any] = {}
 
-    timings = []
+    timings: list[float] = []
     for _ in range(repeat):
         started = time.perf_counter()
         with duckdb.connect(str(warehouse), read_only=True) as conn:

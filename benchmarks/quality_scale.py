@@ -74,7 +74,8 @@ def build(source: Path, dest: Path, factor: int) -> dict[str, int]:
                 f"create table {table} as select * exclude (k) replace ({', '.join(replace)}) "
                 f"from range({factor}) r(k), src.{table} order by k"
             )
-            counts[table] = conn.execute(f"select count(*) from {table}").fetchone()[0]
+            (row,) = conn.execute(f"select count(*) from {table}").fetchall()  # a count: one row
+            counts[table] = row[0]
     return counts
 
 

@@ -366,7 +366,8 @@ def warehouse_counts(warehouse: Path) -> dict[str, int]:
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         for name, sql in queries.items():
             try:
-                out[name] = conn.execute(sql).fetchone()[0]  # type: ignore[index]
+                (row,) = conn.execute(sql).fetchall()  # a count: one row
+                out[name] = row[0]
             except duckdb.Error:
                 continue
     return out
@@ -501,7 +502,6 @@ def report(scale: str, manifest: dict, result: dict) -> str:
     ]
     dothi = result.get("dothi", {})
     base = result.get("baselines", {})
-    full = dothi.get("full") or result.get("intake_only")
     table = []
 
     def add(label: str, meas: dict | None, rows: int | None = rows_in) -> None:
@@ -552,7 +552,7 @@ def report(scale: str, manifest: dict, result: dict) -> str:
             None,
         )
     lines += ["## Whole refresh", "", markdown_table(["run", "wall", "rows/s", "peak RSS", "load", "note"], table), ""]
-    dothi_s = full["seconds"] if dothi.get("full") else None
+    dothi_s = dothi["full"]["seconds"] if dothi.get("full") else None
     floor_s = base.get("floor", {}).get("seconds")
     pandas_s = base.get("pandas", {}).get("seconds")
     ratios = comparison_rows(dothi_s, floor_s, pandas_s)

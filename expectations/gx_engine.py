@@ -95,6 +95,7 @@ class GxEngine:
     def add_suite(self, spec: SuiteSpec, expectations: list[dict[str, Any]]) -> tuple[dict[int, Any], dict[int, str]]:
         """Register the suite; ``(stored expectation per position, error per invalid position)``."""
         from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+        from great_expectations.expectations.metadata_types import FailureSeverity
 
         suite = self.gx.ExpectationSuite(name=spec.name, meta={"table": spec.qualified_table})
         errors: dict[int, str] = {}
@@ -103,7 +104,7 @@ class GxEngine:
             try:
                 config = ExpectationConfiguration(
                     type=exp["type"], kwargs=exp["kwargs"], meta=exp["meta"],
-                    severity=_GX_SEVERITY[exp["meta"]["severity"]],
+                    severity=FailureSeverity(_GX_SEVERITY[exp["meta"]["severity"]]),
                 )
                 suite.add_expectation(config.to_domain_obj())
             except Exception as exc:  # noqa: BLE001 - a bad expectation in the JSON is an execution error
@@ -140,11 +141,13 @@ class GxEngine:
             # Pitfall 8: an exception inside GX comes back as success=False; it is not a data finding.
             error = exception_message(r.exception_info)
             found = dict(r.result or {})
+            config = r.expectation_config
+            assert config is not None  # GX sets it on every result of a suite's validation
             if found.get("unexpected_index_list"):
-                shown = [*_domain(r.expectation_config.kwargs), *index_columns]
+                shown = [*_domain(config.kwargs), *index_columns]
                 found["unexpected_index_list"] = failing_rows(frame, found["unexpected_index_list"], shown)
                 found["partial_unexpected_index_list"] = found["unexpected_index_list"][:PARTIAL]
-            verdicts[str(r.expectation_config.id)] = (bool(r.success) and error is None, found, error)
+            verdicts[str(config.id)] = (bool(r.success) and error is None, found, error)
         return verdicts
 
     def store_for_docs(self, suite_name: str, verdicts: Mapping[Any, Verdict]) -> None:
@@ -166,7 +169,7 @@ class GxEngine:
             ))
         meta, batch_id = self._docs_meta.get(suite_name, ({}, None))
         run_id = RunIdentifier(run_time=dt.datetime.now(dt.UTC))
-        passed = sum(r.success for r in results)
+        passed = sum(1 for r in results if r.success)
         suite_result = ExpectationSuiteValidationResult(
             success=passed == len(results), results=results, suite_name=suite_name,
             statistics={"evaluated_expectations": len(results), "successful_expectations": passed,

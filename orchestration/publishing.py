@@ -469,7 +469,10 @@ def publish(scope: RunScope, intake: dict | None = None) -> Publication:
         names = _mart_names(conn)
         if not names:
             raise RuntimeError("the working copy has no marts: refusing to publish it")
-        mart_rows = {n: conn.execute(f"select count(*) from {MARTS_SCHEMA}.{_ident(n)}").fetchone()[0] for n in names}
+        mart_rows: dict[str, int] = {}
+        for n in names:
+            (counted,) = conn.execute(f"select count(*) from {MARTS_SCHEMA}.{_ident(n)}").fetchall()  # a count: one row
+            mart_rows[n] = counted[0]
         previous = _last_published_run(conn)
         shas = {sha for (sha,) in conn.execute("select file_sha256 from raw.submissions").fetchall()}
         row = {

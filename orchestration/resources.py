@@ -185,4 +185,5 @@ class DothiDbtCliResource(DbtCliResource):
 
 
 def dbt_resource(project: DbtProject) -> DbtCliResource:
-    return DothiDbtCliResource(project_dir=project, dbt_executable=dbt_executable())
+    # DbtCliResource's own __init__ takes a DbtProject; the fields dagster's dataclass_transform reads say str.
+    return DothiDbtCliResource(project_dir=project, dbt_executable=dbt_executable())  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -153,7 +154,7 @@ def _legend(lang: Lang) -> str:
     )
 
 
-def _heat_cell(marts: MartSet, r, lang: Lang) -> str:
+def _heat_cell(marts: MartSet, r: Any, lang: Lang) -> str:  # r: a row of DataFrame.itertuples(), or None
     if r is None:
         return '<td class="cell">–</td>'
     fg = "#fff" if white_text_on(r.progress_class) else "#000"
@@ -202,14 +203,14 @@ def _heatmap(marts: MartSet, lang: Lang, units_as_rows: bool = False) -> str:
 
 
 def _trends(marts: MartSet, lang: Lang) -> str:
-    if marts.get("fct_indicator_values") is None:
+    values = marts.get("fct_indicator_values")
+    if values is None:
         return _unavailable(lang, "fct_indicator_values")
     years = _decimal_years(marts)
     gaps = marts.get("fct_target_gaps")
     targets = {} if gaps is None else {(r.locality_code, r.indicator_code): r for r in gaps.itertuples()}
     names = views.indicator_names(marts, lang)
     order = views.indicator_order(marts)
-    values = marts.get("fct_indicator_values")
     units = values.drop_duplicates("indicator_code").set_index("indicator_code")["unit"].to_dict()
     options, groups = [], []
     for loc, loc_name in views.report_localities(marts, lang):
@@ -283,6 +284,8 @@ def _findings(marts: MartSet, lang: Lang) -> str:
         return f"<p>{escape(text('no_findings', lang))}</p>"
     suffix = "vi" if lang == "vi" else "en"
     counts = views.open_finding_counts(marts)
+    if counts is None:  # not reached: findings exist, so do their counts
+        return _unavailable(lang, "fct_dq_issues")
     bars = [svg.Bar(r.rule_code, float(r.n), SEVERITY_COLOURS.get(r.severity, "999999"),
                     note=f"{r.n} {text(r.severity, lang) if r.severity in ('error', 'warning') else r.severity}")
             for r in counts.itertuples()]
@@ -334,11 +337,11 @@ def _map_section(marts: MartSet, lang: Lang) -> str:
     between them with no network), coloured by progress class, Trường Sa in its inset."""
     report_map = marts.report_map or NQ06_MAP
     codes = views.map_indicators(marts)
-    if not codes:
-        return _unavailable(lang, "fct_target_gaps") if marts.get("fct_target_gaps") is None else \
+    gaps = marts.get("fct_target_gaps")
+    if not codes or gaps is None:  # no gaps mart: no codes either
+        return _unavailable(lang, "fct_target_gaps") if gaps is None else \
             f"<p>{escape(text('no_data', lang))}</p>"
     names = views.indicator_names(marts, lang)
-    gaps = marts.get("fct_target_gaps")
     options, groups = [], []
     for i, code in enumerate(codes):
         classes = views.map_classes(marts, code)

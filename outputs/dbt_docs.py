@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
@@ -50,9 +51,10 @@ def generate_dbt_docs(
         return out_dir / "index.html"
     env = {**os.environ, "DOTHI_WAREHOUSE": str(warehouse), "DBT_USE_COLORS": "false"}
     with tempfile.TemporaryDirectory(prefix="dothi-dbt-docs-") as target:
-        seeded = partial_parse is not None and partial_parse.is_file()
-        if seeded:
-            shutil.copy2(partial_parse, Path(target) / "partial_parse.msgpack")
+        seed = partial_parse if partial_parse is not None and partial_parse.is_file() else None
+        seeded = seed is not None
+        if seed is not None:
+            shutil.copy2(seed, Path(target) / "partial_parse.msgpack")
         command = [
             _dbt(), "docs", "generate", "--static", "--partial-parse" if seeded else "--no-partial-parse",
             "--target-path", target, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
@@ -74,7 +76,7 @@ def generate_dbt_docs(
     return out_dir / "index.html"
 
 
-def _replace_dir(out_dir: Path, fill) -> None:
+def _replace_dir(out_dir: Path, fill: Callable[[Path], object]) -> None:
     """Fill a sibling staging folder, then swap it in, so a reader never sees half a docs site."""
     staging = out_dir.with_name(out_dir.name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)

@@ -7,6 +7,7 @@ import math
 from collections.abc import Sequence
 
 import pandas as pd
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -40,7 +41,7 @@ def plain(value: object) -> object:
     return value
 
 
-def put(ws: Worksheet, row: int, column: int, value: object, number_format: str | None = None):
+def put(ws: Worksheet, row: int, column: int, value: object, number_format: str | None = None) -> Cell:
     """Write one cell: numbers as numbers (with ``number_format``), text never as a formula."""
     cell = ws.cell(row=row, column=column)
     value = plain(value)

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
@@ -155,7 +156,7 @@ def _display(value: object, kind: str, lang: Lang) -> object:
     if kind == "placeholder":
         return text("placeholder" if _is_placeholder(value) else "official", lang)
     if kind == "severity":
-        return text(value, lang) if value in ("error", "warning") else value
+        return text(value, lang) if isinstance(value, str) and value in ("error", "warning") else value
     if kind == "bool":
         return None if value is None or pd.isna(value) else text("yes" if value else "no", lang)
     if kind == "review":
@@ -163,7 +164,7 @@ def _display(value: object, kind: str, lang: Lang) -> object:
     return value
 
 
-def _typed_cell(ws: Worksheet, row: int, col: int, value: object, kind: str, unit: str | None, lang: Lang):
+def _typed_cell(ws: Worksheet, row: int, col: int, value: object, kind: str, unit: str | None, lang: Lang) -> Cell:
     cell = put(ws, row, col, _display(value, kind, lang), _NUMBER_FORMATS.get(kind) or (
         excel_format_for(unit) if kind == "number" else None))
     if kind == "progress" and isinstance(value, str):
@@ -217,7 +218,9 @@ def _unit(record: Mapping[str, object]) -> str | None:
     return unit if isinstance(unit, str) else None
 
 
-def _status_sheet(ws, marts: MartSet, lang: Lang, code: str, heading: str, generated_at: dt.datetime) -> None:
+def _status_sheet(
+    ws: Worksheet, marts: MartSet, lang: Lang, code: str, heading: str, generated_at: dt.datetime
+) -> None:
     row = _title_block(ws, marts, lang, heading, generated_at)
     status = views.status_table(marts, code, lang)
     if status is None:
@@ -239,7 +242,9 @@ def _status_sheet(ws, marts: MartSet, lang: Lang, code: str, heading: str, gener
     styles: dict[tuple, StyleArray] = {}
     flagged = 0
     for offset, record in enumerate(matrix.to_dict("records"), start=1):
-        cells = [(record[spec.key], None, views.NO_FLAGS) for spec in columns]
+        cells: list[tuple[object, str | None, views.FigureFlags]] = [
+            (record[spec.key], None, views.NO_FLAGS) for spec in columns
+        ]
         for period in periods:
             flags = views.flags_of(marts, code, str(record["indicator_code"]), period)
             cells.append((record[period], excel_format_for(_unit(record)), flags))
@@ -288,7 +293,7 @@ def _rows_shown(ws: Worksheet, row: int, total: int, lang: Lang, mart: str) -> i
     return row + 2
 
 
-def _findings_sheet(ws, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
+def _findings_sheet(ws: Worksheet, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
     row = _title_block(ws, marts, lang, text("findings_title", lang), generated_at)
     findings = views.open_findings(marts)
     if findings is None:
@@ -325,7 +330,7 @@ SUBMISSIONS_SPEC = [
 ]
 
 
-def _submissions_sheet(ws, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
+def _submissions_sheet(ws: Worksheet, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
     row = _title_block(ws, marts, lang, text("submissions_title", lang), generated_at)
     frame = views.submissions_by_reporter(marts, lang)
     if frame is None:
@@ -351,7 +356,7 @@ RECONCILIATION_SPEC = [
 ]
 
 
-def _reconciliation_sheet(ws, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
+def _reconciliation_sheet(ws: Worksheet, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
     row = _title_block(ws, marts, lang, text("reconciliation_title", lang), generated_at)
     frame = views.reconciliation(marts)
     if frame is None:
@@ -379,7 +384,7 @@ SOURCES_SPEC = [
 ]
 
 
-def _sources_sheet(ws, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
+def _sources_sheet(ws: Worksheet, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
     row = _title_block(ws, marts, lang, text("sources_title", lang), generated_at)
     for name in marts.missing:
         put(ws, row, 1, text("not_available", lang, name=name)).font = NOTE_FONT
@@ -411,7 +416,7 @@ REVIEW_SPEC = [
 ]
 
 
-def _review_sheet(ws, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
+def _review_sheet(ws: Worksheet, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
     """Resolution 06's final review: per unit (province first) and indicator, the target, the 2025 actual
     as the offices reported it, met / not met / incomplete / no data."""
     row = _title_block(ws, marts, lang, text("review_title", lang), generated_at)
@@ -426,7 +431,7 @@ def _review_sheet(ws, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> 
     _write_table(ws, row, frame, REVIEW_SPEC, lang, _unit)
 
 
-def _map_sheet(ws, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
+def _map_sheet(ws: Worksheet, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
     """The map's classes as a table: one row per unit, one column per indicator drawn on the map."""
     row = _title_block(ws, marts, lang, text("map_title", lang), generated_at)
     frame = views.map_class_table(marts, lang)
@@ -470,7 +475,9 @@ VALUES_SPEC = [
 ]
 
 
-def _current_summary_sheet(ws, marts: MartSet, comparable: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
+def _current_summary_sheet(
+    ws: Worksheet, marts: MartSet, comparable: MartSet, lang: Lang, generated_at: dt.datetime
+) -> None:
     province = views.locality_name(marts, PROVINCE_CODE, lang) or PROVINCE_CODE
     _status_sheet(ws, marts, lang, PROVINCE_CODE, f"{text('merged_status', lang)} — {province}", generated_at)
     frame = views.comparable_territory(marts, comparable, lang)
@@ -494,7 +501,7 @@ def _current_summary_sheet(ws, marts: MartSet, comparable: MartSet, lang: Lang, 
         put(ws, row + 1, 1, text("no_data", lang)).font = NOTE_FONT
 
 
-def _units_sheet(ws, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
+def _units_sheet(ws: Worksheet, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
     row = _title_block(ws, marts, lang, text("units_title", lang), generated_at)
     frames = []
     for code, name in views.report_localities(marts, lang):
@@ -511,7 +518,7 @@ def _units_sheet(ws, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> N
     _write_table(ws, row, frame.head(EXCEL_ROWS_MAX), UNITS_SPEC, lang, _unit)
 
 
-def _values_sheet(ws, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
+def _values_sheet(ws: Worksheet, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
     row = _title_block(ws, marts, lang, text("values_title", lang), generated_at)
     frame = views.unit_values(marts, lang)
     if frame is None:

@@ -12,6 +12,7 @@ of each list) plus the counts it states. The reduced frames come with the counts
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -145,7 +146,7 @@ def on_map(marts: MartSet, report_map: ReportMap) -> MartSet:
     reads one map and a unit of the other map cannot leak in."""
     frames = dict(marts.frames)
     missing = [name for name in marts.missing if name != "fct_indicator_values"]
-    memo = {key: marts.memo[key] for key in _WHOLE_MART_MEMO if key in marts.memo}
+    memo: dict[object, object] = {key: marts.memo[key] for key in _WHOLE_MART_MEMO if key in marts.memo}
     memo[SYNTHETIC] = marts.is_synthetic
     dim = marts.get("dim_locality")
     if dim is not None:
@@ -253,7 +254,9 @@ def _values_of_shown_localities(table: duckdb.DuckDBPyRelation, marts: MartSet, 
     return table.filter(Col("locality_code").isin(*(Const(c) for c in codes))).df()
 
 
-def _map_values_reader(report_map: ReportMap):
+def _map_values_reader(
+    report_map: ReportMap,
+) -> Callable[[duckdb.DuckDBPyRelation, MartSet, ReportScope], pd.DataFrame]:
     """A map mart's figures of its map's units (a fixed map: 10 or 66 units, whatever the scale; its map
     and marks need every unit's figure), in the periods its report shows."""
     def read(table: duckdb.DuckDBPyRelation, marts: MartSet, scope: ReportScope) -> pd.DataFrame:

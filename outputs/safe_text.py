@@ -9,10 +9,12 @@ apostrophe) for anything exported as CSV.
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
-def is_formula_like(value: object) -> bool:
+def is_formula_like(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and value.startswith(_FORMULA_STARTS)
 
 

@@ -141,8 +141,8 @@ class RefreshSummary:
             reviews.setdefault(review["map_code"], review)
         for item in maps:
             lines.append(f"{item['title']}:")
-            if (review := reviews.get(item.get("map_code"))) is not None:
-                lines.append(_review_line(review))
+            if (final := reviews.get(item.get("map_code") or "")) is not None:  # older summaries: no map_code
+                lines.append(_review_line(final))
             lines.append("  Province indicators furthest from target (achievement %):")
             lines += [_gap_line(row) for row in item["furthest_indicators"]] or [_none_line(item)]
             lines.append(f"  {item.get('units_word', 'Localities')} furthest from target (achievement %):")
@@ -263,7 +263,7 @@ def _reviews(rows: list[tuple]) -> list[dict]:
     return sorted(ended, key=lambda r: (r["programme_code"] != "NQ06_2021_2025", r["programme_code"]))
 
 
-def _records(frame) -> list[dict]:
+def _records(frame: pd.DataFrame) -> list[dict]:
     return json.loads(frame.to_json(orient="records", force_ascii=False))
 
 

@@ -7,6 +7,7 @@ mart it needs is missing, so the Excel report and the dashboard can say so inste
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 import pandas as pd
 
@@ -57,7 +58,7 @@ def localities(marts: MartSet, lang: Lang) -> list[tuple[str, str]]:
         dim = ordered_localities(dim)
         column = "short_name_vi" if lang == "vi" else "name_en"
         marts.memo[key] = list(zip(dim["locality_code"], dim[column], strict=False))
-    return list(marts.memo[key])  # type: ignore[arg-type]
+    return list(cast(list[tuple[str, str]], marts.memo[key]))  # the memo holds what the branch above put
 
 
 def locality_name(marts: MartSet, code: str | None, lang: Lang) -> str:
@@ -73,8 +74,8 @@ def locality_name(marts: MartSet, code: str | None, lang: Lang) -> str:
                 if other not in names and group[column].nunique() == 1:
                     names[str(other)] = str(group[column].iloc[0])
         marts.memo[key] = names
-    names: dict[str, str] = marts.memo[key]  # type: ignore[assignment]
-    return names.get(code or "", code or "")
+    known = cast(dict[str, str], marts.memo[key])
+    return known.get(code or "", code or "")
 
 
 @dataclass(frozen=True)
@@ -106,11 +107,11 @@ def _flag(value: object) -> bool:
         and value is not pd.NA else False
 
 
-def _int_or_none(value: object) -> int | None:
+def _int_or_none(value: Any) -> int | None:  # a cell of a pandas frame
     return None if value is None or pd.isna(value) else int(value)
 
 
-def _share_or_none(value: object) -> float | None:
+def _share_or_none(value: Any) -> float | None:  # a cell of a pandas frame
     return None if value is None or pd.isna(value) else float(value)
 
 
@@ -136,7 +137,7 @@ def figure_flags(marts: MartSet) -> dict[tuple[str, str, str], FigureFlags]:
                 if flags.any:
                     out[(str(r["locality_code"]), str(r["indicator_code"]), str(r["period"]))] = flags
         marts.memo["figure_flags"] = out
-    return marts.memo["figure_flags"]  # type: ignore[return-value]
+    return cast(dict[tuple[str, str, str], FigureFlags], marts.memo["figure_flags"])
 
 
 def flags_of(marts: MartSet, locality_code: str, indicator_code: str, period: object) -> FigureFlags:
@@ -243,7 +244,7 @@ def values_of(marts: MartSet, locality_code: str) -> pd.DataFrame:
         marts.memo["values_by_locality"] = (
             {} if values is None else {code: frame for code, frame in values.groupby("locality_code", sort=False)}
         )
-    groups: dict[str, pd.DataFrame] = marts.memo["values_by_locality"]  # type: ignore[assignment]
+    groups = cast(dict[str, pd.DataFrame], marts.memo["values_by_locality"])
     found = groups.get(locality_code)
     if found is None:
         values = marts.get("fct_indicator_values")
@@ -284,7 +285,7 @@ def series(marts: MartSet, locality_code: str, indicator_code: str) -> list[tupl
         for points in by_indicator.values():
             points.sort(key=lambda pv: order.get(pv[0], 0))
         marts.memo[key] = by_indicator
-    return list(marts.memo[key].get(indicator_code, []))  # type: ignore[union-attr]
+    return list(cast(dict[str, list[tuple[str, float]]], marts.memo[key]).get(indicator_code, []))
 
 
 def open_findings(marts: MartSet) -> pd.DataFrame | None:
@@ -374,7 +375,7 @@ def reconciliation(marts: MartSet) -> pd.DataFrame | None:
     mart_columns = ("comparison", "locality_value", "department_value", "department_reporter_code",
                     "rel_diff_pct", "tolerance_pct", "is_flagged")
     if marts.has("fct_reconciliation", *mart_columns):
-        rec = marts.get("fct_reconciliation")
+        rec = marts.frames["fct_reconciliation"]
         rec = rec[(rec["comparison"] == "locality_vs_department") & rec["locality_value"].notna()
                   & rec["department_value"].notna()]
         units = _units(marts)

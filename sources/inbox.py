@@ -8,6 +8,7 @@ the submitted file name.
 from __future__ import annotations
 
 import ctypes
+import functools
 import hashlib
 import json
 import os
@@ -16,7 +17,7 @@ import stat
 import sys
 import time
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -432,7 +433,7 @@ def inbox_fingerprints(home: DothiHome) -> list[str]:
         try:
             fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
             with os.fdopen(fd, "rb") as handle:
-                for block in iter(lambda h=handle: h.read(1 << 20), b""):
+                for block in iter(functools.partial(handle.read, 1 << 20), b""):
                     digest.update(block)
                 changed = Signature.of(os.fstat(handle.fileno())) != scan.signatures[path]
         except OSError:  # removed or replaced while we looked: the next tick sees it
@@ -489,7 +490,7 @@ def _entry(data: dict[str, object]) -> PendingFile:
     )
 
 
-def _write_journal(path: Path, entries: list[dict[str, object]]) -> None:
+def _write_journal(path: Path, entries: Sequence[Mapping[str, object]]) -> None:
     _write_atomic(path, json.dumps({"entries": entries}, ensure_ascii=False).encode("utf-8"))
 
 

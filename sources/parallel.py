@@ -41,7 +41,7 @@ import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from itertools import chain, islice
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -274,7 +274,9 @@ def _died(worker: _Worker) -> str:
     return f"its worker process exited with code {code}"
 
 
-def _isolated(tasks: Iterator[Task], job: IntakeJob, reference: Reference, workers: int) -> Iterator[Prepared]:
+def _isolated(
+    tasks: Iterator[Task], job: IntakeJob, reference: Reference, workers: int
+) -> Generator[Prepared, None, None]:
     first = next(tasks, None)
     if first is None:
         return
@@ -416,7 +418,9 @@ def _isolated(tasks: Iterator[Task], job: IntakeJob, reference: Reference, worke
         shutil.rmtree(logs, ignore_errors=True)
 
 
-def _prepare(tasks: Iterator[Task], job: IntakeJob, reference: Reference, workers: int | None) -> Iterator[Prepared]:
+def _prepare(
+    tasks: Iterator[Task], job: IntakeJob, reference: Reference, workers: int | None
+) -> Generator[Prepared, None, None]:
     if in_process():
         log.warning("%s is set: parsing in this process, with no memory or time limit", IN_PROCESS_ENV)
         return (_inline(_run(task, job, reference), job, reference) for task in tasks)
@@ -431,7 +435,7 @@ def _prepare(tasks: Iterator[Task], job: IntakeJob, reference: Reference, worker
 
 def prepare_files(
     paths: Iterable[Path], job: IntakeJob, reference: Reference, workers: int | None = None
-) -> Iterator[Prepared]:
+) -> Generator[Prepared, None, None]:
     """Every inbox file read, archived (unsynced) and parsed in worker processes, in the order given.
     ``paths`` is consumed lazily (at most ``AHEAD`` files ahead)."""
     return _prepare((("inbox", path) for path in paths), job, reference, workers)
@@ -439,6 +443,6 @@ def prepare_files(
 
 def prepare_journalled(
     entries: Iterable[PendingFile], job: IntakeJob, reference: Reference, workers: int | None = None
-) -> Iterator[Prepared]:
+) -> Generator[Prepared, None, None]:
     """Journalled files re-read from the archive and parsed in worker processes, in the order given."""
     return _prepare((("journal", entry) for entry in entries), job, reference, workers)

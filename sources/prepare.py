@@ -324,8 +324,8 @@ def prepare(
         return quarantined(item, ext, archive_path, error, job, received_at)
     except MemoryError as exc:  # the worker's address-space limit (sources/parallel.py) stopped the reader
         log.error("the reader ran out of memory on %s", item.name)
-        error = QuarantineError(limits.out_of_memory_reason(str(exc)))
-        return quarantined(item, ext, archive_path, error, job, received_at)
+        oom = QuarantineError(limits.out_of_memory_reason(str(exc)))
+        return quarantined(item, ext, archive_path, oom, job, received_at)
     except Exception as exc:  # a reader bug on one odd file must not stop the run
         log.exception("unexpected error reading %s", item.name)
         return quarantined(item, ext, archive_path, unreadable(exc), job, received_at)

@@ -216,8 +216,8 @@ def refresh(inbox: Path | None, canon: Path | None, seeds: Path) -> dict[str, ob
         & ((raw["reporter_kind"] != "locality") | (raw["locality_code"] == raw["reporter_code"].map(home)))
     )
     figures = raw[ok]
-    key = ["reporter_code", "locality_code", "indicator_code", "period"]
-    current = figures.sort_values(["submitted_at", "file"]).drop_duplicates(key, keep="last")
+    figure_key = ["reporter_code", "locality_code", "indicator_code", "period"]
+    current = figures.sort_values(["submitted_at", "file"]).drop_duplicates(figure_key, keep="last")
     current = current[current["value"].notna()]
     current = current.merge(inds[["indicator_code", "responsible_reporter_code"]], on="indicator_code", how="left")
     current["responsible"] = current["reporter_code"] == current["responsible_reporter_code"]

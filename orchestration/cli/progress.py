@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 
 @contextlib.contextmanager
@@ -17,7 +17,7 @@ def steps(title: str, enabled: bool = True) -> Iterator[Callable[[str], None]]:
         return
     console = Console(stderr=True)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console) as bar:
-        current: list[int] = []
+        current: list[TaskID] = []
 
         def step(description: str) -> None:
             if current:

@@ -9,9 +9,14 @@ import logging
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from orchestration.cli.environment import export_environment
+
+if TYPE_CHECKING:  # dagster is imported when a refresh runs, not for `--help`
+    import dagster as dg
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sources" / "sample" / "submissions"
 
@@ -53,7 +58,7 @@ def refresh_command(
     home = export_environment()
     if wait is not None:  # read by the run's resource when it takes the refresh lock
         os.environ["DOTHI_LOCK_WAIT"] = str(max(0.0, wait))
-    say = (lambda *_: None) if as_json else (lambda text: print(text, flush=True))
+    say: Callable[[str], None] = (lambda _: None) if as_json else (lambda text: print(text, flush=True))
     from orchestration.publishing import busy_message, lock_holder, lock_wait_seconds
 
     # Fast path for people: say so at once rather than after preparing dbt. The run itself takes the
@@ -147,7 +152,7 @@ def refresh_command(
     return 0
 
 
-def _busy_message(result) -> str | None:
+def _busy_message(result: dg.ExecuteInProcessResult) -> str | None:
     """The lock's message when the run could not start because another refresh is running."""
     for event in result.all_events:
         data = getattr(event, "event_specific_data", None)
@@ -159,10 +164,12 @@ def _busy_message(result) -> str | None:
     return None
 
 
-def _intake_metadata(result) -> dict:
+def _intake_metadata(result: dg.ExecuteInProcessResult) -> dict:
     import dagster as dg
 
-    events = [*result.asset_materializations_for_node("intake"), *result.asset_observations_for_node("intake")]
+    events: list[dg.AssetMaterialization | dg.AssetObservation] = [
+        *result.asset_materializations_for_node("intake"), *result.asset_observations_for_node("intake")
+    ]
     for event in events:
         if event.asset_key == dg.AssetKey(["raw", "submissions"]):
             return {key: value.value for key, value in event.metadata.items() if key != "outcomes"}

@@ -13,9 +13,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from orchestration.cli.environment import export_environment
 from orchestration.cli.progress import steps
+
+if TYPE_CHECKING:
+    from outputs.labels import Lang
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -40,7 +44,7 @@ def report_command(args: argparse.Namespace) -> int:
     from outputs.bundle import write_reports
 
     out = (args.out or home.reports).resolve()
-    langs = ("vi", "en") if args.lang == "all" else (args.lang,)
+    langs: tuple[Lang, ...] = ("vi", "en") if args.lang == "all" else (args.lang,)
     with steps("report", enabled=not args.json) as step:
         bundle = write_reports(warehouse, out, langs, dashboard=not args.no_dashboard, dbt_docs=not args.no_docs,
                                step=step)

@@ -37,7 +37,7 @@ _CURSOR_LIMIT = 5000
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Launches the refresh when new files land in DOTHI_HOME/inbox (one run per new set of files).",
 )
-def inbox_sensor(context: dg.SensorEvaluationContext, dothi_home: DothiHomeResource):
+def inbox_sensor(context: dg.SensorEvaluationContext, dothi_home: DothiHomeResource) -> dg.SkipReason | dg.RunRequest:
     seen: list[str] = json.loads(context.cursor) if context.cursor else []
     # Complete files only (sources/inbox.py, stable_files): a file still being copied has another hash
     # than its final form, so it would start a run on half its rows and another on the whole.

@@ -11,11 +11,11 @@ tests are left out of the nightly build (they test the code, not the data); pyte
 """
 
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.defs.intake import FULL_REFRESH_TAG
 from orchestration.publishing import published_inputs
@@ -29,6 +29,8 @@ from orchestration.resources import (
 
 FINDINGS_SELECTION = "tag:dq_findings"
 
+# What a dbt invocation's stream yields to Dagster.
+DbtEvent = dg.Output | dg.AssetMaterialization | dg.AssetObservation | dg.AssetCheckResult | dg.AssetCheckEvaluation
 _GROUP_BY_SCHEMA = {"reference": "reference", "staging": "staging", "intermediate": "intermediate"}
 
 
@@ -37,7 +39,7 @@ class DothiDbtTranslator(DagsterDbtTranslator):
         schema = (dbt_resource_props.get("config") or {}).get("schema")
         if FINDINGS_SELECTION.removeprefix("tag:") in (dbt_resource_props.get("tags") or []):
             return "quality"
-        return _GROUP_BY_SCHEMA.get(schema, "marts")
+        return _GROUP_BY_SCHEMA.get(schema or "", "marts")
 
     def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
         return ["team:data-engineering"]
@@ -58,7 +60,9 @@ class DothiDbtTranslator(DagsterDbtTranslator):
         metadata["dothi/relation"] = f"{config.get('schema') or ''}.{dbt_resource_props.get('name')}"
         return metadata
 
-    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project) -> dg.AssetCheckSpec | None:
+    def get_asset_check_spec(
+        self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
+    ) -> dg.AssetCheckSpec | None:
         spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
         if spec is None or spec.description:
             return spec
@@ -96,7 +100,7 @@ def build_args(full_reason: str | None) -> list[str]:
     return [*BUILD_ARGS, "--full-refresh"] if full_reason else list(BUILD_ARGS)
 
 
-def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, dothi_home: DothiHomeResource):
+def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, dothi_home: DothiHomeResource) -> Iterator[DbtEvent]:
     home = dothi_home.export_env()
     reason = full_rebuild_reason(context.run.tags, published_inputs(home).get("dbt_project"))
     # fct_dq_issues (full_refresh=false) keeps its findings history even then.
@@ -121,7 +125,9 @@ def dbt_definitions() -> dg.Definitions:
         exclude=FINDINGS_SELECTION,
         dagster_dbt_translator=translator,
     )
-    def dbt_warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, dothi_home: DothiHomeResource):
+    def dbt_warehouse(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, dothi_home: DothiHomeResource
+    ) -> Iterator[DbtEvent]:
         """Seeds, staging, intermediate and marts (all but the findings mart)."""
         yield from _build(context, dbt, dothi_home)
 
@@ -132,7 +138,9 @@ def dbt_definitions() -> dg.Definitions:
         select=FINDINGS_SELECTION,
         dagster_dbt_translator=translator,
     )
-    def dbt_dq_findings(context: dg.AssetExecutionContext, dbt: DbtCliResource, dothi_home: DothiHomeResource):
+    def dbt_dq_findings(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, dothi_home: DothiHomeResource
+    ) -> Iterator[DbtEvent]:
         """The findings mart: dbt-side findings plus the latest Great Expectations findings."""
         yield from _build(context, dbt, dothi_home)
 

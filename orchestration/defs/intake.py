@@ -1,5 +1,8 @@
 """The intake asset: inbox → archive/quarantine → DuckDB raw tables (the work itself is in ``sources/``)."""
 
+import dataclasses
+from collections.abc import Iterator
+
 import dagster as dg
 
 from orchestration.publishing import now_local, published_inputs
@@ -32,7 +35,9 @@ _DESCRIPTIONS = {
         for name, key in RAW_KEYS.items()
     ],
 )
-def intake(context: dg.AssetExecutionContext, dothi_home: DothiHomeResource):
+def intake(
+    context: dg.AssetExecutionContext, dothi_home: DothiHomeResource
+) -> Iterator[dg.AssetObservation | dg.MaterializeResult]:
     """Reads every file in the inbox once: archive by SHA-256, parse, load or quarantine."""
     from sources.intake import run_intake  # pyarrow and the parsers: at run time, not at definitions load
 
@@ -50,15 +55,14 @@ def intake(context: dg.AssetExecutionContext, dothi_home: DothiHomeResource):
     )
     for note in report.inbox_notes:  # folders, FIFOs, symlinks, files still being written: named, never silent
         context.log.warning("inbox: %s (%s): %s", note["name"], note["kind"], note["reason"])
-    summary = report.to_dict()
-    metadata = {
+    metadata: dict[str, int | dg.MetadataValue] = {
         "files_seen": report.files_seen,
         "files_quarantined": report.quarantined,
         "duplicates_skipped": report.duplicates,
         "files_recovered": report.recovered,
         "files_accepted": report.accepted,
         "files_accepted_with_rejections": report.accepted_with_rejections,
-        "outcomes": dg.MetadataValue.json(summary.get("outcomes", [])),
+        "outcomes": dg.MetadataValue.json([dataclasses.asdict(o) for o in report.outcomes]),
         "files_left_in_inbox": report.left_in_inbox,
         "inbox_notes": dg.MetadataValue.json(report.inbox_notes),
     }

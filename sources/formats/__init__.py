@@ -8,7 +8,7 @@ else must be delimited text.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,8 @@ class CellError:
         return self.code or "(formula never calculated)"
 
 
-Cell = str | float | int | bool | date | datetime | time | CellError | None
+# timedelta: what calamine yields for a duration-formatted cell ([h]:mm).
+Cell = str | float | int | bool | date | datetime | time | timedelta | CellError | None
 MergedRange = tuple[
     tuple[int, int], tuple[int, int]
 ]  # ((first_row, first_col), (last_row, last_col)), 0-based

@@ -101,8 +101,8 @@ def read_excel(data: bytes, fmt: str) -> Document:
         from sources.formats.zipguard import check_zip
 
         check_zip(data)  # before calamine, which would inflate a bomb in memory
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            parts = _sheet_parts(archive)
+        with zipfile.ZipFile(io.BytesIO(data)) as index:
+            parts = _sheet_parts(index)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises several error types for broken/protected files

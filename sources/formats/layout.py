@@ -212,7 +212,7 @@ def locate_table(doc: Document) -> Table:
                     f"the header on row {r + 1} has {wide}: that would file every figure under one period. "
                     "Send one figure a row, with the period in a 'Kỳ báo cáo' column (or one file per period)"
                 )
-    late = next((r for g in doc.grids if (r := _late_header(g))), None)
+    late = next((row for g in doc.grids if (row := _late_header(g))), None)
     if late is not None:
         raise UnreadableFile(
             f"no header in the first {HEADER_SCAN_ROWS} rows of {where}: the header is on row {late}; "

@@ -33,6 +33,7 @@ def parse_date(raw: object) -> datetime | None:
     if parts is None:
         return None
     try:
-        return datetime(*(int(p) if p else 0 for p in parts))  # type: ignore[misc]
+        year, month, day, hour, minute, second = (int(p) if p else 0 for p in parts)
+        return datetime(year, month, day, hour, minute, second)
     except ValueError:  # 31/02/2025 and the like
         return None

@@ -443,7 +443,7 @@ class Resolvers:
     reference: Reference
     localities: _LocalityIndex
     reporters: _Index
-    indicators: _Index
+    indicators: _IndicatorIndex
     own_units: dict[str, tuple[Locality, ...]]  # locality reporter → its unit's versions in its lifetime
     unit_reporters: dict[str, tuple[str, ...]]  # locality_key → locality reporters of that version
     _reporter_cache: dict[tuple[str, tuple[date, ...] | None], Resolution] = field(default_factory=dict)

@@ -49,7 +49,7 @@ def _canonical(text: str) -> str | None:
         if not match:
             continue
         a, *rest = match.groups()
-        b = rest[0] if rest else None
+        b = rest[0] if rest else ""  # every form but "year" has two groups
         if form == "year":
             return a
         if form == "year_half":

@@ -29,7 +29,7 @@ import sys
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -341,7 +341,7 @@ PLANS_START = {"I": 14, "III": 9, "IV": 7, "V": 4}
 PLANS_STEP = {"I": (1, 3), "III": (0, 2), "IV": (0, 2), "V": (0, 1)}
 
 
-def allocate(total: int, weights: dict[str, float]) -> dict[str, int]:
+def allocate(total: int, weights: Mapping[str, float]) -> dict[str, int]:
     """Splits an integer total by weights (largest remainder), so the parts add up exactly."""
     norm = sum(weights.values())
     raw = {k: total * w / norm for k, w in weights.items()}
@@ -1266,10 +1266,10 @@ def new_unit_population(rng: random.Random, ref: Reference, truth: Truth, units:
     out: Truth = {}
     weights: dict[str, float] = {}
     for district in ref.localities:
-        members = [u for u in units.values() if u.district == district]
-        sound = [u for u in members if u.population_reference and not u.suspect]
+        district_units = [u for u in units.values() if u.district == district]
+        sound = [u for u in district_units if u.population_reference and not u.suspect]
         density = sum(u.population_reference or 0 for u in sound) / sum(u.area_km2 for u in sound)
-        for u in members:  # a suspect S7 figure is replaced by the district's density x the unit's area
+        for u in district_units:  # a suspect S7 figure is replaced by the district's density x the unit's area
             weights[u.code] = (u.population_reference if not u.suspect else density * u.area_km2) or 1.0
     for period in NEW_PERIODS:
         years = NEW_ELAPSED[period] - LAST_ELAPSED
@@ -1406,18 +1406,18 @@ def new_unit_truth(ref: Reference, truth: Truth, units: dict[str, NewUnit]) -> T
         if u.district is not None:
             continue
         per_capita = CAPITAL_PER_CAPITA[u.profile]
-        share = NON_BUDGET_SHARE[u.profile]
+        share_range = NON_BUDGET_SHARE[u.profile]
         wobble = rng.uniform(0.9, 1.1)
-        plans = rng.randint(1, 4) if u.kind == "commune" else rng.randint(3, 7)
+        unit_plans = rng.randint(1, 4) if u.kind == "commune" else rng.randint(3, 7)
         for period in NEW_PERIODS:
             part = {"2025": 1.0, "2025-H2": H2_FLOW_SHARE, "2026-H1": HALF_YEAR_FLOW_SHARE}[period]
             pop = out[(c, "TOTAL_POP", period)].value
             capital = round(per_capita[1] * wobble * pop / 1000 * part, 1)
             out[(c, "CAPITAL_MOBILISED", period)] = Figure(capital)
-            out[(c, "CAPITAL_NON_BUDGET", period)] = Figure(round(capital * share[1], 1))
+            out[(c, "CAPITAL_NON_BUDGET", period)] = Figure(round(capital * share_range[1], 1))
             if period == "2026-H1":
-                plans += rng.randint(0, 1)
-            out[(c, "PLANS_APPROVED", period)] = Figure(float(plans))
+                unit_plans += rng.randint(0, 1)
+            out[(c, "PLANS_APPROVED", period)] = Figure(float(unit_plans))
             out[(c, "UNITS_UPGRADED", period)] = Figure(0.0)
     province = ref.province.code
     for period in NEW_PERIODS:  # the merged province's totals (sent by CTK and STC)
@@ -1889,7 +1889,8 @@ def write_csv(ref: Reference, sub: Submission, path: Path) -> dict[str, int]:
     header, rows, source_rows = table(ref, sub)
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=style.delimiter, lineterminator="\r\n")
-    for line in [header, *rows]:
+    lines: list[Sequence[Cell]] = [header, *rows]
+    for line in lines:
         writer.writerow(["" if c is None else text_form(str(c), style.text_form) for c in line])
     text = buf.getvalue()
     data = text.encode("cp1258") if style.encoding == "cp1258" else text.encode(style.encoding)

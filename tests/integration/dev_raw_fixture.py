@@ -24,6 +24,7 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -71,9 +72,9 @@ def build(path: str) -> None:
     for ddl in ALL_DDL:
         con.execute(ddl)
 
-    subs: list[tuple] = []
-    figs: list[tuple] = []
-    rej: list[tuple] = []
+    subs: list[dict[str, Any]] = []
+    figs: list[dict[str, Any]] = []
+    rej: list[dict[str, Any]] = []
 
     def submission(
         name,

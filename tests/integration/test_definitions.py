@@ -67,4 +67,4 @@ def test_inbox_sensor_uses_content_run_keys(tmp_path) -> None:
     (inbox / "a.csv").rename(inbox / "copy of a.csv")
     with dg.build_sensor_context(resources={"dothi_home": resource}) as context:
         renamed = inbox_sensor(context)
-    assert renamed.run_key == first.run_key
+    assert isinstance(renamed, dg.RunRequest) and renamed.run_key == first.run_key

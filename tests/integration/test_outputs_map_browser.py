@@ -90,5 +90,6 @@ def test_maps_render_in_chromium(chromium: str, tmp_path: Path) -> None:
     white = colours.get((255, 255, 255), 0)
     assert white < 0.8 * sum(colours.values())
     for cls in PROGRESS_CLASSES:  # every class colour is painted (solid interiors keep the exact fill)
-        rgb = tuple(int(PROGRESS_COLOURS[cls][i:i + 2], 16) for i in (0, 2, 4))
+        fill = PROGRESS_COLOURS[cls]
+        rgb = (int(fill[0:2], 16), int(fill[2:4], 16), int(fill[4:6], 16))
         assert colours.get(rgb, 0) > 200, (cls, rgb)

@@ -3,6 +3,8 @@ marts carry their docs as DuckDB comments; the Dagster UI has the metadata a per
 
 from __future__ import annotations
 
+from typing import Any
+
 import duckdb
 import pytest
 from openpyxl import load_workbook
@@ -101,12 +103,15 @@ def test_dagster_metadata_after_the_run(sample_refresh) -> None:
     with dg.DagsterInstance.from_config(str(sample_refresh.home / "dagster")) as instance:
         event = instance.get_latest_materialization_event(dg.AssetKey(["reports", "progress_report"]))
         assert event is not None and event.asset_materialization is not None
-        metadata = event.asset_materialization.metadata
-        assert metadata["open_findings"].value > 0
-        assert "| locality | indicator |" in metadata["worst_gaps"].value
-        assert "placeholder" in metadata["worst_gaps"].value
-        assert metadata["is_synthetic"].value is True
-        assert metadata["current_path"].value.endswith("current_report.vi.xlsx")
-        assert sum(metadata["final_review"].value.values()) > 0
+        # A metadata entry's .value is typed as the union of every kind: read as what each entry holds.
+        metadata: dict[str, Any] = {k: v.value for k, v in event.asset_materialization.metadata.items()}
+        assert metadata["open_findings"] > 0
+        assert "| locality | indicator |" in metadata["worst_gaps"]
+        assert "placeholder" in metadata["worst_gaps"]
+        assert metadata["is_synthetic"] is True
+        assert metadata["current_path"].endswith("current_report.vi.xlsx")
+        assert sum(metadata["final_review"].values()) > 0
         records = instance.fetch_observations(dg.AssetKey(["marts", "fct_target_gaps"]), limit=1).records
-        assert records and records[0].asset_observation.metadata["dagster/row_count"].value > 0
+        assert records and (observation := records[0].asset_observation) is not None
+        row_count = observation.metadata["dagster/row_count"]
+        assert isinstance(row_count, dg.IntMetadataValue) and (row_count.value or 0) > 0

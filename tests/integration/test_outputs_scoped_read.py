@@ -44,11 +44,12 @@ def test_scope_reads_a_part_and_counts_the_whole(sample_refresh, small_caps) -> 
     assert len(marts.frames[NQ06_MAP.values_mart]) == len(whole.frames[NQ06_MAP.values_mart]) > 0
     current = whole.frames[CURRENT_MAP.values_mart]  # from 2025-H2 on (and the year 2025)
     periods = map_periods(whole.frames["dim_period"], CURRENT_MAP)
-    assert "2025-H2" in periods and "2025" in periods and "2025-H1" not in periods
+    assert periods is not None and "2025-H2" in periods and "2025" in periods and "2025-H1" not in periods
     assert len(marts.frames[CURRENT_MAP.values_mart]) == int(current["period"].isin(periods).sum())
     assert marts.is_synthetic is whole.is_synthetic is True
     rec_scoped = views.reconciliation(marts)
     rec_whole = views.reconciliation(whole)
+    assert rec_scoped is not None and rec_whole is not None
     assert views.reconciliation_counts(marts, rec_scoped) == views.reconciliation_counts(whole, rec_whole)
     assert len(rec_scoped) < len(rec_whole)
 

@@ -10,7 +10,7 @@ from orchestration.definitions import build_definitions
 from orchestration.defs.quality import INTAKE_SCHEMA, validate_intake
 
 
-def _checks(defs: dg.Definitions, name: str) -> dg.AssetChecksDefinition:
+def _checks(defs: dg.Definitions, name: str) -> dg.AssetsDefinition:
     return next(c for c in defs.asset_checks or [] if c.node_def.name == name)
 
 

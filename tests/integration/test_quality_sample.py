@@ -65,7 +65,7 @@ def test_every_finding_is_planted_or_has_a_stated_reason(sample_refresh: Refresh
     sample leaves silent."""
     figure = {k: planted(k) for k in ("channel_disagreement", "rate_mismatch", "numerator_exceeds_denominator",
                                       "out_of_range")}
-    expected = {
+    expected: set[tuple[str | None, ...]] = {
         # 1: beyond CLEAN_WATER_RATE's 3 % tolerance.
         ("CHANNEL_DISAGREEMENT", "569", "CLEAN_WATER_RATE", "2024"),
         # 2: 58.2 / 80 = 72.75, reported 91.

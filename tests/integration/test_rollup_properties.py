@@ -70,7 +70,7 @@ def _roll_up(warehouse: Path, sql: str, figures: dict[str, tuple[float, float]])
     returns the roll-up: (locality, indicator) → (value, numerator, denominator, complete)."""
     with duckdb.connect(str(warehouse)) as conn:
         conn.execute("delete from intermediate.int_values__consolidated where period = ?", [PERIOD])
-        rows = []
+        rows: list[tuple[str, str, float, float | None, float | None]] = []
         for code, (urban, total) in figures.items():
             rows.append((code, "URBAN_POP", urban, None, None))
             rows.append((code, "TOTAL_POP", total, None, None))

@@ -142,7 +142,7 @@ def _new_unit_reports() -> set[tuple[str, str]]:
     from sources.sample import generate as gen
 
     sample = gen.build_sample()
-    return {(s.reporter_code, s.period) for s in sample.plan if s.kind == "locality" and s.period in NEW_PERIODS}
+    return {(s.reporter_code or "", s.period) for s in sample.plan if s.kind == "locality" and s.period in NEW_PERIODS}
 
 
 def _new_units_missing(received: set[tuple[str, str]]) -> set[tuple[str, str]]:

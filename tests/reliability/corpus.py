@@ -8,6 +8,7 @@ import random
 import re
 import unicodedata
 import zipfile
+from collections.abc import Sequence
 
 import openpyxl
 
@@ -24,7 +25,7 @@ def good_csv() -> bytes:
     return csv_text().encode("utf-8")
 
 
-def xlsx(rows: list[list[object]], title: list[str] | None = None, merge: str | None = None) -> bytes:
+def xlsx(rows: Sequence[Sequence[object]], title: list[str] | None = None, merge: str | None = None) -> bytes:
     wb = openpyxl.Workbook()
     ws = wb.active
     for line in title if title is not None else ["Đơn vị báo cáo: Sở Xây dựng", "Kỳ báo cáo: Năm 2024"]:

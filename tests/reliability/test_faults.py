@@ -100,7 +100,7 @@ def assert_clean(home: Path, running: set[str] | None = None) -> None:
     assert not list(home.glob("*.wal")) and not list(home.glob(".*.tmp"))
     info = json.loads(h.published_info.read_text())
     with duckdb.connect(str(h.warehouse), read_only=True) as conn:
-        live = conn.execute("select run_id from raw.refresh_runs order by published_at desc limit 1").fetchone()[0]
+        live = conn.execute("select run_id from raw.refresh_runs order by published_at desc limit 1").fetchall()[0][0]
     assert info["run_id"] == live
 
 
@@ -124,6 +124,7 @@ def reference(tmp_path_factory) -> dict:
         ), str(home / "warehouse.duckdb")],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )
+    assert reader.stdout is not None  # started with stdout=PIPE
     before = reader.stdout.readline().strip()
     drop(home, BATCH_2)
     winner = start(home)

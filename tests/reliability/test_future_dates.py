@@ -36,8 +36,10 @@ def test_a_file_modified_in_2099_is_clamped_to_the_ingestion_time(home: DothiHom
     os.utime(path, (year_2099, year_2099))
     run_intake(home, "run", now=NOW, workers=1)
     with duckdb.connect(str(home.warehouse), read_only=True) as conn:
-        submitted, title = conn.execute("select submitted_at, title_block from raw.submissions").fetchone()
-        (figure_submitted,) = conn.execute("select submitted_at from raw.figures").fetchone()
+        assert (row := conn.execute("select submitted_at, title_block from raw.submissions").fetchone()) is not None
+        submitted, title = row
+        assert (row := conn.execute("select submitted_at from raw.figures").fetchone()) is not None
+        (figure_submitted,) = row
     assert submitted == NOW and figure_submitted == NOW
     assert "after the ingestion time" in json.loads(title)["_submitted_at_clamped"]
 
@@ -49,7 +51,8 @@ def test_a_file_modified_in_the_past_keeps_its_modification_time(home: DothiHome
     os.utime(path, (when, when))
     run_intake(home, "run", now=NOW, workers=1)
     with duckdb.connect(str(home.warehouse), read_only=True) as conn:
-        submitted, title = conn.execute("select submitted_at, title_block from raw.submissions").fetchone()
+        assert (row := conn.execute("select submitted_at, title_block from raw.submissions").fetchone()) is not None
+        submitted, title = row
     assert submitted < NOW
     assert "_submitted_at_clamped" not in json.loads(title or "{}")
 
@@ -70,7 +73,8 @@ def test_a_clamped_date_is_a_finding_in_the_published_warehouse(tmp_path: Path) 
         findings = conn.execute(
             "select severity, file_name, message_en, instruction_en from marts.fct_dq_issues "
             "where rule_code = 'SUBMITTED_AT_CLAMPED' and status = 'open'").fetchall()
-        (submitted,) = conn.execute("select submitted_at from marts.fct_submissions").fetchone()
+        assert (row := conn.execute("select submitted_at from marts.fct_submissions").fetchone()) is not None
+        (submitted,) = row
     assert len(findings) == 1
     severity, file_name, message, instruction = findings[0]
     assert severity == "warning" and file_name == "SXD_2024_sai_dong_ho.csv"

@@ -172,9 +172,9 @@ def test_a_file_still_being_written_is_left_for_the_next_run(home: DothiHome, ho
     assert (again.files_seen, again.left_in_inbox) == (1, 0)
     assert not growing.exists()
     with duckdb.connect(str(home.warehouse), read_only=True) as conn:
-        sha, size = conn.execute(
-            "select file_sha256, file_size from raw.submissions where file_name = 'big.csv'"
-        ).fetchone()
+        row = conn.execute("select file_sha256, file_size from raw.submissions where file_name = 'big.csv'").fetchone()
+    assert row is not None
+    sha, size = row
     assert (sha, size) == (sha256_hex(final), len(final))
     assert (home.root / "archive" / sha[:2]).is_dir()
 

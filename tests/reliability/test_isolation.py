@@ -121,7 +121,7 @@ def test_a_one_file_night_with_a_runaway_allocation_does_not_kill_the_process(tm
     assert "asked for 524,288 MB at once" in (outcome.reason or "")
     assert list(home.inbox.iterdir()) == []
     reason_file = home.quarantine / f"{outcome.sha256}.reason.txt"
-    assert outcome.reason in reason_file.read_text(encoding="utf-8")
+    assert outcome.reason is not None and outcome.reason in reason_file.read_text(encoding="utf-8")
 
 
 def test_poison_files_are_quarantined_with_their_reason_and_the_rest_loads(tmp_path, monkeypatch) -> None:

@@ -28,8 +28,8 @@ ALLOWED = {
 def _queries(path: Path):
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
-        is_query = isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-        if is_query and node.func.attr in QUERY_METHODS and node.args:
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in QUERY_METHODS
+                and node.args):
             yield node, node.args[0]
 
 

@@ -67,9 +67,9 @@ def test_a_night_of_poison_files_publishes_everything_else(tmp_path: Path) -> No
     with duckdb.connect(str(home.warehouse), read_only=True) as conn:
         status = dict(conn.execute("select file_name, status from marts.fct_submissions").fetchall())
         good_figures = conn.execute(
-            "select count(*) from raw.figures where file_name in (?, ?)", GOOD).fetchone()[0]
+            "select count(*) from raw.figures where file_name in (?, ?)", GOOD).fetchall()[0][0]
         live = conn.execute(
-            "select count(*) from marts.fct_indicator_values where file_name in (?, ?)", GOOD).fetchone()[0]
+            "select count(*) from marts.fct_indicator_values where file_name in (?, ?)", GOOD).fetchall()[0][0]
         stored = {r[0] for r in conn.execute("select distinct file_name from raw.figures").fetchall()}
         values = [r[0] for r in conn.execute(
             "select value from raw.figures where file_name in ('decimal_comma.csv', 'huge_number.csv', "

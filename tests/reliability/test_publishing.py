@@ -27,12 +27,18 @@ from tests.reliability import corpus
 NOW = datetime(2025, 6, 15, 9, 0)
 
 
-def _python(code: str, home: DothiHome, **env: str) -> subprocess.Popen:
+def _python(code: str, home: DothiHome, **env: str) -> subprocess.Popen[str]:
     environ = {**os.environ, "DOTHI_HOME": str(home.root), **env}
     return subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(code)], cwd=REPO, env=environ,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
+
+
+def _line(proc: subprocess.Popen[str]) -> str:
+    """The child's next line on stdout (every child here is started with stdout=PIPE)."""
+    assert proc.stdout is not None
+    return proc.stdout.readline().strip()
 
 
 def _wait_for(predicate, timeout: float = 30.0) -> None:
@@ -61,7 +67,8 @@ def _refresh(home: DothiHome, run_id: str, value: int) -> None:
 
 def _value(path: Path) -> int:
     with duckdb.connect(str(path), read_only=True) as conn:
-        return conn.execute("select v from marts.fct_x").fetchone()[0]
+        (row,) = conn.execute("select v from marts.fct_x").fetchall()
+        return row[0]
 
 
 @pytest.fixture
@@ -82,7 +89,7 @@ HOLD_LOCK = """
 def test_second_writer_gets_a_clear_message_and_a_killed_holder_leaves_no_stale_lock(home) -> None:
     holder = _python(HOLD_LOCK, home)
     try:
-        assert holder.stdout.readline().strip() == "held"
+        assert _line(holder) == "held"
         info = lock_holder(home.lock_file)
         assert info and info["run_id"] == "holder-run" and info["pid"] == holder.pid
         started = time.monotonic()
@@ -103,7 +110,7 @@ def test_second_writer_gets_a_clear_message_and_a_killed_holder_leaves_no_stale_
 def test_a_waiting_writer_starts_when_the_holder_finishes(home) -> None:
     holder = _python(HOLD_LOCK.replace("time.sleep(float(sys.argv[1]) if len(sys.argv) > 1 else 60)",
                                        "time.sleep(1.5)"), home)
-    assert holder.stdout.readline().strip() == "held"
+    assert _line(holder) == "held"
     waited: list[dict] = []
     started = time.monotonic()
     scope = begin_run(home, "waiter", wait=60, on_wait=waited.append)
@@ -124,7 +131,7 @@ def test_publish_is_atomic_for_a_reader_holding_the_old_file(home) -> None:
         home,
     )
     try:
-        assert reader.stdout.readline().strip() == "1"
+        assert _line(reader) == "1"
         _refresh(home, "run-2", 2)  # would fail with a DuckDB lock error if it wrote the published file
     finally:
         reader.kill()
@@ -159,7 +166,7 @@ def test_reader_keeps_its_snapshot_until_it_reconnects(home) -> None:
         ), str(home.warehouse)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )
-    assert reader.stdout.readline().strip() == "1"
+    assert _line(reader) == "1"
     _refresh(home, "run-2", 2)
     out, _ = reader.communicate("\n", timeout=60)
     assert out.split() == ["1", "2"]  # the old snapshot while connected, the new one after reconnecting
@@ -273,24 +280,24 @@ def test_every_dagster_run_goes_through_the_lock(home, monkeypatch) -> None:
 
     def probe(dothi_home) -> None:
         seen.append(dothi_home.build_warehouse())
-        assert lock_holder(home.lock_file)["pid"] == os.getpid()
+        assert (lock_holder(home.lock_file) or {}).get("pid") == os.getpid()
 
     probe.__annotations__ = {"dothi_home": DothiHomeResource, "return": None}  # module uses string annotations
-    probe = dg.asset(probe)
+    probe_asset = dg.asset(probe)
     resources = {"dothi_home": DothiHomeResource(root=str(home.root))}
-    assert dg.materialize([probe], resources=resources).success
+    assert dg.materialize([probe_asset], resources=resources).success
     assert seen[0].parent.parent == home.work and seen[0].name == "warehouse.duckdb"
     assert lock_holder(home.lock_file) is None  # released by the resource's teardown
 
     holder = _python(HOLD_LOCK, home)
     try:
-        assert holder.stdout.readline().strip() == "held"
+        assert _line(holder) == "held"
         monkeypatch.setenv("DOTHI_LOCK_WAIT", "0")
-        result = dg.materialize([probe], resources=resources, raise_on_error=False)
+        result = dg.materialize([probe_asset], resources=resources, raise_on_error=False)
     finally:
         holder.kill()
         holder.wait()
     assert not result.success and len(seen) == 1
-    messages = [str(e.event_specific_data.error.to_string()) for e in result.all_events
-                if getattr(e.event_specific_data, "error", None)]
+    messages = [str(error.to_string()) for e in result.all_events
+                if (error := getattr(e.event_specific_data, "error", None))]
     assert any("another refresh is already running: run holder-run" in m for m in messages), messages

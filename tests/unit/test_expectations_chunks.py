@@ -95,7 +95,7 @@ def chunked(setup) -> tuple[SuiteOutcome, list[int]]:
     sizes: list[int] = []
     original = GxEngine.validate
 
-    def spy(self, suite_name, expectations, frame, index_columns):  # type: ignore[no-untyped-def]
+    def spy(self, suite_name, expectations, frame, index_columns):
         sizes.append(len(frame))
         assert "wide_text" not in frame.columns  # only the columns the suite reads
         return original(self, suite_name, expectations, frame, index_columns)

@@ -78,7 +78,7 @@ def test_value_range_expands_from_the_real_seed() -> None:
 
 def test_expansion_keeps_types_skips_unbounded_rows_and_reports_missing_columns() -> None:
     (spec,) = [s for s in load_suites() if s.name == "value_range"]
-    rows = [
+    rows: list[dict[str, object]] = [
         {"indicator_code": "A", "valid_min": 0.0, "valid_max": float("nan")},
         {"indicator_code": "B", "valid_min": None, "valid_max": None},
     ]
@@ -129,7 +129,7 @@ def test_summaries_separate_findings_from_execution_errors() -> None:
     meta = broken.check_metadata()
     assert meta["execution_errors"] == 1 and "boom" in str(meta["first_execution_error"])
     many = SuiteOutcome("m", "t", [_outcome("R", "error", success=False, rows=25)])
-    assert many.check_metadata()["failing_keys"].endswith("(+15 more)")
+    assert str(many.check_metadata()["failing_keys"]).endswith("(+15 more)")
 
 
 def test_plain_values() -> None:

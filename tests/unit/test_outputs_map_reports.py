@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from outputs import views
 from outputs.dashboard import render_current_dashboard, render_dashboard
 from outputs.excel_report import write_current_report, write_excel_report
+from outputs.labels import Lang
 from outputs.marts import CURRENT_MAP, NQ06_MAP, MartSet, on_map
 
 URB = "URBANIZATION_RATE"
@@ -128,14 +129,14 @@ def test_each_map_view_holds_only_its_units(marts: MartSet) -> None:
     nq06, current = on_map(marts, NQ06_MAP), on_map(marts, CURRENT_MAP)
     assert [code for code, _ in views.localities(nq06, "en")] == ["56", "568", "569"]
     assert [code for code, _ in views.localities(current, "en")] == ["56", "22333", "22411"]
-    assert set(nq06.get("fct_target_gaps")["map_code"]) == {"nq06_map"}
-    assert set(current.get("fct_indicator_values")["period"]) == {"2025-H2"}  # from 2025-H2 on
+    assert set(nq06.frames["fct_target_gaps"]["map_code"]) == {"nq06_map"}
+    assert set(current.frames["fct_indicator_values"]["period"]) == {"2025-H2"}  # from 2025-H2 on
     assert views.locality_name(nq06, "22411", "en") == "22411"  # two versions, two names: the code, not a guess
     assert views.locality_name(nq06, "582", "en") == "Phan Rang-Thap Cham City"
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_nq06_workbook_marks_rolled_up_and_incomplete_figures(tmp_path: Path, marts: MartSet, lang: str) -> None:
+def test_nq06_workbook_marks_rolled_up_and_incomplete_figures(tmp_path: Path, marts: MartSet, lang: Lang) -> None:
     cells = _cells(write_excel_report(marts, tmp_path / "r.xlsx", lang))
     names = list(cells)
     assert names[:3] == (["Tổng hợp", "Tổng kết NQ06", "Bản đồ"] if lang == "vi" else ["Summary", "Final review",
@@ -182,7 +183,7 @@ def test_nq06_final_review_sheet(tmp_path: Path, marts: MartSet) -> None:
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_current_workbook_is_the_65_units_map(tmp_path: Path, marts: MartSet, lang: str) -> None:
+def test_current_workbook_is_the_65_units_map(tmp_path: Path, marts: MartSet, lang: Lang) -> None:
     cells = _cells(write_current_report(marts, tmp_path / "c.xlsx", lang))
     every = [t for sheet in cells.values() for t in _texts(sheet)]
     banner = "MỌI MỤC TIÊU 2026–2030" if lang == "vi" else "EVERY 2026–2030 TARGET IN THIS REPORT IS A PLACEHOLDER"
@@ -236,4 +237,5 @@ def test_a_figure_is_only_marked_when_it_was_rolled_up(marts: MartSet) -> None:
     flags = views.flags_of(nq06, "568", URB, "2025-H2")
     assert flags.rolled_up and not flags.complete and views.figure_marks(flags) == "†⚠"
     status = views.status_table(nq06, "568", "en")
+    assert status is not None
     assert status.loc[0, "figure_marks"] == "†⚠" and status.loc[0, "completeness_pct"] == 50

@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
+from typing import Any
 
 import pytest
 
 from outputs import maps
-from outputs.labels import PROGRESS_CLASSES, PROGRESS_COLOURS
+from outputs.labels import PROGRESS_CLASSES, PROGRESS_COLOURS, Lang
 
 SVG = "{http://www.w3.org/2000/svg}"
 EXPECTED = {"units_2025": (65, "22736"), "districts_before_2025": (9, "576")}
@@ -23,9 +24,10 @@ def _classes(layer: maps.Layer) -> dict[str, str]:
     return {code: PROGRESS_CLASSES[i % len(PROGRESS_CLASSES)] for i, code in enumerate(codes) if i % 7 != 3}
 
 
-def _render(layer: maps.Layer, classes: dict[str, str] | None = None, **kw: object) -> tuple[str, ET.Element]:
-    svg = maps.choropleth(layer, _classes(layer) if classes is None else classes,
-                          title=kw.pop("title", "Bản đồ thử"), lang=kw.pop("lang", "vi"), **kw)
+def _render(
+    layer: maps.Layer, classes: dict[str, str] | None = None, title: str = "Bản đồ thử", lang: Lang = "vi", **kw: Any
+) -> tuple[str, ET.Element]:
+    svg = maps.choropleth(layer, _classes(layer) if classes is None else classes, title=title, lang=lang, **kw)
     return svg, ET.fromstring(svg)  # well-formed XML as well as HTML
 
 
@@ -56,7 +58,7 @@ def test_every_unit_gets_exactly_one_path(layer: maps.Layer) -> None:
     count, _ = EXPECTED[layer]
     assert len(maps.load_layer(layer)) == count
     _, root = _render(layer)
-    codes = Counter(p.get("data-unit") for p in _paths(root))
+    codes = Counter(p.get("data-unit", "") for p in _paths(root))
     assert set(codes) == set(maps.layer_codes(layer))
     assert all(n == 1 for n in codes.values())
     assert len(codes) == count
@@ -110,7 +112,7 @@ def test_legend_counts_equal_class_counts(layer: maps.Layer) -> None:
     expected = Counter(classes.values())
     expected[maps.NO_DATA] = len(maps.layer_codes(layer)) - len(classes)
     assert drawn == +expected
-    legend = {g.get("data-legend-class"): int(g.get("data-count", "-1")) for g in _group(root, "map-legend")
+    legend = {g.get("data-legend-class", ""): int(g.get("data-count", "-1")) for g in _group(root, "map-legend")
               if g.get("class") == "legend-item"}
     assert list(legend) == [*PROGRESS_CLASSES, maps.NO_DATA]  # every class listed, in order
     assert legend == {c: expected.get(c, 0) for c in legend}
@@ -118,7 +120,8 @@ def test_legend_counts_equal_class_counts(layer: maps.Layer) -> None:
     for g in _group(root, "map-legend"):
         if g.get("class") == "legend-item":
             label = g.find(f"{SVG}text")
-            assert label is not None and label.text and label.text.endswith(f"({legend[g.get('data-legend-class')]})")
+            count = legend[g.get("data-legend-class", "")]
+            assert label is not None and label.text and label.text.endswith(f"({count})")
 
 
 def test_colours_are_the_progress_colours_and_no_data_is_hatched() -> None:
@@ -173,7 +176,7 @@ def test_a_class_missing_from_the_legend_is_no_data() -> None:
 
 def test_bad_arguments_are_refused() -> None:
     with pytest.raises(ValueError, match="unknown map layer"):
-        maps.load_layer("provinces")  # type: ignore[arg-type]
+        maps.load_layer("provinces")
     with pytest.raises(ValueError, match="hex"):
         maps.choropleth("units_2025", {}, title="t", lang="vi", legend=[("a", "A", "red;stroke:url(x)")])
 
@@ -193,6 +196,8 @@ def test_layers_are_loaded_and_projected_once() -> None:
 
 
 def test_two_maps_on_one_page_do_not_share_pattern_ids() -> None:
-    ids = {ET.fromstring(maps.choropleth(layer, {}, title="t", lang="en")).find(f".//{SVG}pattern").get("id")
-           for layer in maps.LAYERS}
+    patterns = [ET.fromstring(maps.choropleth(layer, {}, title="t", lang="en")).find(f".//{SVG}pattern")
+                for layer in maps.LAYERS]
+    ids = {p.get("id") for p in patterns if p is not None}
+    assert len(patterns) == len(ids)  # a pattern on each map
     assert len(ids) == 2

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from outputs.dashboard import render_dashboard
 from outputs.excel_report import write_excel_report
+from outputs.labels import Lang
 from outputs.marts import MartSet
 
 EVIL = '=HYPERLINK("http://evil.example","x")'
@@ -77,7 +78,7 @@ def _all_text(path: Path) -> str:
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_excel_report_sheets_labels_and_safety(tmp_path: Path, marts: MartSet, lang: str) -> None:
+def test_excel_report_sheets_labels_and_safety(tmp_path: Path, marts: MartSet, lang: Lang) -> None:
     path = write_excel_report(marts, tmp_path / "r.xlsx", lang)
     workbook = load_workbook(path)
     summary = "Tổng hợp" if lang == "vi" else "Summary"

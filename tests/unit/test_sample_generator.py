@@ -329,8 +329,8 @@ def test_population_and_province_totals(fresh: tuple[Path, gen.Sample]) -> None:
         units = sample.units if sub.period in gen.NEW_PERIODS else ref.localities
         for row in totals:
             parts = [
-                r.figure.value
-                for r in sub.rows  # type: ignore[union-attr]
+                r.figure.value  # type: ignore[union-attr]  # a total's parts all carry a figure
+                for r in sub.rows
                 if r.indicator_code == row.indicator_code and r.locality_code in units
             ]
             assert len(parts) == len(units), (sub.file_name, row.indicator_code)

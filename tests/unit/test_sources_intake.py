@@ -45,7 +45,7 @@ def _home(tmp_path: Path) -> DothiHome:
 
 def _count(db: Path, table: str) -> int:
     with duckdb.connect(str(db), read_only=True) as conn:
-        return conn.execute(f"select count(*) from raw.{table}").fetchone()[0]
+        return conn.execute(f"select count(*) from raw.{table}").fetchall()[0][0]
 
 
 def test_run_intake_end_to_end_and_idempotent(tmp_path):
@@ -70,8 +70,9 @@ def test_run_intake_end_to_end_and_idempotent(tmp_path):
     )
     assert (report.rows_accepted, report.rows_rejected) == (3, 1)
     by_name = {o.file_name: o for o in report.outcomes}
-    assert by_name["broken.xlsx"].status == "quarantined" and "NUL" in by_name["broken.xlsx"].reason
-    assert report.to_dict()["outcomes"][0]["file_name"] == "broken.xlsx"
+    assert by_name["broken.xlsx"].status == "quarantined" and "NUL" in (by_name["broken.xlsx"].reason or "")
+    outcomes = report.to_dict()["outcomes"]
+    assert isinstance(outcomes, list) and outcomes[0]["file_name"] == "broken.xlsx"
 
     # inbox: only the skipped lock/hidden files and the symlink are left
     assert sorted(p.name for p in home.inbox.iterdir()) == [".hidden.csv", "link.csv", "~$dien_khanh.xlsx"]

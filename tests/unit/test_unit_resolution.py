@@ -72,7 +72,7 @@ def test_a_district_after_its_end_names_its_successors():
 def test_a_province_after_its_end_names_the_merged_province():
     found = RES.locality("58", "2026")
     assert not found.ok
-    assert "ended on 2025-06-30" in found.reason and "successor: Tỉnh Khánh Hòa (56)" in found.reason
+    assert "ended on 2025-06-30" in (found.reason or "") and "successor: Tỉnh Khánh Hòa (56)" in (found.reason or "")
     assert found.suggestion == "Tỉnh Khánh Hòa"
     assert RES.locality("Tỉnh Ninh Thuận", "2024").key == "58@2020-01-01"
 
@@ -80,9 +80,10 @@ def test_a_province_after_its_end_names_the_merged_province():
 def test_a_new_unit_before_its_start_names_its_predecessors_and_their_district():
     found = RES.locality("Xã Diên Khánh", "2024")
     assert not found.ok
-    assert found.reason.startswith("'Xã Diên Khánh' (22651) began on 2025-07-01; for 2024 report its predecessors: ")
-    assert "Thị trấn Diên Khánh (22651)" in found.reason and "Xã Diên An (22693)" in found.reason
-    assert found.reason.endswith("(in Huyện Diên Khánh (574))")
+    reason = found.reason or ""
+    assert reason.startswith("'Xã Diên Khánh' (22651) began on 2025-07-01; for 2024 report its predecessors: ")
+    assert "Thị trấn Diên Khánh (22651)" in (found.reason or "") and "Xã Diên An (22693)" in (found.reason or "")
+    assert (found.reason or "").endswith("(in Huyện Diên Khánh (574))")
     # A new province's predecessors are the two old ones.
     assert RES.localities.graph.predecessors(REF.localities["56@2025-07-01"], date(2024, 12, 31)) == [
         REF.localities["56@2020-01-01"],
@@ -100,7 +101,7 @@ def test_a_code_retired_in_2024_is_accepted_before_and_refused_after():
     )
     assert annual.suggestion == "Phường Vạn Thạnh"
     # Followed through both steps: Xương Huân → Vạn Thạnh (2024-11) → Phường Nha Trang (2025-07).
-    assert "Phường Nha Trang (22366)" in RES.locality("22342", "2026").reason
+    assert "Phường Nha Trang (22366)" in (RES.locality("22342", "2026").reason or "")
 
 
 def test_the_2025_annual_is_reported_by_the_new_units():
@@ -108,7 +109,7 @@ def test_the_2025_annual_is_reported_by_the_new_units():
     assert RES.locality("Khánh Hòa", "2025").key == "56@2025-07-01"
     assert RES.locality("H. Diên Khánh", "2025-H1").key == "574@2020-01-01"
     late = RES.locality("H. Diên Khánh", "2025")
-    assert not late.ok and "for 2025 report its successors" in late.reason
+    assert not late.ok and "for 2025 report its successors" in (late.reason or "")
 
 
 def test_a_split_commune_names_every_piece():
@@ -156,8 +157,8 @@ def test_prefixes_are_kinds(raw, period, key):
 
 def test_a_kind_qualified_name_matches_that_kind_only():
     # 'Xã Cam Lâm' is not Huyện Cam Lâm, and the other way round.
-    assert "began on 2025-07-01" in RES.locality("Xã Cam Lâm", "2024").reason
-    assert "ended on 2025-06-30" in RES.locality("H. Cam Lâm", "2026").reason
+    assert "began on 2025-07-01" in (RES.locality("Xã Cam Lâm", "2024").reason or "")
+    assert "ended on 2025-06-30" in (RES.locality("H. Cam Lâm", "2026").reason or "")
     assert not RES.locality("Huyện Nha Trang", "2024").ok  # Nha Trang was a thành phố
 
 
@@ -174,9 +175,9 @@ def test_a_bare_name_prefers_the_higher_level_and_says_so():
 def test_the_same_name_at_the_same_level_is_ambiguous():
     found = RES.locality("Vĩnh Hải", "2024")
     assert not found.ok
-    assert "Phường Vĩnh Hải (phường, 22330, Thành phố Nha Trang)" in found.reason
-    assert "Xã Vĩnh Hải (xã, 22846, Huyện Ninh Hải)" in found.reason
-    assert "write the kind" in found.reason and set(found.candidates) == {"22330", "22846"}
+    assert "Phường Vĩnh Hải (phường, 22330, Thành phố Nha Trang)" in (found.reason or "")
+    assert "Xã Vĩnh Hải (xã, 22846, Huyện Ninh Hải)" in (found.reason or "")
+    assert "write the kind" in (found.reason or "") and set(found.candidates) == {"22330", "22846"}
     assert RES.locality("Phường Vĩnh Hải", "2024").key == "22330@2020-01-01"
     assert RES.locality("X. Vĩnh Hải", "2024").key == "22846@2020-01-01"
     assert RES.locality("Vĩnh Hải", "2026").key == "22846@2025-07-01"  # the phường is gone
@@ -211,7 +212,8 @@ def test_new_peoples_committees_resolve(raw, code):
 def test_a_name_of_several_committees_is_chosen_by_the_files_periods():
     unknown = RES.reporter("Diên Khánh")
     assert not unknown.ok and unknown.candidates == ("574", "22651")
-    assert "UBND Huyện Diên Khánh (574" in unknown.reason and "UBND Xã Diên Khánh (22651" in unknown.reason
+    reason = unknown.reason or ""
+    assert "UBND Huyện Diên Khánh (574" in reason and "UBND Xã Diên Khánh (22651" in reason
     assert RES.reporter("Diên Khánh", (date(2024, 12, 31),)).code == "574"
     assert RES.reporter("Diên Khánh", (date(2026, 12, 31),)).code == "22651"
     assert not RES.reporter("Diên Khánh", (date(2024, 12, 31), date(2026, 12, 31))).ok
