@@ -226,10 +226,10 @@ class _Worker:
         child.close()
         self.ready = False
         self.started = time.monotonic()
-        self.task: tuple[int, Task, int] | None = None  # (sequence number, task, earlier attempts)
+        self.task: tuple[Key, Task, int] | None = None  # (its place, task, earlier attempts)
         self.deadline: float | None = None
 
-    def give(self, item: tuple[int, Task, int], timeout: float | None) -> None:
+    def give(self, item: tuple[Key, Task, int], timeout: float | None) -> None:
         self.task = item
         self.deadline = None if timeout is None else time.monotonic() + timeout
         self.conn.send(item[1])

@@ -98,12 +98,13 @@ def quality_definitions() -> dg.Definitions:
     guarded = {_table_key(s.schema, s.table) for s in suites}
     references = {_table_key(*t.split(".", 1)) for s in suites for t in s.reference_tables}
     families = finding_families()
+    gx_deps: list[dg.AssetKey] = sorted(guarded | references, key=dg.AssetKey.to_user_string)
 
     # One step writes both GX tables; each is its own asset, as dbt declares each as a source
     # (models/staging/quality/): the findings (the outcomes, read by gx_suite_checks) and the results.
     @dg.multi_asset(
         name="quality__gx_findings",
-        deps=sorted(guarded | references, key=lambda k: k.to_user_string()),
+        deps=gx_deps,
         outs={
             "gx_findings": dg.AssetOut(
                 key=GX_FINDINGS_KEY,
@@ -148,7 +149,7 @@ def quality_definitions() -> dg.Definitions:
             for s in intake_suites
         ],
     )
-    def gx_intake_checks(dothi_home: DothiHomeResource):
+    def gx_intake_checks(dothi_home: DothiHomeResource) -> Iterator[dg.AssetCheckResult]:
         for outcome in validate_intake(dothi_home.build_warehouse(), intake_suites):
             spec = next(s for s in intake_suites if s.name == outcome.suite_name)
             yield dg.AssetCheckResult(
@@ -173,7 +174,7 @@ def quality_definitions() -> dg.Definitions:
         ],
         ins={"outcomes": dg.AssetIn(key=GX_FINDINGS_KEY)},
     )
-    def gx_suite_checks(outcomes: list[SuiteOutcome]):
+    def gx_suite_checks(outcomes: list[SuiteOutcome]) -> Iterator[dg.AssetCheckResult]:
         for outcome in outcomes:
             spec = next((s for s in other_suites if s.name == outcome.suite_name), None)
             if spec is None:
@@ -199,7 +200,7 @@ def quality_definitions() -> dg.Definitions:
             for family in families
         ],
     )
-    def dq_findings_checks(dothi_home: DothiHomeResource):
+    def dq_findings_checks(dothi_home: DothiHomeResource) -> Iterator[dg.AssetCheckResult]:
         yield from family_check_results(dothi_home.build_warehouse(), families)
 
     return dg.Definitions(assets=[gx_findings], asset_checks=[gx_intake_checks, gx_suite_checks, dq_findings_checks])

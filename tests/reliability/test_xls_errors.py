@@ -20,8 +20,10 @@ from tests.reliability import corpus
 
 NOW = datetime(2025, 6, 15, 9, 0)
 TITLE = ["Đơn vị báo cáo: Sở Xây dựng", "Kỳ báo cáo: Năm 2024"]
-ROWS = [("TP. Nha Trang", "#DIV/0!"), ("Huyện Diên Khánh", "#N/A"), ("Thị xã Ninh Hòa", "formula:#VALUE!"),
-        ("Thành phố Cam Ranh", 40.0), ("Huyện Cam Lâm", "formula:85.5")]
+ROWS: list[tuple[str, float | str]] = [
+    ("TP. Nha Trang", "#DIV/0!"), ("Huyện Diên Khánh", "#N/A"), ("Thị xã Ninh Hòa", "formula:#VALUE!"),
+    ("Thành phố Cam Ranh", 40.0), ("Huyện Cam Lâm", "formula:85.5"),
+]
 _CODES = {text: code for code, text in biff.ERROR_CODES.items()}
 
 
