@@ -3,7 +3,9 @@
     offending old units with their pieces, so the failure names the rows to fix in crosswalk_shares.csv. -#}
 {{ config(severity='error') }}
 with pieces as (
-    select old_locality_key, new_locality_key
+    select
+        old_locality_key,
+        new_locality_key
     from {{ ref('crosswalk_units') }}
     where old_unit_fate = 'split'
 ),
@@ -20,8 +22,9 @@ joined as (
         pieces.old_locality_key is not null as is_split_piece
     from pieces
     full outer join shares
-        on pieces.old_locality_key = shares.old_locality_key
-        and pieces.new_locality_key = shares.new_locality_key
+        on
+            pieces.old_locality_key = shares.old_locality_key
+            and pieces.new_locality_key = shares.new_locality_key
 ),
 
 per_unit as (

@@ -9,7 +9,9 @@ select
     units.locality_key as period_key
 from {{ ref('stg_raw__figures') }} as figures
 left join {{ ref('int_units__by_period') }} as units
-    on figures.locality_code = units.locality_code
-    and figures.period = units.period
-where figures.locality_key is not null
+    on
+        figures.locality_code = units.locality_code
+        and figures.period = units.period
+where
+    figures.locality_key is not null
     and (units.locality_key is null or units.locality_key <> figures.locality_key)

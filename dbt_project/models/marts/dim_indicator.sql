@@ -3,7 +3,12 @@ with indicators as (
 ),
 
 reporters as (
-    select reporter_code, name_vi, name_en, short_name_vi from {{ ref('reporters') }}
+    select
+        reporter_code,
+        name_vi,
+        name_en,
+        short_name_vi
+    from {{ ref('reporters') }}
 ),
 
 aliases as (

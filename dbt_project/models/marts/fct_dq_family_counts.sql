@@ -4,14 +4,23 @@
     run, resolved so far, and the first open findings' messages (worst first) as a Markdown list. Every
     family of the catalogue has a row, with zeros when it has no finding. -#}
 with issues as (
-    select family, status, severity, importance, rule_code, message_en, first_seen_run_id, last_seen_run_id
+    select
+        family,
+        status,
+        severity,
+        importance,
+        rule_code,
+        message_en,
+        first_seen_run_id,
+        last_seen_run_id
     from {{ ref('fct_dq_issues') }}
 ),
 
 families as (
     select family from {{ ref('int_dq_rule_catalogue') }}
     union
-    select family from issues where family is not null
+    select family from issues
+    where family is not null
 ),
 
 counts as (

@@ -22,7 +22,9 @@ with current_findings as (
 ),
 
 this_run as (
-    select {{ dq_run_id() }} as run_id, {{ dq_run_started_at() }} as run_at
+    select
+        {{ dq_run_id() }} as run_id,
+        {{ dq_run_started_at() }} as run_at
 ),
 
 {#- Columns of the history and their types: the previous table is read column by column, so a table
@@ -49,25 +51,26 @@ this_run as (
 {%- elif is_incremental() -%}
     {%- for column in adapter.get_columns_in_relation(this) -%}{%- do existing.append(column.name | lower) -%}{%- endfor -%}
 {%- endif %}
+
 previous as (
     select
-        {%- for name, type in history_columns %}
-        {% if name == 'status' and name in existing -%}
+    {%- for name, type in history_columns %}
+            {% if name == 'status' and name in existing -%}
         coalesce(status, 'open') as status
         {%- elif name == 'status' -%}
-        'open' as status
-        {%- elif name in existing -%}
+                'open' as status
+            {%- elif name in existing -%}
         cast({{ name }} as {{ type }}) as {{ name }}
         {%- else -%}
-        cast(null as {{ type }}) as {{ name }}
-        {%- endif %}{{ ',' if not loop.last }}
-        {%- endfor %}
+                cast(null as {{ type }}) as {{ name }}
+            {%- endif %}{{ ',' if not loop.last }}
+    {%- endfor %}
     {% if is_incremental() -%}
     from {{ this }}
     {%- else -%}
-    {#- first build: no history yet -#}
-    from current_findings
-    where 1 = 0
+        {#- first build: no history yet -#}
+        from current_findings
+        where 1 = 0
     {%- endif %}
 ),
 

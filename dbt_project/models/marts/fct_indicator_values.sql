@@ -6,16 +6,30 @@ with consolidated as (
 ),
 
 units as (
-    select period, locality_code, locality_key, level, map_code, valid_from, valid_to
+    select
+        period,
+        locality_code,
+        locality_key,
+        level,
+        map_code,
+        valid_from,
+        valid_to
     from {{ ref('int_units__by_period') }}
 ),
 
 breaks as (
-    select indicator_code, period, obs_status from {{ ref('int_series_breaks__periods') }}
+    select
+        indicator_code,
+        period,
+        obs_status
+    from {{ ref('int_series_breaks__periods') }}
 ),
 
 submissions as (
-    select file_sha256, is_synthetic from {{ ref('stg_raw__submissions') }}
+    select
+        file_sha256,
+        is_synthetic
+    from {{ ref('stg_raw__submissions') }}
 ),
 
 with_files as (
@@ -59,27 +73,30 @@ final as (
         with_files.sheet_name,
         cast(with_files.row_number as {{ dbt.type_int() }}) as row_number,
         with_files.is_province,
-        coalesce(
-            with_files.file_is_synthetic,
-            synthetic_by_period.any_synthetic = 1,
-            false
-        ) as is_synthetic,
         units.locality_key,
         units.level as locality_level,
         units.map_code,
         units.valid_from as locality_valid_from,
         units.valid_to as locality_valid_to,
-        breaks.obs_status
+        breaks.obs_status,
+        coalesce(
+            with_files.file_is_synthetic,
+            synthetic_by_period.any_synthetic = 1,
+            false
+        ) as is_synthetic
     from with_files
     left join units
-        on with_files.locality_code = units.locality_code
-        and with_files.period = units.period
+        on
+            with_files.locality_code = units.locality_code
+            and with_files.period = units.period
     left join breaks
-        on with_files.indicator_code = breaks.indicator_code
-        and with_files.period = breaks.period
+        on
+            with_files.indicator_code = breaks.indicator_code
+            and with_files.period = breaks.period
     left join synthetic_by_period
-        on with_files.period = synthetic_by_period.period
-        and with_files.file_sha256 is null
+        on
+            with_files.period = synthetic_by_period.period
+            and with_files.file_sha256 is null
 )
 
 select * from final

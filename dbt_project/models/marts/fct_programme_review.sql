@@ -11,13 +11,23 @@ programmes as (
 ),
 
 indicators as (
-    select indicator_code, unit, direction from {{ ref('indicators') }}
+    select
+        indicator_code,
+        unit,
+        direction
+    from {{ ref('indicators') }}
 ),
 
 map_values as (
-    select 'nq06_map' as map_code, * from {{ ref('int_values__nq06_map') }}
+    select
+        'nq06_map' as map_code,
+        *
+    from {{ ref('int_values__nq06_map') }}
     union all
-    select 'current_map' as map_code, * from {{ ref('int_values__current_map') }}
+    select
+        'current_map' as map_code,
+        *
+    from {{ ref('int_values__current_map') }}
 ),
 
 map_units as (
@@ -25,7 +35,11 @@ map_units as (
 ),
 
 breaks as (
-    select indicator_code, period, obs_status from {{ ref('int_series_breaks__periods') }}
+    select
+        indicator_code,
+        period,
+        obs_status
+    from {{ ref('int_series_breaks__periods') }}
 ),
 
 reviewed as (
@@ -58,16 +72,19 @@ reviewed as (
     left join indicators
         on targets.indicator_code = indicators.indicator_code
     left join map_units
-        on programmes.map_code = map_units.map_code
-        and targets.locality_code = map_units.locality_code
+        on
+            programmes.map_code = map_units.map_code
+            and targets.locality_code = map_units.locality_code
     left join map_values
-        on programmes.map_code = map_values.map_code
-        and targets.locality_code = map_values.locality_code
-        and targets.indicator_code = map_values.indicator_code
-        and cast(targets.target_year as {{ dbt.type_string() }}) = map_values.period
+        on
+            programmes.map_code = map_values.map_code
+            and targets.locality_code = map_values.locality_code
+            and targets.indicator_code = map_values.indicator_code
+            and cast(targets.target_year as {{ dbt.type_string() }}) = map_values.period
     left join breaks
-        on targets.indicator_code = breaks.indicator_code
-        and cast(targets.target_year as {{ dbt.type_string() }}) = breaks.period
+        on
+            targets.indicator_code = breaks.indicator_code
+            and cast(targets.target_year as {{ dbt.type_string() }}) = breaks.period
 ),
 
 final as (
@@ -87,14 +104,16 @@ final as (
         actual,
         unit,
         direction,
-        case when actual is not null then
-            case when direction = 'lower' then actual <= target_value else actual >= target_value end
+        case
+            when actual is not null then
+                case when direction = 'lower' then actual <= target_value else actual >= target_value end
         end as is_met,
         case
             when as_of_date <= cast({{ dbt.concat(["review_period", "'-12-31'"]) }} as date) then 'in_progress'
             when actual is null then 'no_data'
             when pieces_reported < pieces_expected then 'incomplete'
-            when (direction = 'lower' and actual <= target_value)
+            when
+                (direction = 'lower' and actual <= target_value)
                 or (direction <> 'lower' and actual >= target_value) then 'met'
             else 'not_met'
         end as review_status,
@@ -102,7 +121,8 @@ final as (
         coalesce(map_method <> 'as_reported', false) as is_rolled_up,
         pieces_expected,
         pieces_reported,
-        cast(case when pieces_expected > 0 then pieces_reported * 1.0 / pieces_expected end as {{ type_double() }}) as completeness_share,
+        cast(case when pieces_expected > 0 then pieces_reported * 1.0 / pieces_expected end as {{ type_double() }})
+            as completeness_share,
         coalesce(uses_placeholder_share, false) as uses_placeholder_share,
         obs_status,
         lineage

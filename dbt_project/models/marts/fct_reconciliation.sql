@@ -23,14 +23,22 @@ final as (
         status,
         status in ('minor', 'major') as is_flagged,
         authoritative_source,
-        case when authoritative_source in ('department', 'department_province_total') then department_value
-            else locality_value end as authoritative_value,
-        case when authoritative_source in ('department', 'department_province_total') then department_reporter_code
-            else locality_reporter_code end as reporter_code,
-        case when authoritative_source in ('department', 'department_province_total') then department_file_sha256
-            else locality_file_sha256 end as file_sha256,
-        case when authoritative_source in ('department', 'department_province_total') then department_file_name
-            else locality_file_name end as file_name,
+        case
+            when authoritative_source in ('department', 'department_province_total') then department_value
+            else locality_value
+        end as authoritative_value,
+        case
+            when authoritative_source in ('department', 'department_province_total') then department_reporter_code
+            else locality_reporter_code
+        end as reporter_code,
+        case
+            when authoritative_source in ('department', 'department_province_total') then department_file_sha256
+            else locality_file_sha256
+        end as file_sha256,
+        case
+            when authoritative_source in ('department', 'department_province_total') then department_file_name
+            else locality_file_name
+        end as file_name,
         locality_file_sha256,
         locality_file_name,
         cast(locality_row_number as {{ dbt.type_int() }}) as locality_row_number,

@@ -8,11 +8,18 @@ with completeness as (
 ),
 
 reporters as (
-    select reporter_code, name_vi, name_en from {{ ref('reporters') }}
+    select
+        reporter_code,
+        name_vi,
+        name_en
+    from {{ ref('reporters') }}
 ),
 
 periods as (
-    select period, period_type from {{ ref('int_periods') }}
+    select
+        period,
+        period_type
+    from {{ ref('int_periods') }}
 ),
 
 final as (

@@ -26,7 +26,8 @@ final as (
         submissions.ingested_at,
         submissions.run_id,
         case
-            when submissions.status in ('accepted', 'accepted_with_rejections')
+            when
+                submissions.status in ('accepted', 'accepted_with_rejections')
                 and coalesce(figure_counts.figures_total, 0) > 0
                 and coalesce(figure_counts.figures_current, 0) = 0
                 then 'superseded'

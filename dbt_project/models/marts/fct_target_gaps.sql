@@ -16,7 +16,11 @@ with targets as (
 ),
 
 breaks as (
-    select indicator_code, reason_vi, reason_en from {{ ref('series_breaks') }}
+    select
+        indicator_code,
+        reason_vi,
+        reason_en
+    from {{ ref('series_breaks') }}
 ),
 
 map_units as (
@@ -29,7 +33,13 @@ series as (
 ),
 
 indicators as (
-    select indicator_code, unit, direction, valid_max, measure_type from {{ ref('indicators') }}
+    select
+        indicator_code,
+        unit,
+        direction,
+        valid_max,
+        measure_type
+    from {{ ref('indicators') }}
 ),
 
 projection as (
@@ -64,16 +74,22 @@ candidates as (
         row_number() over (
             partition by targets.map_code, targets.locality_code, targets.indicator_code
             order by
-                case when targets.programme_code = '{{ var("primary_programme_code", "NQ06_2021_2025") }}' then 0 else 1 end,
+                case
+                    when targets.programme_code = '{{ var("primary_programme_code", "NQ06_2021_2025") }}' then 0 else 1
+                end,
                 case when targets.target_year >= coalesce(series.latest_year, 0) then 0 else 1 end,
-                case when targets.target_year >= coalesce(series.latest_year, 0)
-                    then targets.target_year else -targets.target_year end
+                case
+                    when targets.target_year >= coalesce(series.latest_year, 0)
+                        then targets.target_year
+                    else -targets.target_year
+                end
         ) as target_rank
     from targets
     left join series
-        on targets.map_code = series.map_code
-        and targets.locality_code = series.locality_code
-        and targets.indicator_code = series.indicator_code
+        on
+            targets.map_code = series.map_code
+            and targets.locality_code = series.locality_code
+            and targets.indicator_code = series.indicator_code
 ),
 
 chosen as (
@@ -82,7 +98,8 @@ chosen as (
         indicators.unit,
         indicators.valid_max,
         coalesce(indicators.direction, 'higher') as direction,
-        cast({{ dbt.concat(["cast(candidates.target_year as " ~ dbt.type_string() ~ ")", "'-12-31'"]) }} as date) as target_end_date
+        cast({{ dbt.concat(["cast(candidates.target_year as " ~ dbt.type_string() ~ ")", "'-12-31'"]) }} as date)
+            as target_end_date
     from candidates
     left join indicators
         on candidates.indicator_code = indicators.indicator_code
@@ -101,41 +118,57 @@ timed as (
         coalesce(error_findings.error_findings_count, 0) as error_findings_count
     from chosen
     left join projection
-        on chosen.map_code = projection.map_code
-        and chosen.locality_code = projection.locality_code
-        and chosen.indicator_code = projection.indicator_code
+        on
+            chosen.map_code = projection.map_code
+            and chosen.locality_code = projection.locality_code
+            and chosen.indicator_code = projection.indicator_code
     left join error_findings
-        on chosen.locality_code = error_findings.locality_code
-        and chosen.indicator_code = error_findings.indicator_code
+        on
+            chosen.locality_code = error_findings.locality_code
+            and chosen.indicator_code = error_findings.indicator_code
 ),
 
 measured as (
     select
         timed.*,
-        case when points_count >= 2 then {{ cagr('baseline_value', 'latest_value', 'years_observed') }} end as observed_cagr_raw,
-        case when points_count >= 2 then {{ cagr('baseline_value', 'target_value', 'years_baseline_to_target') }} end as required_cagr_raw,
+        case when timed.points_count >= 2 then {{ cagr('baseline_value', 'latest_value', 'years_observed') }} end
+            as observed_cagr_raw,
+        case
+            when timed.points_count >= 2 then {{ cagr('baseline_value', 'target_value', 'years_baseline_to_target') }}
+        end
+            as required_cagr_raw,
         {#- Open SDG's near-limit coefficient for indicators bounded by 100 % (higher is better), limit L = 100:
             C = 1 - (baseline / L)^4.44 up to L, 1 - ((2L - baseline) / L)^4.44 above it, 1 from 2L. Open SDG
             uses it only without a target (its methodology 1, scaling the fixed rates 0.015 / 0.005 / 0):
             informational here, never in progress_class (every row here has a target). -#}
-        case when unit = '%' and valid_max = 100 and direction <> 'lower' and baseline_value >= 0 then
-            case
-                when baseline_value >= 200 then 1.0
-                when baseline_value <= 100 then 1 - {{ dothi.power('baseline_value / 100.0', '4.44') }}
-                else 1 - {{ dothi.power('(200 - baseline_value) / 100.0', '4.44') }}
-            end
+        case
+            when
+                timed.unit = '%' and timed.valid_max = 100 and timed.direction <> 'lower' and timed.baseline_value >= 0
+                then
+                    case
+                        when timed.baseline_value >= 200 then 1.0
+                        when timed.baseline_value <= 100 then 1 - {{ dothi.power('baseline_value / 100.0', '4.44') }}
+                        else 1 - {{ dothi.power('(200 - baseline_value) / 100.0', '4.44') }}
+                    end
         end as near_limit_factor_raw,
-        case when slope_per_year is not null
-            then intercept + slope_per_year * {{ years_between('projection_origin_date', 'target_end_date') }} end as projected_value_raw
+        case
+            when timed.slope_per_year is not null
+                then
+                    timed.intercept
+                    + timed.slope_per_year * {{ years_between('projection_origin_date', 'target_end_date') }}
+        end as projected_value_raw
     from timed
 ),
 
 ratioed as (
     select
         measured.*,
-        {{ progress_ratio('baseline_value', 'direction', 'observed_cagr_raw', 'required_cagr_raw') }} as progress_ratio_raw
+        {{ progress_ratio('baseline_value', 'direction', 'observed_cagr_raw', 'required_cagr_raw') }}
+            as progress_ratio_raw
     from measured
 ),
+
+{%- set break_date = "cast(measured.series_break_date as " ~ dbt.type_string() ~ ")" %}
 
 final as (
     select
@@ -144,55 +177,98 @@ final as (
         measured.locality_code,
         measured.indicator_code,
         measured.locality_code = '{{ var("province_code") }}' as is_province,
-        latest_period as period,
-        latest_end_date as period_end_date,
-        latest_value as actual,
-        unit,
-        direction,
-        target_value,
-        cast(target_year as {{ dbt.type_int() }}) as target_year,
-        programme_code,
-        is_placeholder,
-        target_source,
-        baseline_period,
-        baseline_value,
-        cast(coalesce(points_count, 0) as {{ dbt.type_int() }}) as points_count,
-        round(case when direction = 'lower' then latest_value - target_value else target_value - latest_value end, 6) as gap,
+        measured.latest_period as period,
+        measured.latest_end_date as period_end_date,
+        measured.latest_value as actual,
+        measured.unit,
+        measured.direction,
+        measured.target_value,
+        cast(measured.target_year as {{ dbt.type_int() }}) as target_year,
+        measured.programme_code,
+        measured.is_placeholder,
+        measured.target_source,
+        measured.baseline_period,
+        measured.baseline_value,
+        cast(coalesce(measured.points_count, 0) as {{ dbt.type_int() }}) as points_count,
+        round(
+            case
+                when measured.direction = 'lower' then measured.latest_value - measured.target_value else
+                    measured.target_value - measured.latest_value
+            end,
+            6
+        )
+            as gap,
         round(case
-            when direction = 'lower' and latest_value > 0 then target_value / latest_value * 100
-            when direction <> 'lower' and target_value <> 0 then latest_value / target_value * 100
+            when
+                measured.direction = 'lower' and measured.latest_value > 0
+                then measured.target_value / measured.latest_value * 100
+            when
+                measured.direction <> 'lower' and measured.target_value <> 0
+                then measured.latest_value / measured.target_value * 100
         end, 6) as achievement_pct,
-        round(years_remaining, 6) as years_remaining,
-        round(case when years_remaining > 0 then (target_value - latest_value) / years_remaining end, 6) as required_yearly_change,
-        round(observed_cagr_raw, 6) as observed_cagr,
-        round(required_cagr_raw, 6) as required_cagr,
-        round(progress_ratio_raw, 6) as progress_ratio,
-        {{ progress_class('latest_value', 'target_value', 'direction', 'coalesce(points_count, 0)', 'observed_cagr_raw', 'required_cagr_raw', 'progress_ratio_raw') }} as progress_class,
-        round(near_limit_factor_raw, 6) as near_limit_factor,
-        round(case when near_limit_factor_raw > 0 then observed_cagr_raw / near_limit_factor_raw end, 6) as limit_adjusted_cagr,
-        round(projected_value_raw, 6) as projected_value,
-        round(case when projected_value_raw is not null then
-            case when direction = 'lower' then projected_value_raw - target_value else target_value - projected_value_raw end
+        round(measured.years_remaining, 6) as years_remaining,
+        round(
+            case
+                when
+                    measured.years_remaining > 0
+                    then (measured.target_value - measured.latest_value) / measured.years_remaining
+            end,
+            6
+        )
+            as required_yearly_change,
+        round(measured.observed_cagr_raw, 6) as observed_cagr,
+        round(measured.required_cagr_raw, 6) as required_cagr,
+        round(measured.progress_ratio_raw, 6) as progress_ratio,
+        {{ progress_class(
+            'measured.latest_value', 'measured.target_value', 'measured.direction', 'coalesce(measured.points_count, 0)',
+            'measured.observed_cagr_raw', 'measured.required_cagr_raw', 'measured.progress_ratio_raw'
+        ) }}
+            as progress_class,
+        round(measured.near_limit_factor_raw, 6) as near_limit_factor,
+        round(
+            case
+                when measured.near_limit_factor_raw > 0 then measured.observed_cagr_raw / measured.near_limit_factor_raw
+            end,
+            6
+        )
+            as limit_adjusted_cagr,
+        round(measured.projected_value_raw, 6) as projected_value,
+        round(case
+            when measured.projected_value_raw is not null then
+                case
+                    when measured.direction = 'lower' then measured.projected_value_raw - measured.target_value else
+                        measured.target_value - measured.projected_value_raw
+                end
         end, 6) as projected_shortfall,
-        cast(error_findings_count as {{ dbt.type_int() }}) as error_findings_count,
-        error_findings_count > 0 as is_class_from_flagged_figures,
+        cast(measured.error_findings_count as {{ dbt.type_int() }}) as error_findings_count,
+        measured.error_findings_count > 0 as is_class_from_flagged_figures,
         coalesce(measured.latest_map_method <> 'as_reported', false) as actual_is_rolled_up,
         cast(measured.latest_pieces_expected as {{ dbt.type_int() }}) as actual_pieces_expected,
         cast(measured.latest_pieces_reported as {{ dbt.type_int() }}) as actual_pieces_reported,
         measured.series_break_date is not null as crosses_series_break,
-        case when measured.series_break_date is not null then
-            {{ dbt.concat(["'Chuỗi số liệu bị gián đoạn (b) từ '", "cast(measured.series_break_date as " ~ dbt.type_string() ~ ")", "': '", "breaks.reason_vi", "'. Tốc độ tăng trưởng tính qua điểm gián đoạn, chỉ để tham khảo.'"]) }}
+        case
+            when measured.series_break_date is not null then
+                {{ dbt.concat([
+                    "'Chuỗi số liệu bị gián đoạn (b) từ '", break_date, "': '", "breaks.reason_vi",
+                    "'. Tốc độ tăng trưởng tính qua điểm gián đoạn, chỉ để tham khảo.'"
+                ]) }}
         end as series_break_note_vi,
-        case when measured.series_break_date is not null then
-            {{ dbt.concat(["'Series break (b) on '", "cast(measured.series_break_date as " ~ dbt.type_string() ~ ")", "': '", "breaks.reason_en", "'. Growth is computed across the break: indicative only.'"]) }}
+        case
+            when measured.series_break_date is not null then
+                {{ dbt.concat([
+                    "'Series break (b) on '", break_date, "': '", "breaks.reason_en",
+                    "'. Growth is computed across the break: indicative only.'"
+                ]) }}
         end as series_break_note_en
     from ratioed as measured
     left join map_units
-        on measured.map_code = map_units.map_code
-        and measured.locality_code = map_units.locality_code
+        on
+            measured.map_code = map_units.map_code
+            and measured.locality_code = map_units.locality_code
     left join breaks
-        on measured.indicator_code = breaks.indicator_code
-        and measured.series_break_date is not null
+        on
+            measured.indicator_code = breaks.indicator_code
+            and measured.series_break_date is not null
 )
 
 select * from final

@@ -11,19 +11,34 @@ with consolidated as (
 ),
 
 indicators as (
-    select indicator_code, measure_type from {{ ref('indicators') }}
+    select
+        indicator_code,
+        measure_type
+    from {{ ref('indicators') }}
 ),
 
 settings as (
-    select indicator_code, time_consistency_pct from {{ ref('dq_indicator_settings') }}
+    select
+        indicator_code,
+        time_consistency_pct
+    from {{ ref('dq_indicator_settings') }}
 ),
 
 periods as (
-    select period, period_type, end_date, sort_key from {{ ref('int_periods') }}
+    select
+        period,
+        period_type,
+        end_date,
+        sort_key
+    from {{ ref('int_periods') }}
 ),
 
 units as (
-    select period, locality_code, locality_key from {{ ref('int_units__by_period') }}
+    select
+        period,
+        locality_code,
+        locality_key
+    from {{ ref('int_units__by_period') }}
 ),
 
 series as (
@@ -46,8 +61,9 @@ series as (
     inner join periods
         on consolidated.period = periods.period
     inner join units
-        on consolidated.locality_code = units.locality_code
-        and consolidated.period = units.period
+        on
+            consolidated.locality_code = units.locality_code
+            and consolidated.period = units.period
     left join indicators
         on consolidated.indicator_code = indicators.indicator_code
 ),
@@ -56,8 +72,8 @@ ordered as (
     select
         series.*,
         row_number() over (
-            partition by locality_key, indicator_code, series_type
-            order by end_date, sort_key
+            partition by series.locality_key, series.indicator_code, series.series_type
+            order by series.end_date, series.sort_key
         ) as position
     from series
 ),
@@ -70,15 +86,18 @@ history as (
         current_point.period,
         count(*) as previous_count,
         avg(previous_point.value) as previous_mean,
-        max(case when previous_point.position = current_point.position - 1 then previous_point.value end) as previous_value,
-        max(case when previous_point.position = current_point.position - 1 then previous_point.period end) as previous_period
+        max(case when previous_point.position = current_point.position - 1 then previous_point.value end)
+            as previous_value,
+        max(case when previous_point.position = current_point.position - 1 then previous_point.period end)
+            as previous_period
     from ordered as current_point
     inner join ordered as previous_point
-        on previous_point.locality_key = current_point.locality_key
-        and previous_point.indicator_code = current_point.indicator_code
-        and previous_point.series_type = current_point.series_type
-        and previous_point.position < current_point.position
-        and previous_point.position >= current_point.position - {{ var('dq_time_consistency_periods') }}
+        on
+            current_point.locality_key = previous_point.locality_key
+            and current_point.indicator_code = previous_point.indicator_code
+            and current_point.series_type = previous_point.series_type
+            and current_point.position > previous_point.position
+            and previous_point.position >= current_point.position - {{ var('dq_time_consistency_periods') }}
     group by current_point.locality_code, current_point.indicator_code, current_point.period
 ),
 
@@ -96,16 +115,20 @@ checked as (
         end as check_type
     from ordered
     inner join history
-        on ordered.locality_code = history.locality_code
-        and ordered.indicator_code = history.indicator_code
-        and ordered.period = history.period
+        on
+            ordered.locality_code = history.locality_code
+            and ordered.indicator_code = history.indicator_code
+            and ordered.period = history.period
     left join settings
         on ordered.indicator_code = settings.indicator_code
 ),
 
 final as (
     select
-        {{ dbt.hash(dbt.concat(["'time|'", "check_type", "'|'", "locality_code", "'|'", "indicator_code", "'|'", "period"])) }} as check_key,
+        {{ dbt.hash(dbt.concat([
+            "'time|'", "check_type", "'|'", "locality_code", "'|'", "indicator_code", "'|'", "period"
+        ])) }}
+            as check_key,
         check_type,
         locality_code,
         indicator_code,
@@ -119,17 +142,26 @@ final as (
         previous_mean,
         previous_period,
         previous_value,
-        case when check_type = 'mean_of_previous' then coalesce(configured_pct, {{ var('dq_time_consistency_pct') }}) * 1.0 end as threshold_pct,
-        case when check_type = 'mean_of_previous' and previous_mean <> 0
-            then (value - previous_mean) / abs(previous_mean) * 100 end as change_pct,
+        case
+            when
+                check_type = 'mean_of_previous'
+                then coalesce(configured_pct, {{ var('dq_time_consistency_pct') }}) * 1.0
+        end
+            as threshold_pct,
+        case
+            when check_type = 'mean_of_previous' and previous_mean <> 0
+                then (value - previous_mean) / abs(previous_mean) * 100
+        end as change_pct,
         case
             when check_type = 'cumulative_decrease' then value < previous_value
             when previous_count < {{ var('dq_time_consistency_periods') }} or previous_mean = 0 then false
-            else abs(value - previous_mean) / abs(previous_mean) * 100
+            else
+                abs(value - previous_mean) / abs(previous_mean) * 100
                 > coalesce(configured_pct, {{ var('dq_time_consistency_pct') }})
         end as is_flagged
     from checked
-    where check_type = 'cumulative_decrease'
+    where
+        check_type = 'cumulative_decrease'
         or previous_count >= {{ var('dq_time_consistency_periods') }}
 )
 

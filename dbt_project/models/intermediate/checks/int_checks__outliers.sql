@@ -15,7 +15,10 @@ with consolidated as (
 ),
 
 indicators as (
-    select indicator_code, measure_type from {{ ref('indicators') }}
+    select
+        indicator_code,
+        measure_type
+    from {{ ref('indicators') }}
 ),
 
 settings as (
@@ -23,11 +26,19 @@ settings as (
 ),
 
 periods as (
-    select period, period_type from {{ ref('int_periods') }}
+    select
+        period,
+        period_type
+    from {{ ref('int_periods') }}
 ),
 
 units as (
-    select period, locality_code, locality_key, level from {{ ref('int_units__by_period') }}
+    select
+        period,
+        locality_code,
+        locality_key,
+        level
+    from {{ ref('int_units__by_period') }}
 ),
 
 points as (
@@ -45,17 +56,23 @@ points as (
         periods.period_type,
         indicators.measure_type,
         coalesce(settings.outlier_method, '{{ var("dq_outlier_method") }}') as method,
-        coalesce(settings.outlier_threshold,
-            case when coalesce(settings.outlier_method, '{{ var("dq_outlier_method") }}') = 'z_score'
-                then {{ var('dq_z_moderate') }} else {{ var('dq_modified_z_threshold') }} end) * 1.0 as threshold,
+        coalesce(
+            settings.outlier_threshold,
+            case
+                when coalesce(settings.outlier_method, '{{ var("dq_outlier_method") }}') = 'z_score'
+                    then {{ var('dq_z_moderate') }}
+                else {{ var('dq_modified_z_threshold') }}
+            end
+        ) * 1.0 as threshold,
         coalesce(settings.outliers_across_localities, false) as across_enabled,
         coalesce(settings.outliers_over_time, false) as over_time_enabled
     from consolidated
     inner join periods
         on consolidated.period = periods.period
     inner join units
-        on consolidated.locality_code = units.locality_code
-        and consolidated.period = units.period
+        on
+            consolidated.locality_code = units.locality_code
+            and consolidated.period = units.period
     left join indicators
         on consolidated.indicator_code = indicators.indicator_code
     left join settings
@@ -67,17 +84,21 @@ grouped as (
         (x period type for flows). -#}
     select
         'across_localities' as comparison,
-        {{ dbt.concat(["indicator_code", "'|'", "period", "'|'", "locality_level"]) }} as group_key,
+        {{ dbt.concat(["points.indicator_code", "'|'", "points.period", "'|'", "points.locality_level"]) }}
+            as group_key,
         points.*
     from points
-    where across_enabled and locality_code <> '{{ var("province_code") }}'
+    where points.across_enabled and points.locality_code <> '{{ var("province_code") }}'
     union all
     select
         'over_time' as comparison,
-        {{ dbt.concat(["locality_key", "'|'", "indicator_code", "'|'", "case when measure_type = 'flow' then period_type else 'all' end"]) }} as group_key,
+        {{ dbt.concat([
+            "points.locality_key", "'|'", "points.indicator_code", "'|'",
+            "case when points.measure_type = 'flow' then points.period_type else 'all' end"
+        ]) }} as group_key,
         points.*
     from points
-    where over_time_enabled and (measure_type <> 'flow' or period_type = 'annual')
+    where points.over_time_enabled and (points.measure_type <> 'flow' or points.period_type = 'annual')
 ),
 
 centres as (
@@ -102,13 +123,17 @@ deviations as (
         abs(grouped.value - centres.group_median) as abs_deviation
     from grouped
     inner join centres
-        on grouped.comparison = centres.comparison
-        and grouped.group_key = centres.group_key
+        on
+            grouped.comparison = centres.comparison
+            and grouped.group_key = centres.group_key
     where centres.group_size >= {{ var('dq_outlier_min_points') }}
 ),
 
 mads as (
-    select comparison, group_key, {{ dq_median('abs_deviation') }} as group_mad
+    select
+        comparison,
+        group_key,
+        {{ dq_median('abs_deviation') }} as group_mad
     from deviations
     group by comparison, group_key
 ),
@@ -117,20 +142,29 @@ scored as (
     select
         deviations.*,
         mads.group_mad,
-        case when deviations.method = 'z_score' then
-            case when deviations.group_sd > 0 then (deviations.value - deviations.group_mean) / deviations.group_sd end
-        else
-            case when mads.group_mad > 0 then 0.6745 * (deviations.value - deviations.group_median) / mads.group_mad end
+        case
+            when deviations.method = 'z_score'
+                then
+                    case
+                        when
+                            deviations.group_sd > 0
+                            then (deviations.value - deviations.group_mean) / deviations.group_sd
+                    end
+            when mads.group_mad > 0 then 0.6745 * (deviations.value - deviations.group_median) / mads.group_mad
         end as score
     from deviations
     inner join mads
-        on deviations.comparison = mads.comparison
-        and deviations.group_key = mads.group_key
+        on
+            deviations.comparison = mads.comparison
+            and deviations.group_key = mads.group_key
 ),
 
 final as (
     select
-        {{ dbt.hash(dbt.concat(["'outlier|'", "comparison", "'|'", "locality_code", "'|'", "indicator_code", "'|'", "period"])) }} as check_key,
+        {{ dbt.hash(dbt.concat([
+            "'outlier|'", "comparison", "'|'", "locality_code", "'|'", "indicator_code", "'|'", "period"
+        ])) }}
+            as check_key,
         comparison,
         locality_code,
         indicator_code,

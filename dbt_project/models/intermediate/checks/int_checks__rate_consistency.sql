@@ -12,7 +12,8 @@
     Incremental by period (macros/incremental.sql): a figure's checks depend on its own row only. -#}
 with figures as (
     select * from {{ ref('int_figures__current') }}
-    where value is not null
+    where
+        value is not null
         and numerator is not null
         and denominator is not null
     {%- if is_incremental() %}
@@ -21,7 +22,11 @@ with figures as (
 ),
 
 indicators as (
-    select indicator_code, rate_scale, consistency_tolerance from {{ ref('indicators') }}
+    select
+        indicator_code,
+        rate_scale,
+        consistency_tolerance
+    from {{ ref('indicators') }}
     where rate_scale is not null
 ),
 
@@ -30,8 +35,9 @@ computed as (
         figures.*,
         indicators.rate_scale,
         indicators.consistency_tolerance,
-        case when figures.denominator <> 0
-            then figures.numerator / figures.denominator * indicators.rate_scale
+        case
+            when figures.denominator <> 0
+                then figures.numerator / figures.denominator * indicators.rate_scale
         end as computed_value
     from figures
     inner join indicators
@@ -40,7 +46,10 @@ computed as (
 
 final as (
     select
-        {{ dbt.hash(dbt.concat(["'rate_consistency|'", "file_sha256", "'|'", "cast(row_number as " ~ dbt.type_string() ~ ")"])) }} as check_key,
+        {{ dbt.hash(dbt.concat([
+            "'rate_consistency|'", "file_sha256", "'|'", "cast(row_number as " ~ dbt.type_string() ~ ")"
+        ])) }}
+            as check_key,
         file_sha256,
         file_name,
         row_number,
@@ -58,8 +67,9 @@ final as (
         consistency_tolerance,
         case
             when computed_value is null then null
-            when consistency_tolerance is null or consistency_tolerance = 0 then
-                case when value = computed_value then 0.0 else {{ var('dq_large_ratio') }} * 1.0 end
+            when consistency_tolerance is null or consistency_tolerance = 0
+                then
+                    case when value = computed_value then 0.0 else {{ var('dq_large_ratio') }} * 1.0 end
             else abs(value - computed_value) / consistency_tolerance
         end as deviation_ratio,
         rate_scale = 100 as is_share,

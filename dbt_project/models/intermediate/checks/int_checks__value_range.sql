@@ -16,12 +16,20 @@ with figures as (
 ),
 
 indicators as (
-    select indicator_code, valid_min, valid_max, unit from {{ ref('indicators') }}
+    select
+        indicator_code,
+        valid_min,
+        valid_max,
+        unit
+    from {{ ref('indicators') }}
 ),
 
 final as (
     select
-        {{ dbt.hash(dbt.concat(["'value_range|'", "figures.file_sha256", "'|'", "cast(figures.row_number as " ~ dbt.type_string() ~ ")"])) }} as check_key,
+        {{ dbt.hash(dbt.concat([
+            "'value_range|'", "figures.file_sha256", "'|'", "cast(figures.row_number as " ~ dbt.type_string() ~ ")"
+        ])) }}
+            as check_key,
         figures.file_sha256,
         figures.file_name,
         figures.row_number,

@@ -19,6 +19,6 @@
     'int_findings__consistency_over_time',
 ] %}
 {%- for family in families %}
-{{ 'union all' if not loop.first }}
-select * from {{ ref(family) }}
+    {{ 'union all' if not loop.first }}
+    select * from {{ ref(family) }}
 {%- endfor %}

@@ -18,23 +18,29 @@ findings as (
         c.indicator_code,
         c.period,
         c.value as observed_value,
-        case when {{ is_cumulative }}
-            then {{ dbt.concat(["'>= '", fmt_num('c.previous_value'), "' ('", "c.previous_period", "')'"]) }}
+        case
+            when {{ is_cumulative }}
+                then {{ dbt.concat(["'>= '", fmt_num('c.previous_value'), "' ('", "c.previous_period", "')'"]) }}
             else {{ dbt.concat([
                 "'mean of previous '", previous_count, "' = '", fmt_num('c.previous_mean'),
                 "' ± '", fmt_num('c.threshold_pct', 0), "' %'"
             ]) }}
         end as expected,
-        case when {{ is_cumulative }} then c.previous_value
-            else c.previous_mean * (1 - c.threshold_pct / 100.0) end as expected_low,
-        case when {{ is_cumulative }} then cast(null as {{ type_double() }})
-            else c.previous_mean * (1 + c.threshold_pct / 100.0) end as expected_high,
+        case
+            when {{ is_cumulative }} then c.previous_value
+            else c.previous_mean * (1 - c.threshold_pct / 100.0)
+        end as expected_low,
+        case
+            when {{ is_cumulative }} then cast(null as {{ type_double() }})
+            else c.previous_mean * (1 + c.threshold_pct / 100.0)
+        end as expected_high,
         {{ dbt.concat([
             "'value='", fmt_num('c.value'), "'; previous='", fmt_num('c.previous_value'),
             "'; previous_mean='", fmt_num('c.previous_mean'), "'; change='", fmt_num('c.change_pct', 1), "' %'"
         ]) }} as figures,
-        case when {{ is_cumulative }}
-            then {{ dbt.concat([
+        case
+            when {{ is_cumulative }}
+                then {{ dbt.concat([
                 "'số lũy kế giảm từ '", fmt_num('c.previous_value'), "' (kỳ '", "c.previous_period",
                 "') xuống '", fmt_num('c.value')
             ]) }}
@@ -44,8 +50,9 @@ findings as (
                 "'), ngưỡng ± '", fmt_num('c.threshold_pct', 0), "' %'"
             ]) }}
         end as detail_vi,
-        case when {{ is_cumulative }}
-            then {{ dbt.concat([
+        case
+            when {{ is_cumulative }}
+                then {{ dbt.concat([
                 "'cumulative count fell from '", fmt_num('c.previous_value'), "' ('", "c.previous_period",
                 "') to '", fmt_num('c.value')
             ]) }}

@@ -9,7 +9,12 @@
 {%- set deadline = "cast(c.deadline_date as " ~ txt ~ ")" %}
 {%- set submitted_on = "cast(cast(c.first_submitted_at as date) as " ~ txt ~ ")" %}
 with reporters as (
-    select reporter_code, locality_code, short_name_vi, name_en from {{ ref('reporters') }}
+    select
+        reporter_code,
+        locality_code,
+        short_name_vi,
+        name_en
+    from {{ ref('reporters') }}
 ),
 
 context as (
@@ -28,23 +33,27 @@ context as (
             "'deadline='", deadline, "'; first_submitted='", "coalesce(" ~ submitted_on ~ ", 'none')",
             "'; days_late='", days_late
         ]) }} as figures,
-        case when c.submission_status = 'late' then
+        case
+            when c.submission_status = 'late'
+                then
             {{ dbt.concat([
                 reporter_vi, "' gửi báo cáo kỳ '", "c.period", "' ngày '", fmt_date_vi('c.first_submitted_at'),
                 "', trễ '", "cast(c.days_late as " ~ txt ~ ")", "' ngày so với hạn '", fmt_date_vi('c.deadline_date')
             ]) }}
-        else
+            else
             {{ dbt.concat([
                 reporter_vi, "' chưa gửi báo cáo kỳ '", "c.period", "' (hạn '", fmt_date_vi('c.deadline_date'),
                 "', đã quá '", days_late, "' ngày)'"
             ]) }}
         end as detail_vi,
-        case when c.submission_status = 'late' then
+        case
+            when c.submission_status = 'late'
+                then
             {{ dbt.concat([
                 reporter_en, "' submitted the '", "c.period", "' report on '", submitted_on,
                 "', '", "cast(c.days_late as " ~ txt ~ ")", "' days after the deadline '", deadline
             ]) }}
-        else
+            else
             {{ dbt.concat([
                 reporter_en, "' has not submitted the '", "c.period", "' report (deadline '", deadline,
                 "', '", days_late, "' days overdue)'"

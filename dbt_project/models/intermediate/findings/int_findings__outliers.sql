@@ -24,28 +24,36 @@ findings as (
         c.period,
         c.value as observed_value,
         {{ dbt.concat(["c.method", "' |score| <= '", fmt_num('c.threshold')]) }} as expected,
-        case when c.method = 'z_score' then c.group_mean - c.threshold * c.group_sd
-            else c.group_median - c.threshold * c.group_mad / 0.6745 end as expected_low,
-        case when c.method = 'z_score' then c.group_mean + c.threshold * c.group_sd
-            else c.group_median + c.threshold * c.group_mad / 0.6745 end as expected_high,
+        case
+            when c.method = 'z_score' then c.group_mean - c.threshold * c.group_sd
+            else c.group_median - c.threshold * c.group_mad / 0.6745
+        end as expected_low,
+        case
+            when c.method = 'z_score' then c.group_mean + c.threshold * c.group_sd
+            else c.group_median + c.threshold * c.group_mad / 0.6745
+        end as expected_high,
         {{ dbt.concat([
             "'value='", fmt_num('c.value'), "'; median='", fmt_num('c.group_median'), "'; MAD='", fmt_num('c.group_mad'),
             "'; score='", fmt_num('c.score'), "'; n='", group_size
         ]) }} as figures,
-        case when c.comparison = 'across_localities' then
+        case
+            when c.comparison = 'across_localities'
+                then
             {{ dbt.concat([
                 "'giá trị '", fmt_num('c.value'), "' khác thường so với '", group_size, "' địa phương cùng kỳ'"
             ] + scores_vi) }}
-        else
+            else
             {{ dbt.concat([
                 "'giá trị '", fmt_num('c.value'), "' khác thường so với '", group_size, "' kỳ của chính địa phương'"
             ] + scores_vi) }}
         end as detail_vi,
-        case when c.comparison = 'across_localities' then
+        case
+            when c.comparison = 'across_localities'
+                then
             {{ dbt.concat([
                 "'value '", fmt_num('c.value'), "' is unusual among the '", group_size, "' localities of the period'"
             ] + scores_en) }}
-        else
+            else
             {{ dbt.concat([
                 "'value '", fmt_num('c.value'), "' is unusual in the locality''s own '", group_size, "' periods'"
             ] + scores_en) }}

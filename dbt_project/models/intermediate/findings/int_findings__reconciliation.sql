@@ -6,7 +6,10 @@
 {%- set department = "coalesce(departments.short_name_vi, c.department_reporter_code, '?')" %}
 {%- set localities_count = "cast(coalesce(c.localities_count, 0) as " ~ dbt.type_string() ~ ")" %}
 with departments as (
-    select reporter_code, short_name_vi from {{ ref('reporters') }}
+    select
+        reporter_code,
+        short_name_vi
+    from {{ ref('reporters') }}
 ),
 
 context as (
@@ -28,26 +31,30 @@ context as (
             "'; '", "coalesce(c.department_reporter_code, 'department')", "'='", fmt_num('c.department_value'),
             "'; diff='", fmt_num('c.rel_diff_pct', 1), "' %'"
         ]) }} as figures,
-        case when {{ is_aggregate }} then
+        case
+            when {{ is_aggregate }}
+                then
             {{ dbt.concat([
                 "'tổng hợp '", localities_count, "' địa phương là '", fmt_num('c.locality_value'),
                 "', số toàn tỉnh của '", department, "' là '", fmt_num('c.department_value'),
                 "' (chênh '", fmt_num('c.rel_diff_pct', 1), "' %, cho phép '", fmt_num('c.tolerance_pct', 1), "' %)'"
             ]) }}
-        else
+            else
             {{ dbt.concat([
                 "'địa phương báo cáo '", fmt_num('c.locality_value'), "', '", department,
                 "' báo cáo '", fmt_num('c.department_value'),
                 "' (chênh '", fmt_num('c.rel_diff_pct', 1), "' %, cho phép '", fmt_num('c.tolerance_pct', 1), "' %)'"
             ]) }}
         end as detail_vi,
-        case when {{ is_aggregate }} then
+        case
+            when {{ is_aggregate }}
+                then
             {{ dbt.concat([
                 "'aggregate of '", localities_count, "' localities is '", fmt_num('c.locality_value'),
                 "', '", department, "' reports a province total of '", fmt_num('c.department_value'),
                 "' ('", fmt_num('c.rel_diff_pct', 1), "' % apart, tolerance '", fmt_num('c.tolerance_pct', 1), "' %)'"
             ]) }}
-        else
+            else
             {{ dbt.concat([
                 "'locality reports '", fmt_num('c.locality_value'), "', '", department,
                 "' reports '", fmt_num('c.department_value'),
@@ -59,8 +66,10 @@ context as (
         c.status as recon_status,
         coalesce(c.locality_file_sha256, c.department_file_sha256) as file_sha256,
         coalesce(c.locality_file_name, c.department_file_name) as file_name,
-        case when c.locality_file_sha256 is not null then c.locality_row_number
-            else c.department_row_number end as row_number
+        case
+            when c.locality_file_sha256 is not null then c.locality_row_number
+            else c.department_row_number
+        end as row_number
     from {{ ref('int_reconciliation') }} as c
     left join departments
         on c.department_reporter_code = departments.reporter_code

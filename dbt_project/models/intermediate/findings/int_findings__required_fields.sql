@@ -17,7 +17,8 @@ with context as (
         cast(null as {{ type_double() }}) as expected_high,
         cast(null as {{ dbt.type_string() }}) as figures,
         {{ dbt.concat(["'tệp '", "f.file_name", "', dòng '", row_text, "': thiếu trường bắt buộc'"]) }} as detail_vi,
-        {{ dbt.concat(["'file '", "f.file_name", "', row '", row_text, "': a required field is missing'"]) }} as detail_en,
+        {{ dbt.concat(["'file '", "f.file_name", "', row '", row_text, "': a required field is missing'"]) }}
+            as detail_en,
         cast(null as {{ dbt.type_string() }}) as alt_detail_vi,
         cast(null as {{ dbt.type_string() }}) as alt_detail_en,
         cast(null as {{ dbt.type_string() }}) as recon_status,

@@ -22,10 +22,14 @@ findings as (
             "case when " ~ tolerance_given ~ " then "
                 ~ dbt.concat(["' (± '", fmt_num('c.tolerance_value'), "')'"]) ~ " else '' end"
         ]) }} as expected,
-        case when c.operator in ('greater_than', 'greater_than_or_equal_to', 'equal_to')
-            then c.right_value - coalesce(c.tolerance_value, 0) end as expected_low,
-        case when c.operator in ('less_than', 'less_than_or_equal_to', 'equal_to')
-            then c.right_value + coalesce(c.tolerance_value, 0) end as expected_high,
+        case
+            when c.operator in ('greater_than', 'greater_than_or_equal_to', 'equal_to')
+                then c.right_value - coalesce(c.tolerance_value, 0)
+        end as expected_low,
+        case
+            when c.operator in ('less_than', 'less_than_or_equal_to', 'equal_to')
+                then c.right_value + coalesce(c.tolerance_value, 0)
+        end as expected_high,
         {{ dbt.concat([
             "c.left_expression", "'='", fmt_num('c.left_value'), "'; '", "c.right_expression", "'='", fmt_num('c.right_value')
         ]) }} as figures,

@@ -26,12 +26,15 @@ new_units_by_district as (
     from successions
     inner join units as old_communes
         on successions.old_locality_key = old_communes.locality_key
-    where old_communes.level = 'commune'
+    where
+        old_communes.level = 'commune'
         and old_communes.old_province_code = '{{ var("province_code") }}'
 ),
 
 districts_per_unit as (
-    select source_key, count(*) as districts_count
+    select
+        source_key,
+        count(*) as districts_count
     from new_units_by_district
     group by source_key
 ),

@@ -8,7 +8,12 @@ with pieces as (
 ),
 
 shares as (
-    select old_locality_key, new_locality_key, share, is_placeholder from {{ ref('crosswalk_shares') }}
+    select
+        old_locality_key,
+        new_locality_key,
+        share,
+        is_placeholder
+    from {{ ref('crosswalk_shares') }}
 ),
 
 merged_2025 as (
@@ -21,13 +26,16 @@ merged_2025 as (
         coalesce(shares.is_placeholder, false) as share_is_placeholder
     from pieces
     left join shares
-        on pieces.old_locality_key = shares.old_locality_key
-        and pieces.new_locality_key = shares.new_locality_key
+        on
+            pieces.old_locality_key = shares.old_locality_key
+            and pieces.new_locality_key = shares.new_locality_key
     where pieces.effective_date = cast('{{ var("reorganisation_date") }}' as date)
 ),
 
 merged_2024 as (
-    select old_locality_key, new_locality_key
+    select
+        pieces.old_locality_key,
+        pieces.new_locality_key
     from pieces
     where pieces.effective_date < cast('{{ var("reorganisation_date") }}' as date)
 ),

@@ -2,11 +2,17 @@
     Khánh Hòa; the 65 current units and the merged province), so a series never mixes old and new 56.
     Roll-ups with missing pieces are left out (a partial total is not a point of the series). -#}
 with nq06 as (
-    select 'nq06_map' as map_code, * from {{ ref('int_values__nq06_map') }}
+    select
+        'nq06_map' as map_code,
+        *
+    from {{ ref('int_values__nq06_map') }}
 ),
 
 current_map as (
-    select 'current_map' as map_code, * from {{ ref('int_values__current_map') }}
+    select
+        'current_map' as map_code,
+        *
+    from {{ ref('int_values__current_map') }}
 ),
 
 combined as (
@@ -27,5 +33,6 @@ select
     pieces_expected,
     pieces_reported
 from combined
-where value is not null
+where
+    value is not null
     and (map_method = 'as_reported' or pieces_reported = pieces_expected)

@@ -6,7 +6,11 @@ with breaks as (
 ),
 
 periods as (
-    select period, period_type, end_date from {{ ref('int_periods') }}
+    select
+        period,
+        period_type,
+        end_date
+    from {{ ref('int_periods') }}
 ),
 
 candidates as (
@@ -22,9 +26,14 @@ candidates as (
         ) as period_rank
     from breaks
     inner join periods
-        on periods.end_date >= breaks.break_date
+        on breaks.break_date <= periods.end_date
 )
 
-select indicator_code, break_date, obs_status, period, period_type
+select
+    indicator_code,
+    break_date,
+    obs_status,
+    period,
+    period_type
 from candidates
 where period_rank = 1

@@ -3,7 +3,11 @@
     most one version of a code exists, so (locality_code, period) identifies a unit version: the figures
     keep their codes and gain the version here. map_code says which map the unit belongs to. -#}
 with periods as (
-    select period, period_type, end_date from {{ ref('int_periods') }}
+    select
+        period,
+        period_type,
+        end_date
+    from {{ ref('int_periods') }}
 ),
 
 units as (
@@ -33,8 +37,9 @@ final as (
         units.level <> 'province' and units.parent_code = '{{ var("province_code") }}' as is_province_child
     from periods
     inner join units
-        on units.valid_from <= periods.end_date
-        and (units.valid_to is null or units.valid_to >= periods.end_date)
+        on
+            periods.end_date >= units.valid_from
+            and (units.valid_to is null or periods.end_date <= units.valid_to)
 )
 
 select * from final

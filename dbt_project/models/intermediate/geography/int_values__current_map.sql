@@ -8,7 +8,8 @@
 with map_units as (
     select locality_key
     from {{ ref('localities') }}
-    where locality_key = '{{ var("province_code") }}@{{ var("reorganisation_date") }}'
+    where
+        locality_key = '{{ var("province_code") }}@{{ var("reorganisation_date") }}'
         or parent_key = '{{ var("province_code") }}@{{ var("reorganisation_date") }}'
 ),
 
@@ -17,9 +18,9 @@ with map_units as (
 flagged as (
     select
         combined.*,
-        map_method <> 'as_reported'
-            and locality_key = '{{ var("province_code") }}@{{ var("reorganisation_date") }}'
-            and pieces_reported < pieces_expected as is_partial_province
+        combined.map_method <> 'as_reported'
+        and combined.locality_key = '{{ var("province_code") }}@{{ var("reorganisation_date") }}'
+        and combined.pieces_reported < combined.pieces_expected as is_partial_province
     from combined
 ),
 

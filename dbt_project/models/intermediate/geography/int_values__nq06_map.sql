@@ -5,7 +5,8 @@
 with map_units as (
     select locality_key
     from {{ ref('localities') }}
-    where locality_key = '{{ var("province_code") }}@{{ var("horizon_date") }}'
+    where
+        locality_key = '{{ var("province_code") }}@{{ var("horizon_date") }}'
         or (parent_key = '{{ var("province_code") }}@{{ var("horizon_date") }}' and level = 'district')
 ),
 

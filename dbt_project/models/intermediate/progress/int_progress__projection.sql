@@ -9,11 +9,18 @@ with consolidated as (
 ),
 
 indicators as (
-    select indicator_code, measure_type from {{ ref('indicators') }}
+    select
+        indicator_code,
+        measure_type
+    from {{ ref('indicators') }}
 ),
 
 periods as (
-    select period, period_type, end_date from {{ ref('int_periods') }}
+    select
+        period,
+        period_type,
+        end_date
+    from {{ ref('int_periods') }}
 ),
 
 eligible as (
@@ -32,7 +39,12 @@ eligible as (
 ),
 
 firsts as (
-    select map_code, locality_code, indicator_code, min(end_date) as origin_date, count(*) as points_count
+    select
+        map_code,
+        locality_code,
+        indicator_code,
+        min(end_date) as origin_date,
+        count(*) as points_count
     from eligible
     group by map_code, locality_code, indicator_code
 ),
@@ -48,9 +60,10 @@ timed as (
         {{ years_between('firsts.origin_date', 'eligible.end_date') }} as t
     from eligible
     inner join firsts
-        on eligible.map_code = firsts.map_code
-        and eligible.locality_code = firsts.locality_code
-        and eligible.indicator_code = firsts.indicator_code
+        on
+            eligible.map_code = firsts.map_code
+            and eligible.locality_code = firsts.locality_code
+            and eligible.indicator_code = firsts.indicator_code
     where firsts.points_count >= 4
 ),
 
@@ -77,9 +90,12 @@ final as (
         indicator_code,
         origin_date,
         cast(points_count as {{ dbt.type_int() }}) as points_count,
-        case when sw * swtt - swt * swt <> 0 then (sw * swty - swt * swy) / (sw * swtt - swt * swt) end as slope_per_year,
-        case when sw * swtt - swt * swt <> 0
-            then (swy - (sw * swty - swt * swy) / (sw * swtt - swt * swt) * swt) / sw end as intercept
+        case when sw * swtt - swt * swt <> 0 then (sw * swty - swt * swy) / (sw * swtt - swt * swt) end
+            as slope_per_year,
+        case
+            when sw * swtt - swt * swt <> 0
+                then (swy - (sw * swty - swt * swy) / (sw * swtt - swt * swt) * swt) / sw
+        end as intercept
     from sums
 )
 

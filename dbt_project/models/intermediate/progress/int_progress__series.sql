@@ -6,15 +6,27 @@ with consolidated as (
 ),
 
 breaks as (
-    select indicator_code, break_date from {{ ref('series_breaks') }}
+    select
+        indicator_code,
+        break_date
+    from {{ ref('series_breaks') }}
 ),
 
 indicators as (
-    select indicator_code, measure_type from {{ ref('indicators') }}
+    select
+        indicator_code,
+        measure_type
+    from {{ ref('indicators') }}
 ),
 
 periods as (
-    select period, period_type, year, end_date, sort_key from {{ ref('int_periods') }}
+    select
+        period,
+        period_type,
+        year,
+        end_date,
+        sort_key
+    from {{ ref('int_periods') }}
 ),
 
 eligible as (
@@ -36,7 +48,7 @@ eligible as (
         ) as point_asc,
         row_number() over (
             partition by consolidated.map_code, consolidated.locality_code, consolidated.indicator_code
-            order by periods.end_date desc, periods.sort_key
+            order by periods.end_date desc, periods.sort_key asc
         ) as point_desc
     from consolidated
     inner join indicators
@@ -73,9 +85,10 @@ final as (
         breaks.break_date as series_break_date
     from summary
     left join breaks
-        on summary.indicator_code = breaks.indicator_code
-        and summary.baseline_end_date < breaks.break_date
-        and summary.latest_end_date >= breaks.break_date
+        on
+            summary.indicator_code = breaks.indicator_code
+            and summary.baseline_end_date < breaks.break_date
+            and summary.latest_end_date >= breaks.break_date
 )
 
 select * from final

@@ -4,11 +4,19 @@
     for at the period's end (int_reporters__responsible), for every unit of the province valid at the
     period's end (int_units__by_period: the 9 districts up to 2025-H1, the 65 communes from 2025-H2). -#}
 with expected as (
-    select reporter_code, reporter_kind, period from {{ ref('int_expected_submissions') }}
+    select
+        reporter_code,
+        reporter_kind,
+        period
+    from {{ ref('int_expected_submissions') }}
 ),
 
 responsible as (
-    select indicator_code, period, reporter_code from {{ ref('int_reporters__responsible') }}
+    select
+        indicator_code,
+        period,
+        reporter_code
+    from {{ ref('int_reporters__responsible') }}
 ),
 
 locality_indicators as (
@@ -17,16 +25,26 @@ locality_indicators as (
 ),
 
 reporters as (
-    select reporter_code, locality_code from {{ ref('reporters') }}
+    select
+        reporter_code,
+        locality_code
+    from {{ ref('reporters') }}
 ),
 
 province_units as (
-    select period, locality_code from {{ ref('int_units__by_period') }}
+    select
+        period,
+        locality_code
+    from {{ ref('int_units__by_period') }}
     where is_province_child
 ),
 
 received as (
-    select distinct reporter_code, period, locality_code, indicator_code
+    select distinct
+        reporter_code,
+        period,
+        locality_code,
+        indicator_code
     from {{ ref('int_figures__versioned') }}
     where value is not null
 ),
@@ -40,8 +58,9 @@ department_figures as (
         responsible.indicator_code
     from expected
     inner join responsible
-        on expected.reporter_code = responsible.reporter_code
-        and expected.period = responsible.period
+        on
+            expected.reporter_code = responsible.reporter_code
+            and expected.period = responsible.period
     inner join province_units
         on expected.period = province_units.period
     where expected.reporter_kind = 'department'
@@ -77,10 +96,11 @@ final as (
         received.indicator_code is not null as is_received
     from expected_figures
     left join received
-        on expected_figures.reporter_code = received.reporter_code
-        and expected_figures.period = received.period
-        and expected_figures.locality_code = received.locality_code
-        and expected_figures.indicator_code = received.indicator_code
+        on
+            expected_figures.reporter_code = received.reporter_code
+            and expected_figures.period = received.period
+            and expected_figures.locality_code = received.locality_code
+            and expected_figures.indicator_code = received.indicator_code
 )
 
 select * from final

@@ -11,11 +11,22 @@ with calendar as (
 ),
 
 periods as (
-    select period, period_type, start_date, end_date, sort_key from {{ ref('int_periods') }}
+    select
+        period,
+        period_type,
+        start_date,
+        end_date,
+        sort_key
+    from {{ ref('int_periods') }}
 ),
 
 reporters as (
-    select reporter_code, kind, valid_from, valid_to from {{ ref('reporters') }}
+    select
+        reporter_code,
+        kind,
+        valid_from,
+        valid_to
+    from {{ ref('reporters') }}
 ),
 
 calendar_periods as (
@@ -31,9 +42,10 @@ calendar_periods as (
     left join periods as last_period
         on calendar.last_period = last_period.period
     inner join periods
-        on periods.period_type = calendar.period_type
-        and periods.end_date >= first_period.end_date
-        and (last_period.end_date is null or periods.end_date <= last_period.end_date)
+        on
+            calendar.period_type = periods.period_type
+            and first_period.end_date <= periods.end_date
+            and (last_period.end_date is null or last_period.end_date >= periods.end_date)
     {#- an open-ended calendar row expects every period that has begun by 'today' -#}
     where calendar.last_period is not null or periods.start_date <= {{ as_of_date_expr() }}
 ),
@@ -51,10 +63,14 @@ expected_candidates as (
         ) as calendar_rank
     from calendar_periods
     inner join reporters
-        on reporters.kind = calendar_periods.reporter_kind
-        and (calendar_periods.calendar_reporter_code is null
-            or calendar_periods.calendar_reporter_code = reporters.reporter_code)
-    where reporters.valid_from <= calendar_periods.end_date
+        on
+            calendar_periods.reporter_kind = reporters.kind
+            and (
+                calendar_periods.calendar_reporter_code is null
+                or calendar_periods.calendar_reporter_code = reporters.reporter_code
+            )
+    where
+        reporters.valid_from <= calendar_periods.end_date
         and (reporters.valid_to is null or reporters.valid_to >= calendar_periods.end_date)
 ),
 
@@ -84,7 +100,8 @@ received_candidates as (
 ),
 
 received as (
-    select * from received_candidates where received_rank = 1
+    select * from received_candidates
+    where received_rank = 1
 ),
 
 joined as (
@@ -97,8 +114,9 @@ joined as (
         {{ as_of_date_expr() }} as as_of_date
     from expected
     left join received
-        on expected.reporter_code = received.reporter_code
-        and expected.period = received.period
+        on
+            expected.reporter_code = received.reporter_code
+            and expected.period = received.period
 ),
 
 final as (

@@ -36,8 +36,9 @@ submissions as (
         coalesce(figure_counts.figures_received, 0) as figures_received
     from expected
     left join figure_counts
-        on expected.reporter_code = figure_counts.reporter_code
-        and expected.period = figure_counts.period
+        on
+            expected.reporter_code = figure_counts.reporter_code
+            and expected.period = figure_counts.period
 ),
 
 period_totals as (
@@ -53,17 +54,20 @@ period_totals as (
 final as (
     select
         submissions.*,
-        case when submissions.figures_expected > 0
-            then round(submissions.figures_received * 100.0 / submissions.figures_expected, 2)
+        case
+            when submissions.figures_expected > 0
+                then round(submissions.figures_received * 100.0 / submissions.figures_expected, 2)
         end as figure_completeness_pct,
         submissions.submission_status in ('late', 'missing') as is_flagged,
         period_totals.period_reports_expected,
         period_totals.period_reports_received,
-        case when period_totals.period_reports_expected > 0
-            then round(period_totals.period_reports_received * 100.0 / period_totals.period_reports_expected, 2)
+        case
+            when period_totals.period_reports_expected > 0
+                then round(period_totals.period_reports_received * 100.0 / period_totals.period_reports_expected, 2)
         end as period_reporting_rate_pct,
-        case when period_totals.period_reports_expected > 0
-            then round(period_totals.period_reports_on_time * 100.0 / period_totals.period_reports_expected, 2)
+        case
+            when period_totals.period_reports_expected > 0
+                then round(period_totals.period_reports_on_time * 100.0 / period_totals.period_reports_expected, 2)
         end as period_timeliness_rate_pct
     from submissions
     inner join period_totals

@@ -20,24 +20,33 @@ with figures as (
 ordered as (
     select
         figures.*,
-        coalesce(submitted_at, ingested_at) as effective_submitted_at,
+        coalesce(figures.submitted_at, figures.ingested_at) as effective_submitted_at,
         row_number() over (
-            partition by reporter_code, locality_code, indicator_code, period
-            order by coalesce(submitted_at, ingested_at), ingested_at, file_sha256, row_number
+            partition by figures.reporter_code, figures.locality_code, figures.indicator_code, figures.period
+            order by
+                coalesce(figures.submitted_at, figures.ingested_at),
+                figures.ingested_at,
+                figures.file_sha256,
+                figures.row_number
         ) as version_raw,
         count(*) over (
-            partition by reporter_code, locality_code, indicator_code, period
+            partition by figures.reporter_code, figures.locality_code, figures.indicator_code, figures.period
         ) as version_count_raw,
-        lead(file_sha256) over (
-            partition by reporter_code, locality_code, indicator_code, period
-            order by coalesce(submitted_at, ingested_at), ingested_at, file_sha256, row_number
+        lead(figures.file_sha256) over (
+            partition by figures.reporter_code, figures.locality_code, figures.indicator_code, figures.period
+            order by
+                coalesce(figures.submitted_at, figures.ingested_at),
+                figures.ingested_at,
+                figures.file_sha256,
+                figures.row_number
         ) as superseded_by_sha256
     from figures
 ),
 
 final as (
     select
-        {{ dbt.hash(dbt.concat(["file_sha256", "'|'", "cast(row_number as " ~ dbt.type_string() ~ ")"])) }} as figure_key,
+        {{ dbt.hash(dbt.concat(["file_sha256", "'|'", "cast(row_number as " ~ dbt.type_string() ~ ")"])) }}
+            as figure_key,
         file_sha256,
         file_name,
         sheet_name,

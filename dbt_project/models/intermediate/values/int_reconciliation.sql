@@ -22,7 +22,11 @@ with by_channel as (
 ),
 
 localities as (
-    select locality_code, period from {{ ref('int_units__by_period') }} where level <> 'province'
+    select
+        locality_code,
+        period
+    from {{ ref('int_units__by_period') }}
+    where level <> 'province'
 ),
 
 province as (
@@ -30,7 +34,10 @@ province as (
 ),
 
 indicators as (
-    select indicator_code, tolerance_pct from {{ ref('indicators') }}
+    select
+        indicator_code,
+        tolerance_pct
+    from {{ ref('indicators') }}
 ),
 
 district_pairs as (
@@ -52,8 +59,9 @@ district_pairs as (
         cast(null as {{ dbt.type_int() }}) as localities_count
     from by_channel
     inner join localities
-        on by_channel.locality_code = localities.locality_code
-        and by_channel.period = localities.period
+        on
+            by_channel.locality_code = localities.locality_code
+            and by_channel.period = localities.period
 ),
 
 province_pairs as (
@@ -102,13 +110,15 @@ measured as (
 rated as (
     select
         measured.*,
-        {{ diff_over_tolerance('locality_value', 'department_value', 'rel_diff_pct', 'tolerance_pct') }} as diff_over_tolerance
+        {{ diff_over_tolerance('locality_value', 'department_value', 'rel_diff_pct', 'tolerance_pct') }}
+            as diff_over_tolerance
     from measured
 ),
 
 final as (
     select
-        {{ dbt.hash(dbt.concat(["'reconciliation|'", "locality_code", "'|'", "indicator_code", "'|'", "period"])) }} as check_key,
+        {{ dbt.hash(dbt.concat(["'reconciliation|'", "locality_code", "'|'", "indicator_code", "'|'", "period"])) }}
+            as check_key,
         locality_code,
         indicator_code,
         period,
@@ -130,7 +140,9 @@ final as (
         diff_over_tolerance,
         {{ reconciliation_status('locality_value', 'department_value', 'diff_over_tolerance') }} as status,
         case
-            when comparison = 'aggregate_vs_province_total' and locality_value is not null then 'aggregate_of_localities'
+            when
+                comparison = 'aggregate_vs_province_total' and locality_value is not null
+                then 'aggregate_of_localities'
             when comparison = 'aggregate_vs_province_total' then 'department_province_total'
             when department_value is not null then 'department'
             else 'locality'

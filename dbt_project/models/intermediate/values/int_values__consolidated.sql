@@ -57,21 +57,41 @@ province_rows as (
         locality_code,
         indicator_code,
         period,
-        case when aggregate_value is not null then aggregate_value else province_total_value end as value,
-        case when aggregate_value is not null then 'aggregate_of_localities' else 'department_province_total' end as chosen_source,
-        case when aggregate_value is not null then cast(null as {{ dbt.type_string() }}) else province_total_reporter_code end as chosen_reporter_code,
-        case when aggregate_value is not null and province_total_value is not null then 'department_province_total' end as other_source,
+        coalesce(aggregate_value, province_total_value) as value,
+        case when aggregate_value is not null then 'aggregate_of_localities' else 'department_province_total' end
+            as chosen_source,
+        case
+            when aggregate_value is not null then cast(null as {{ dbt.type_string() }}) else
+                province_total_reporter_code
+        end
+            as chosen_reporter_code,
+        case
+            when aggregate_value is not null and province_total_value is not null then 'department_province_total'
+        end as other_source,
         case when aggregate_value is not null then province_total_value end as other_value,
         case when aggregate_value is not null then province_total_reporter_code end as other_reporter_code,
         case when aggregate_value is not null then aggregate_numerator else province_total_numerator end as numerator,
-        case when aggregate_value is not null then aggregate_denominator else province_total_denominator end as denominator,
-        case when aggregate_value is not null then cast(null as {{ dbt.type_int() }}) else province_total_version end as revision,
-        case when aggregate_value is not null then cast(localities_count as {{ dbt.type_int() }}) end as localities_count,
+        case when aggregate_value is not null then aggregate_denominator else province_total_denominator end
+            as denominator,
+        case when aggregate_value is not null then cast(null as {{ dbt.type_int() }}) else province_total_version end
+            as revision,
+        case when aggregate_value is not null then cast(localities_count as {{ dbt.type_int() }}) end
+            as localities_count,
         case when aggregate_value is not null then aggregation_method end as aggregation_method,
-        case when aggregate_value is not null then cast(null as {{ dbt.type_string() }}) else province_total_file_sha256 end as file_sha256,
-        case when aggregate_value is not null then cast(null as {{ dbt.type_string() }}) else province_total_file_name end as file_name,
-        case when aggregate_value is not null then cast(null as {{ dbt.type_string() }}) else province_total_sheet_name end as sheet_name,
-        case when aggregate_value is not null then cast(null as {{ dbt.type_int() }}) else province_total_row_number end as row_number,
+        case
+            when aggregate_value is not null then cast(null as {{ dbt.type_string() }}) else province_total_file_sha256
+        end
+            as file_sha256,
+        case
+            when aggregate_value is not null then cast(null as {{ dbt.type_string() }}) else province_total_file_name
+        end
+            as file_name,
+        case
+            when aggregate_value is not null then cast(null as {{ dbt.type_string() }}) else province_total_sheet_name
+        end
+            as sheet_name,
+        case when aggregate_value is not null then cast(null as {{ dbt.type_int() }}) else province_total_row_number end
+            as row_number,
         true as is_province,
         {{ watermark_of(ref('int_values__localities')) }} as watermark_ingested_at
     from province
@@ -84,7 +104,10 @@ unioned as (
 ),
 
 indicators as (
-    select indicator_code, unit from {{ ref('indicators') }}
+    select
+        indicator_code,
+        unit
+    from {{ ref('indicators') }}
 ),
 
 final as (

@@ -19,7 +19,10 @@ with by_channel as (
 ),
 
 units as (
-    select locality_code, period from {{ ref('int_units__by_period') }}
+    select
+        locality_code,
+        period
+    from {{ ref('int_units__by_period') }}
     where level <> 'province'
 ),
 
@@ -27,8 +30,9 @@ district_rows as (
     select by_channel.*
     from by_channel
     inner join units
-        on by_channel.locality_code = units.locality_code
-        and by_channel.period = units.period
+        on
+            by_channel.locality_code = units.locality_code
+            and by_channel.period = units.period
 ),
 
 chosen as (
@@ -37,8 +41,9 @@ chosen as (
         indicator_code,
         period,
         case when department_value is not null then 'department' else 'locality' end as chosen_source,
-        case when department_value is not null then department_value else locality_value end as value,
-        case when department_value is not null then department_reporter_code else locality_reporter_code end as chosen_reporter_code,
+        coalesce(department_value, locality_value) as value,
+        case when department_value is not null then department_reporter_code else locality_reporter_code end
+            as chosen_reporter_code,
         case when department_value is not null then department_numerator else locality_numerator end as numerator,
         case when department_value is not null then department_denominator else locality_denominator end as denominator,
         case when department_value is not null then department_version else locality_version end as revision,

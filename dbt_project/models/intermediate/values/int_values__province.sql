@@ -17,7 +17,11 @@ with indicators as (
 
 
 periods as (
-    select period, end_date, sort_key from {{ ref('int_periods') }}
+    select
+        period,
+        end_date,
+        sort_key
+    from {{ ref('int_periods') }}
 ),
 
 locality_values as (
@@ -27,7 +31,8 @@ locality_values as (
 
 province_totals as (
     select * from {{ ref('int_values__by_channel') }}
-    where locality_code = '{{ var("province_code") }}'
+    where
+        locality_code = '{{ var("province_code") }}'
         and department_value is not null
 ),
 
@@ -41,7 +46,9 @@ valid_localities as (
 ),
 
 expected_counts as (
-    select period, count(*) as expected_localities_count
+    select
+        period,
+        count(*) as expected_localities_count
     from valid_localities
     group by period
 ),
@@ -57,8 +64,9 @@ contributing as (
         valid_localities.end_date
     from locality_values
     inner join valid_localities
-        on locality_values.locality_code = valid_localities.locality_code
-        and locality_values.period = valid_localities.period
+        on
+            locality_values.locality_code = valid_localities.locality_code
+            and locality_values.period = valid_localities.period
 ),
 
 weight_candidates as (
@@ -72,21 +80,23 @@ weight_candidates as (
             order by
                 case when weights.period = contributing.period then 0 else 1 end,
                 weight_periods.end_date desc,
-                weight_periods.sort_key
+                weight_periods.sort_key asc
         ) as weight_rank
     from contributing
     inner join indicators
         on contributing.indicator_code = indicators.indicator_code
     inner join locality_values as weights
-        on weights.locality_code = contributing.locality_code
-        and weights.indicator_code = indicators.weight_indicator_code
+        on
+            contributing.locality_code = weights.locality_code
+            and indicators.weight_indicator_code = weights.indicator_code
     inner join periods as weight_periods
         on weights.period = weight_periods.period
     where weight_periods.end_date <= contributing.end_date
 ),
 
 weights as (
-    select * from weight_candidates where weight_rank = 1
+    select * from weight_candidates
+    where weight_rank = 1
 ),
 
 aggregated as (
@@ -95,7 +105,8 @@ aggregated as (
         contributing.period,
         count(*) as localities_count,
         sum(contributing.value) as sum_value,
-        sum(case when contributing.numerator is not null and contributing.denominator is not null then 1 else 0 end) as with_fraction_count,
+        sum(case when contributing.numerator is not null and contributing.denominator is not null then 1 else 0 end)
+            as with_fraction_count,
         sum(contributing.numerator) as sum_numerator,
         sum(contributing.denominator) as sum_denominator,
         sum(case when weights.weight is not null then contributing.value * weights.weight end) as weighted_sum,
@@ -103,9 +114,10 @@ aggregated as (
         sum(case when weights.weight is not null then 1 else 0 end) as weighted_count
     from contributing
     left join weights
-        on contributing.locality_code = weights.locality_code
-        and contributing.indicator_code = weights.indicator_code
-        and contributing.period = weights.period
+        on
+            contributing.locality_code = weights.locality_code
+            and contributing.indicator_code = weights.indicator_code
+            and contributing.period = weights.period
     group by contributing.indicator_code, contributing.period
 ),
 
@@ -118,19 +130,26 @@ indicator_sums as (
         sum(den.value) as denominator_sum
     from indicators
     inner join contributing as num
-        on num.indicator_code = indicators.numerator_indicator_code
+        on indicators.numerator_indicator_code = num.indicator_code
     inner join contributing as den
-        on den.indicator_code = indicators.denominator_indicator_code
-        and den.locality_code = num.locality_code
-        and den.period = num.period
+        on
+            indicators.denominator_indicator_code = den.indicator_code
+            and num.locality_code = den.locality_code
+            and num.period = den.period
     where indicators.aggregation = 'ratio'
     group by indicators.indicator_code, num.period
 ),
 
 computable as (
-    select indicator_code, period from aggregated
+    select
+        indicator_code,
+        period
+    from aggregated
     union
-    select indicator_code, period from indicator_sums
+    select
+        indicator_code,
+        period
+    from indicator_sums
 ),
 
 computed as (
@@ -161,11 +180,13 @@ computed as (
     inner join indicators
         on computable.indicator_code = indicators.indicator_code
     left join aggregated
-        on computable.indicator_code = aggregated.indicator_code
-        and computable.period = aggregated.period
+        on
+            computable.indicator_code = aggregated.indicator_code
+            and computable.period = aggregated.period
     left join indicator_sums
-        on computable.indicator_code = indicator_sums.indicator_code
-        and computable.period = indicator_sums.period
+        on
+            computable.indicator_code = indicator_sums.indicator_code
+            and computable.period = indicator_sums.period
     left join expected_counts
         on computable.period = expected_counts.period
     where indicators.aggregation <> 'none'
@@ -211,7 +232,11 @@ final as (
         computed_values.aggregate_numerator,
         computed_values.aggregate_denominator,
         cast(coalesce(computed_values.localities_count, 0) as {{ dbt.type_int() }}) as localities_count,
-        cast(coalesce(computed_values.expected_localities_count, expected_counts.expected_localities_count, 0) as {{ dbt.type_int() }}) as expected_localities_count,
+        cast(
+            coalesce(
+                computed_values.expected_localities_count, expected_counts.expected_localities_count, 0
+            ) as {{ dbt.type_int() }}
+        ) as expected_localities_count,
         province_totals.department_value as province_total_value,
         province_totals.department_reporter_code as province_total_reporter_code,
         province_totals.department_numerator as province_total_numerator,
@@ -223,8 +248,9 @@ final as (
         province_totals.department_version as province_total_version
     from computed_values
     full outer join province_totals
-        on computed_values.indicator_code = province_totals.indicator_code
-        and computed_values.period = province_totals.period
+        on
+            computed_values.indicator_code = province_totals.indicator_code
+            and computed_values.period = province_totals.period
     left join indicators
         on province_totals.indicator_code = indicators.indicator_code
     left join expected_counts
