@@ -1,8 +1,8 @@
 {#- Completeness and timeliness (DHIS2's reporting rate), per expected reporter x period of the reporting
     calendar: whether the report came, on time or late, and how many of the figures the reporter is
     responsible for it carries. Computed in int_expected_submissions__completeness (the expected figures:
-    int_expected_figures); this mart names the reporter and the period and publishes the contract's types.
-    Period-level rates are repeated on each row of the period. -#}
+    int_expected_submissions__figures); this mart names the reporter and the period and publishes the
+    contract's types. Period-level rates are repeated on each row of the period. -#}
 with completeness as (
     select * from {{ ref('int_expected_submissions__completeness') }}
 ),

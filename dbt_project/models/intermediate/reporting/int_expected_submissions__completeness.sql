@@ -1,18 +1,9 @@
-{#- Completeness and timeliness (DHIS2's reporting rate) per expected submission (int_expected_submissions):
-    the report counts (expected unless not yet due; received on time or late; missing) and how many of
-    the figures it should carry came (int_expected_figures), with the period's totals on every row. -#}
+{#- Completeness and timeliness (DHIS2's reporting rate) per expected submission
+    (int_expected_submissions__figures): the report counts (expected unless not yet due; received on time
+    or late; missing) beside how many of the figures it should carry came, with the period's totals on
+    every row. -#}
 with expected as (
-    select * from {{ ref('int_expected_submissions') }}
-),
-
-figure_counts as (
-    select
-        reporter_code,
-        period,
-        count(*) as figures_expected,
-        sum(case when is_received then 1 else 0 end) as figures_received
-    from {{ ref('int_expected_figures') }}
-    group by reporter_code, period
+    select * from {{ ref('int_expected_submissions__figures') }}
 ),
 
 submissions as (
@@ -32,13 +23,9 @@ submissions as (
         case when expected.submission_status = 'on_time' then 1 else 0 end as reports_on_time,
         case when expected.submission_status = 'late' then 1 else 0 end as reports_late,
         case when expected.submission_status = 'missing' then 1 else 0 end as reports_missing,
-        coalesce(figure_counts.figures_expected, 0) as figures_expected,
-        coalesce(figure_counts.figures_received, 0) as figures_received
+        expected.figures_expected,
+        expected.figures_received
     from expected
-    left join figure_counts
-        on
-            expected.reporter_code = figure_counts.reporter_code
-            and expected.period = figure_counts.period
 ),
 
 period_totals as (
