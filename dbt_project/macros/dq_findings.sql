@@ -124,12 +124,13 @@
 {#- The message of a finding in one language (lang vi | en), built the same way for every family:
     "<locality>, <indicator> <period>: <detail>" (the parts that apply), else the rule's title. The
     locality is named as the unit was at the finding's period (else its latest name). Reads the CTE
-    columns of dq_finding_rows (f, units_at_period, latest_units, catalogue). -#}
-{% macro dq_finding_message(lang) -%}
+    columns of dq_finding_rows (f, units_at_period, latest_units, catalogue); name_at_period: the SQL of
+    the name at the period. -#}
+{% macro dq_finding_message(lang, name_at_period='units_at_period.short_name_vi') -%}
     {{ dbt.concat([
         "case when f.indicator_code is not null and f.locality_code is not null then "
             ~ dbt.concat([
-                "coalesce(units_at_period.short_name_vi, latest_units.short_name_vi, f.locality_code)", "', '"
+                "coalesce(" ~ name_at_period ~ ", latest_units.short_name_vi, f.locality_code)", "', '"
             ]) ~ " else '' end",
         "case when f.indicator_code is not null then "
             ~ dbt.concat(["f.indicator_code", "' '", "coalesce(f.period, '')", "': '"]) ~ " else '' end",
@@ -138,16 +139,21 @@
 {%- endmacro %}
 
 {#- The rows of int_dq_findings from a family's facts (CTE `findings`, in the shape above): the CTEs
-    that close a family model, ending in its select. One row per issue_id (the latest detection). -#}
-{% macro dq_finding_rows(findings='findings') -%}
+    that close a family model, ending in its select. One row per issue_id (the latest detection).
+    name_at_period: a column of the facts holding the unit's short name at the finding's period, for a
+    family whose check model has already looked the unit up (int_units__by_period then enters the
+    family once); else the name is looked up here. -#}
+{% macro dq_finding_rows(findings='findings', name_at_period=none) -%}
 catalogue as (
     select * from {{ ref('int_dq_rule_catalogue') }}
 ),
+{%- if name_at_period is none %}
 
 units_at_period as (
     {#- the unit version valid at the finding's period; a finding without a period names the latest -#}
     select locality_code, period, short_name_vi from {{ ref('int_units__by_period') }}
 ),
+{%- endif %}
 
 latest_units as (
     select
@@ -217,8 +223,9 @@ final as (
         cast(f.expected_low as {{ type_double() }}) as expected_low,
         cast(f.expected_high as {{ type_double() }}) as expected_high,
         cast(f.figures as {{ dbt.type_string() }}) as figures,
-        cast({{ dq_finding_message('vi') }} as {{ dbt.type_string() }}) as message_vi,
-        cast({{ dq_finding_message('en') }} as {{ dbt.type_string() }}) as message_en,
+        {%- set name_sql = 'units_at_period.short_name_vi' if name_at_period is none else 'f.' ~ name_at_period %}
+        cast({{ dq_finding_message('vi', name_sql) }} as {{ dbt.type_string() }}) as message_vi,
+        cast({{ dq_finding_message('en', name_sql) }} as {{ dbt.type_string() }}) as message_en,
         cast(f.instruction_vi as {{ dbt.type_string() }}) as instruction_vi,
         cast(f.instruction_en as {{ dbt.type_string() }}) as instruction_en,
         cast(f.file_sha256 as {{ dbt.type_string() }}) as file_sha256,
@@ -230,9 +237,11 @@ final as (
         cast(f.detected_at as {{ dbt.type_timestamp() }}) as detected_at,
         cast(coalesce(f.blocks_publication, false) as {{ dbt.type_boolean() }}) as blocks_publication
     from graded as f
+    {%- if name_at_period is none %}
     left join units_at_period
         on f.locality_code = units_at_period.locality_code
         and f.period = units_at_period.period
+    {%- endif %}
     left join latest_units
         on f.locality_code = latest_units.locality_code
 )

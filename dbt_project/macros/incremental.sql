@@ -60,9 +60,9 @@
     from {{ source }}
 {%- endmacro %}
 
-{#- The rows of the validation-rule models (int_dq_rule_inputs, int_checks__rules) replaced on every run:
-    the consolidated province values, which int_values__consolidated recomputes whole every run. Used as
-    both models' meta.replace_always and in their incremental selects. -#}
+{#- The rows of the validation-rule model (int_checks__rules) replaced on every run: the consolidated
+    province values, which int_values__consolidated recomputes whole every run. Used as its
+    meta.replace_always. -#}
 {% macro consolidated_province_rows() -%}
     (evaluated_on = 'consolidated' and locality_code = '{{ var("province_code") }}')
 {%- endmacro %}

@@ -25,7 +25,7 @@ SAMPLE = REPO / "sources" / "sample" / "submissions"
 INCREMENTAL_MODELS = (
     "int_figures__versioned", "int_figures__current", "int_values__by_channel", "int_values__localities",
     "int_values__consolidated", "int_reconciliation", "int_checks__value_range", "int_checks__rate_consistency",
-    "int_dq_rule_inputs", "int_checks__rules",
+    "int_checks__rules",
 )
 # Run ids and clock times of this refresh differ between the two homes by nature; the watermark is the
 # incremental bookkeeping itself. Figures' run ids are identical (the full rebuild re-reads the same raw rows).

@@ -4,7 +4,8 @@
     for information, Open SDG's near-limit factor C (Open SDG uses it only without a target), the
     ESCAP-style projection to the target year (int_progress__projection) and whether the class rests on
     figures with open error findings (int_dq_error_counts__by_series). Built after the findings (tag
-    dq_findings) because of the latter. -#}
+    dq_findings) because of the latter. The indicator's unit and direction come from dim_indicator, the
+    series break's reason with the series (int_progress__series): each concept enters once. -#}
 with targets as (
     select
         targets.*,
@@ -13,14 +14,6 @@ with targets as (
     from {{ ref('targets') }} as targets
     inner join {{ ref('programmes') }} as programmes
         on targets.programme_code = programmes.programme_code
-),
-
-breaks as (
-    select
-        indicator_code,
-        reason_vi,
-        reason_en
-    from {{ ref('series_breaks') }}
 ),
 
 map_units as (
@@ -39,7 +32,7 @@ indicators as (
         direction,
         valid_max,
         measure_type
-    from {{ ref('indicators') }}
+    from {{ ref('dim_indicator') }}
 ),
 
 projection as (
@@ -71,6 +64,8 @@ candidates as (
         series.latest_pieces_expected,
         series.latest_pieces_reported,
         series.series_break_date,
+        series.series_break_reason_vi,
+        series.series_break_reason_en,
         row_number() over (
             partition by targets.map_code, targets.locality_code, targets.indicator_code
             order by
@@ -249,14 +244,14 @@ final as (
         case
             when measured.series_break_date is not null then
                 {{ dbt.concat([
-                    "'Chuỗi số liệu bị gián đoạn (b) từ '", break_date, "': '", "breaks.reason_vi",
+                    "'Chuỗi số liệu bị gián đoạn (b) từ '", break_date, "': '", "measured.series_break_reason_vi",
                     "'. Tốc độ tăng trưởng tính qua điểm gián đoạn, chỉ để tham khảo.'"
                 ]) }}
         end as series_break_note_vi,
         case
             when measured.series_break_date is not null then
                 {{ dbt.concat([
-                    "'Series break (b) on '", break_date, "': '", "breaks.reason_en",
+                    "'Series break (b) on '", break_date, "': '", "measured.series_break_reason_en",
                     "'. Growth is computed across the break: indicative only.'"
                 ]) }}
         end as series_break_note_en
@@ -265,10 +260,6 @@ final as (
         on
             measured.map_code = map_units.map_code
             and measured.locality_code = map_units.locality_code
-    left join breaks
-        on
-            measured.indicator_code = breaks.indicator_code
-            and measured.series_break_date is not null
 )
 
 select * from final

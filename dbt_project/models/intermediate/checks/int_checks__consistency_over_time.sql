@@ -37,7 +37,8 @@ units as (
     select
         period,
         locality_code,
-        locality_key
+        locality_key,
+        short_name_vi
     from {{ ref('int_units__by_period') }}
 ),
 
@@ -45,6 +46,7 @@ series as (
     select
         consolidated.locality_code,
         units.locality_key,
+        units.short_name_vi as locality_short_name_vi,
         consolidated.indicator_code,
         consolidated.period,
         consolidated.value,
@@ -138,6 +140,7 @@ final as (
         file_sha256,
         file_name,
         row_number,
+        locality_short_name_vi,
         cast(previous_count as {{ dbt.type_int() }}) as previous_count,
         previous_mean,
         previous_period,

@@ -37,7 +37,8 @@ units as (
         period,
         locality_code,
         locality_key,
-        level
+        level,
+        short_name_vi
     from {{ ref('int_units__by_period') }}
 ),
 
@@ -46,6 +47,7 @@ points as (
         consolidated.locality_code,
         units.locality_key,
         units.level as locality_level,
+        units.short_name_vi as locality_short_name_vi,
         consolidated.indicator_code,
         consolidated.period,
         consolidated.value,
@@ -174,6 +176,7 @@ final as (
         file_sha256,
         file_name,
         row_number,
+        locality_short_name_vi,
         method,
         threshold,
         cast(group_size as {{ dbt.type_int() }}) as group_size,

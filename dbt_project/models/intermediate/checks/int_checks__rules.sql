@@ -5,12 +5,16 @@
     meta={'touched_from': 'int_figures__current', 'replace_always': consolidated_province_rows()}
 ) }}
 {#- Validation rules as data: every rule of seed dq_rules compiled to one SQL branch (macros/dq_rules.sql)
-    over a pivot (CTE forms) of int_dq_rule_inputs (one row per scope x [reporter] x locality x period, one column per
-    operand). One row per rule x evaluated row (rules skipped by their missing-value strategy, level or
-    period type are not evaluated); is_violation marks the findings (fct_dq_issues). Adding a rule is
-    one seed row. Incremental by period like int_dq_rule_inputs (a form is one period's figures). -#}
+    over a pivot (CTE forms) of the figures they run over (CTE inputs, long format), in two scopes:
+    report        each reporter's current figures: one "form" per reporter x locality x period, so a
+                  violation names the file and the reporter to call (DHIS2: a data set's values);
+    consolidated  the consolidated values (province aggregates included): rules across reporters.
+    One row per rule x evaluated row (rules skipped by their missing-value strategy, level or period type
+    are not evaluated); is_violation marks the findings (fct_dq_issues). Adding a rule is one seed row.
+    Incremental by period (macros/incremental.sql; a form is one period's figures): the touched periods
+    of int_figures__current, the consolidated province rows replaced whole every run as in
+    int_values__consolidated. -#}
 -- depends_on: {{ ref('dq_rules') }}
--- depends_on: {{ ref('int_figures__current') }}
 -- depends_on: {{ ref('indicators') }}
 {%- set rules = dq_seed_rows('dq_rules') -%}
 {%- set known_codes = [] -%}
@@ -24,12 +28,54 @@
     {%- endfor -%}
 {%- endfor %}
 
-with inputs as (
-    select * from {{ ref('int_dq_rule_inputs') }}
+{%- set touched_source = ref('int_figures__current') %}
+
+with report_figures as (
+    select
+        'report' as evaluated_on,
+        reporter_code as scope_reporter_code,
+        reporter_code,
+        locality_code,
+        period,
+        indicator_code,
+        value,
+        numerator,
+        denominator,
+        file_sha256,
+        file_name,
+        row_number
+    from {{ ref('int_figures__current') }}
+    where (value is not null or numerator is not null or denominator is not null)
     {%- if is_incremental() %}
-    where period in ({{ touched_periods(ref('int_figures__current')) }})
-        or {{ consolidated_province_rows() }}
+        and period in ({{ touched_periods(touched_source) }})
     {%- endif %}
+),
+
+consolidated_values as (
+    select
+        'consolidated' as evaluated_on,
+        cast(null as {{ dbt.type_string() }}) as scope_reporter_code,
+        chosen_reporter_code as reporter_code,
+        locality_code,
+        period,
+        indicator_code,
+        value,
+        numerator,
+        denominator,
+        file_sha256,
+        file_name,
+        row_number
+    from {{ ref('int_values__consolidated') }}
+    where value is not null
+    {%- if is_incremental() %}
+        and (period in ({{ touched_periods(touched_source) }}) or locality_code = '{{ var("province_code") }}')
+    {%- endif %}
+),
+
+inputs as (
+    select * from report_figures
+    union all
+    select * from consolidated_values
 ),
 
 -- Joined in each rule's branch: the linter compiles the model without the rules seed loaded.
@@ -185,7 +231,7 @@ final as (
         ])) }}
             as check_key,
         evaluated.*,
-        {{ watermark_of(ref('int_dq_rule_inputs')) }} as watermark_ingested_at
+        {{ watermark_of(touched_source) }} as watermark_ingested_at
     from evaluated
 )
 

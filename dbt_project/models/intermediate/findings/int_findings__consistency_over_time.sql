@@ -62,8 +62,9 @@ findings as (
                 "'), threshold ± '", fmt_num('c.threshold_pct', 0), "' %'"
             ]) }}
         end as detail_en,
+        c.locality_short_name_vi,  -- the unit's name at the period (dq_finding_rows' name_at_period)
         {{ dbt_check_lineage('int_checks__consistency_over_time', time_rule) }}
     where c.is_flagged
 ),
 
-{{ dq_finding_rows() }}
+{{ dq_finding_rows(name_at_period='locality_short_name_vi') }}

@@ -58,8 +58,9 @@ findings as (
                 "'value '", fmt_num('c.value'), "' is unusual in the locality''s own '", group_size, "' periods'"
             ] + scores_en) }}
         end as detail_en,
+        c.locality_short_name_vi,  -- the unit's name at the period (dq_finding_rows' name_at_period)
         {{ dbt_check_lineage('int_checks__outliers', outlier_rule) }}
     where c.is_outlier
 ),
 
-{{ dq_finding_rows() }}
+{{ dq_finding_rows(name_at_period='locality_short_name_vi') }}

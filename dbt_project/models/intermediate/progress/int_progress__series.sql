@@ -1,6 +1,6 @@
 {#- Per map x locality (province included) x indicator: the points that count for progress (for
     measure_type 'flow' only annual periods), the baseline (earliest point) and the latest point, and
-    the first series break (seed series_breaks) between them, if any. -#}
+    the first series break (seed series_breaks) between them, if any, with its reason. -#}
 with consolidated as (
     select * from {{ ref('int_progress__map_values') }}
 ),
@@ -8,7 +8,9 @@ with consolidated as (
 breaks as (
     select
         indicator_code,
-        break_date
+        break_date,
+        reason_vi,
+        reason_en
     from {{ ref('series_breaks') }}
 ),
 
@@ -82,7 +84,9 @@ summary as (
 final as (
     select
         summary.*,
-        breaks.break_date as series_break_date
+        breaks.break_date as series_break_date,
+        breaks.reason_vi as series_break_reason_vi,
+        breaks.reason_en as series_break_reason_en
     from summary
     left join breaks
         on
