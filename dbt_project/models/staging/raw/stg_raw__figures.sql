@@ -5,7 +5,7 @@ with source as (
 renamed as (
     select
         cast(file_sha256 as {{ dbt.type_string() }}) as file_sha256,
-        cast(file_name as {{ dbt.type_string() }}) as file_name,
+        cast({{ cut_text('file_name') }} as {{ dbt.type_string() }}) as file_name,
         cast(sheet_name as {{ dbt.type_string() }}) as sheet_name,
         cast(row_number as {{ dbt.type_int() }}) as row_number,
         cast(reporter_code as {{ dbt.type_string() }}) as reporter_code,
@@ -19,8 +19,8 @@ renamed as (
         cast(unit as {{ dbt.type_string() }}) as unit,
         cast(numerator as {{ type_double() }}) as numerator,
         cast(denominator as {{ type_double() }}) as denominator,
-        cast(note as {{ dbt.type_string() }}) as note,
-        cast(value_raw as {{ dbt.type_string() }}) as value_raw,
+        cast({{ cut_text('note') }} as {{ dbt.type_string() }}) as note,
+        cast({{ cut_text('value_raw') }} as {{ dbt.type_string() }}) as value_raw,
         cast(number_reading as {{ dbt.type_string() }}) as number_reading,
         cast(submitted_at as {{ dbt.type_timestamp() }}) as submitted_at,
         cast(ingested_at as {{ dbt.type_timestamp() }}) as ingested_at,

@@ -5,13 +5,13 @@ with source as (
 renamed as (
     select
         cast(file_sha256 as {{ dbt.type_string() }}) as file_sha256,
-        cast(file_name as {{ dbt.type_string() }}) as file_name,
+        cast({{ cut_text('file_name') }} as {{ dbt.type_string() }}) as file_name,
         cast(sheet_name as {{ dbt.type_string() }}) as sheet_name,
         cast(row_number as {{ dbt.type_int() }}) as row_number,
         cast(field as {{ dbt.type_string() }}) as field,
-        cast(value_raw as {{ dbt.type_string() }}) as value_raw,
-        cast(reason as {{ dbt.type_string() }}) as reason,
-        cast(suggestion as {{ dbt.type_string() }}) as suggestion,
+        cast({{ cut_text('value_raw') }} as {{ dbt.type_string() }}) as value_raw,
+        cast({{ cut_text('reason') }} as {{ dbt.type_string() }}) as reason,
+        cast({{ cut_text('suggestion') }} as {{ dbt.type_string() }}) as suggestion,
         cast(row_data as {{ dbt.type_string() }}) as row_data,
         cast(reporter_code as {{ dbt.type_string() }}) as reporter_code,
         cast(period as {{ dbt.type_string() }}) as period,
