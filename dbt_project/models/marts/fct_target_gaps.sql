@@ -4,16 +4,10 @@
     for information, Open SDG's near-limit factor C (Open SDG uses it only without a target), the
     ESCAP-style projection to the target year (int_progress__projection) and whether the class rests on
     figures with open error findings (int_dq_error_counts__by_series). Built after the findings (tag
-    dq_findings) because of the latter. The indicator's unit and direction come from dim_indicator, the
+    dq_findings) because of the latter. The targets come with their map and the indicator's unit and direction (int_targets__by_map), the
     series break's reason with the series (int_progress__series): each concept enters once. -#}
 with targets as (
-    select
-        targets.*,
-        programmes.map_code,
-        programmes.end_year as programme_end_year
-    from {{ ref('targets') }} as targets
-    inner join {{ ref('programmes') }} as programmes
-        on targets.programme_code = programmes.programme_code
+    select * from {{ ref('int_targets__by_map') }}
 ),
 
 map_units as (
@@ -23,16 +17,6 @@ map_units as (
 
 series as (
     select * from {{ ref('int_progress__series') }}
-),
-
-indicators as (
-    select
-        indicator_code,
-        unit,
-        direction,
-        valid_max,
-        measure_type
-    from {{ ref('dim_indicator') }}
 ),
 
 projection as (
@@ -52,7 +36,10 @@ candidates as (
         targets.target_value,
         targets.target_year,
         targets.is_placeholder,
-        targets.source as target_source,
+        targets.target_source,
+        targets.unit,
+        targets.valid_max,
+        targets.direction,
         series.points_count,
         series.baseline_period,
         series.baseline_end_date,
@@ -90,14 +77,9 @@ candidates as (
 chosen as (
     select
         candidates.*,
-        indicators.unit,
-        indicators.valid_max,
-        coalesce(indicators.direction, 'higher') as direction,
         cast({{ dbt.concat(["cast(candidates.target_year as " ~ dbt.type_string() ~ ")", "'-12-31'"]) }} as date)
             as target_end_date
     from candidates
-    left join indicators
-        on candidates.indicator_code = indicators.indicator_code
     where candidates.target_rank = 1
 ),
 
