@@ -131,6 +131,16 @@ def append_run_event(home: DothiHome, event: str, run_id: str, **details: object
         os.fsync(handle.fileno())
 
 
+def read_run_events(home: DothiHome) -> list[dict]:
+    """Every line of logs/runs.jsonl, oldest first (a torn last line, from a kill mid-write, skipped)."""
+    events: list[dict] = []
+    with contextlib.suppress(OSError), (home.logs / "runs.jsonl").open(encoding="utf-8") as handle:
+        for line in handle:
+            with contextlib.suppress(ValueError):
+                events.append(json.loads(line))
+    return events
+
+
 # --- the single-writer lock ------------------------------------------------------------------------
 
 
@@ -329,12 +339,13 @@ def begin_run(
         raise
 
 
-def end_run(scope: RunScope, error: str | None = None) -> None:
-    """Release the lock; a run that did not publish is logged (its working copy stays until the next run)."""
+def end_run(scope: RunScope, error: str | None = None, step: str | None = None) -> None:
+    """Release the lock; a run that did not publish is logged with its failed step and error (its working
+    copy stays until the next run)."""
     try:
         if not scope.published:
             append_run_event(
-                scope.home, "failed", scope.run_id, trigger=scope.trigger, error=error,
+                scope.home, "failed", scope.run_id, trigger=scope.trigger, step=step, error=error,
                 note="nothing published; the live warehouse is unchanged",
             )
     finally:

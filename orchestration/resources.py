@@ -60,11 +60,25 @@ class DothiHomeResource(dg.ConfigurableResource):
                 who = f"run {holder.get('run_id')} (pid {holder.get('pid')})"
                 log.warning(f"another refresh is running ({who}): waiting for the refresh lock")
 
+        from orchestration.run_history import mark_dead_runs, tag_process
+
+        if context.instance is not None:  # lets a later refresh tell whether this process is alive
+            tag_process(context.instance, run.run_id)
         self._scope = begin_run(self.home(), run.run_id, trigger=_trigger(dict(run.tags)), on_wait=waiting)
+        # Under the lock: a run still "in progress" in the history that held it, or whose process is gone, died.
+        dead_runs = mark_dead_runs(context.instance, self._scope.home, run.run_id) if context.instance else []
+        for dead in dead_runs:
+            if log is not None:
+                log.warning(f"run {dead} had died mid-way: marked failed in the run history")
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._scope is not None:
-            end_run(self._scope)
+            step = error = None
+            if not self._scope.published and context.run is not None and context.instance is not None:
+                from orchestration.run_history import failed_step
+
+                step, error = failed_step(context.instance, context.run.run_id)
+            end_run(self._scope, error=error, step=step)
             self._scope = None
 
     @property

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import argparse
 
-from orchestration.cli import quality, refresh, report, template, ui
+from orchestration.cli import quality, refresh, report, status, template, ui
 
-COMMANDS = (refresh, report, template, ui, quality)
+COMMANDS = (refresh, report, template, ui, quality, status)
 
 
 def main(argv: list[str] | None = None) -> int:

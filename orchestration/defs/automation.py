@@ -6,6 +6,7 @@ import json
 import dagster as dg
 
 from orchestration.resources import DothiHomeResource
+from orchestration.schedule import NIGHTLY_CRON, NIGHTLY_TIMEZONE
 from sources.inbox import inbox_fingerprints
 
 NIGHTLY_JOB = "nightly_refresh"
@@ -20,8 +21,8 @@ nightly_refresh = dg.define_asset_job(
 nightly_schedule = dg.ScheduleDefinition(
     name="nightly_refresh_0100",
     job=nightly_refresh,
-    cron_schedule="0 1 * * *",
-    execution_timezone="Asia/Ho_Chi_Minh",
+    cron_schedule=NIGHTLY_CRON,
+    execution_timezone=NIGHTLY_TIMEZONE,
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Every night at 01:00 Vietnam time, whatever is in the inbox.",
 )
