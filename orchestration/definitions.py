@@ -10,6 +10,7 @@ import dagster as dg
 
 from orchestration.defs.automation import automation_definitions
 from orchestration.defs.dbt import dbt_definitions
+from orchestration.defs.freshness import freshness_definitions
 from orchestration.defs.intake import intake_definitions
 from orchestration.defs.publish import publish_definitions
 from orchestration.defs.quality import quality_definitions
@@ -28,6 +29,7 @@ def build_definitions() -> dg.Definitions:
         pipeline,
         publish_definitions(pipeline),  # last: depends on every asset above, so it runs after all of them
         automation_definitions(),
+        freshness_definitions(),  # an asset check on the publish asset, and its hourly job
         dg.Definitions(resources={"dothi_home": DothiHomeResource()}),
     )
 
