@@ -49,7 +49,8 @@ def test_killed_run_is_marked_failed_by_the_next_refresh(tmp_path) -> None:
         run = instance.get_run_by_id(killed)
         assert run is not None and run.status == dg.DagsterRunStatus.FAILURE
         failure = instance.get_records_for_run(killed, of_type=dg.DagsterEventType.RUN_FAILURE).records
-        assert DEAD_RUN_REASON in failure[-1].event_log_entry.dagster_event.message
+        event = failure[-1].event_log_entry.dagster_event
+        assert event is not None and DEAD_RUN_REASON in (event.message or "")
     dead = [e for e in _events(h) if e["event"] == "dead"]
     assert [e["run_id"] for e in dead] == [killed] and dead[0]["error"] == DEAD_RUN_REASON
     status = json.loads(run_cli(h.root, "status", "--json").stdout)
