@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import argparse
 
-from orchestration.cli import quality, refresh, report, template, ui
+from orchestration.cli import aliases, quality, refresh, report, reprocess, template, ui
 
-COMMANDS = (refresh, report, template, ui, quality)
+COMMANDS = (refresh, report, template, ui, quality, aliases, reprocess)
 
 
 def main(argv: list[str] | None = None) -> int:
