@@ -115,7 +115,7 @@ create table if not exists raw.recovered_rows (
     file_name       varchar not null,
     sheet_name      varchar,
     row_number      integer not null,
-    fields          varchar,            -- the fields it had been rejected for, comma-separated
+    rejected_fields varchar,            -- the fields it had been rejected for, comma-separated
     recovered_at    timestamp not null,
     run_id          varchar
 )

@@ -35,7 +35,7 @@ RECOVERED_SCHEMA = pa.schema(
         ("file_name", pa.string()),
         ("sheet_name", pa.string()),
         ("row_number", pa.int32()),
-        ("fields", pa.string()),
+        ("rejected_fields", pa.string()),
         ("recovered_at", pa.timestamp("us")),
         ("run_id", pa.string()),
     ]
@@ -196,7 +196,7 @@ def _recover(
         for row in sorted(got):
             recovered_rows.append({"file_sha256": cand.sha256, "file_name": cand.file_name,
                                    "sheet_name": cand.sheet_name, "row_number": row,
-                                   "fields": cand.rows[row], "recovered_at": now, "run_id": run_id})
+                                   "rejected_fields": cand.rows[row], "recovered_at": now, "run_id": run_id})
         recovered_figures.append(table)
         report.rows_recovered += len(got)
         report.rows_still_rejected += len(cand.rows) - len(got)

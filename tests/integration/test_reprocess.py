@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO, RefreshRun, run_cli
 
 SEED = REPO / "dbt_project" / "seeds" / "locality_aliases.csv"
 TYPO = "Thành phố Nha Trangg"  # one letter too many: no known name
@@ -39,7 +39,7 @@ def _query(warehouse: Path, sql: str, *params: object) -> list[tuple]:
         return conn.execute(sql, list(params)).fetchall()
 
 
-def _ok(run, what: str) -> dict:  # type: ignore[no-untyped-def]
+def _ok(run: RefreshRun, what: str) -> dict:
     assert run.returncode == 0, f"{what} failed\nSTDOUT:\n{run.stdout[-3000:]}\nSTDERR:\n{run.stderr[-5000:]}"
     return json.loads(run.stdout.strip().splitlines()[-1])
 
