@@ -107,7 +107,21 @@ create table if not exists raw.refresh_runs (
 )
 """
 
-ALL_DDL = (SUBMISSIONS_DDL, FIGURES_DDL, REJECTED_ROWS_DDL, REFRESH_RUNS_DDL)
+# One row per rejected row later recovered from the archive (`dothi reprocess`, sources/reprocess.py): its
+# figure is then in raw.figures with the original file's lineage, and its rejection findings close.
+RECOVERED_ROWS_DDL = """
+create table if not exists raw.recovered_rows (
+    file_sha256     varchar not null,
+    file_name       varchar not null,
+    sheet_name      varchar,
+    row_number      integer not null,
+    rejected_fields varchar,            -- the fields it had been rejected for, comma-separated
+    recovered_at    timestamp not null,
+    run_id          varchar
+)
+"""
+
+ALL_DDL = (SUBMISSIONS_DDL, FIGURES_DDL, REJECTED_ROWS_DDL, REFRESH_RUNS_DDL, RECOVERED_ROWS_DDL)
 
 # Columns added after a warehouse may already exist: ``create table if not exists`` leaves an existing
 # table as it was, so each is added in place (nullable, so the rows already there stay valid).

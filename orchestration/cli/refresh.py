@@ -53,7 +53,8 @@ def copy_sample(inbox: Path) -> int:
 
 
 def refresh_command(
-    sample: bool, as_json: bool, verbose: bool, wait: float | None = None, *, full: bool = False
+    sample: bool, as_json: bool, verbose: bool, wait: float | None = None, *, full: bool = False,
+    extra_tags: dict[str, str] | None = None,
 ) -> int:
     home = export_environment()
     if wait is not None:  # read by the run's resource when it takes the refresh lock
@@ -96,7 +97,7 @@ def refresh_command(
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
-            tags={"dothi/trigger": "cli", **({FULL_REFRESH_TAG: "true"} if full else {})},
+            tags={"dothi/trigger": "cli", **({FULL_REFRESH_TAG: "true"} if full else {}), **(extra_tags or {})},
             run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
         )
     if not result.success:

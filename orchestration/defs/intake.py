@@ -9,14 +9,16 @@ from orchestration.publishing import now_local, published_inputs
 from orchestration.resources import DothiHomeResource, dbt_project_fingerprint
 
 FULL_REFRESH_TAG = "dothi/full"
+REPROCESS_TAG = "dothi/reprocess"  # `dothi reprocess`: also recover the rejected rows a fix now lets in
 
-RAW_TABLES = ("submissions", "figures", "rejected_rows")
+RAW_TABLES = ("submissions", "figures", "rejected_rows", "recovered_rows")
 RAW_KEYS = {name: dg.AssetKey(["raw", name]) for name in RAW_TABLES}
 
 _DESCRIPTIONS = {
     "submissions": "One row per file received: hash, reporter, periods, status, reason, row counts.",
     "figures": "Every accepted figure, every version, with lineage to file and row (append-only).",
     "rejected_rows": "Rows refused at intake, one per bad field, with the reason and the whole row.",
+    "recovered_rows": "Rejected rows later recovered from the archive (`dothi reprocess`), one per row.",
 }
 
 
@@ -43,6 +45,15 @@ def intake(
 
     home = dothi_home.export_env()
     report = run_intake(home, run_id=context.run_id, warehouse=dothi_home.build_warehouse())
+    recovered, reprocessed = 0, None
+    if context.run.tags.get(REPROCESS_TAG) == "true":
+        from sources.reprocess import recover_rejected_rows
+
+        reprocess = recover_rejected_rows(dothi_home.build_warehouse(), home, context.run_id, now_local())
+        recovered, reprocessed = reprocess.rows_recovered, reprocess.to_dict()
+        if dothi_home.run_scope is not None:
+            dothi_home.run_scope.write_note("reprocess", reprocess.to_dict())
+        context.log.info("reprocess: %s file(s) re-read, %s row(s) recovered", reprocess.files_read, recovered)
     if dothi_home.run_scope is not None:  # the publish step records it in raw.refresh_runs
         dothi_home.run_scope.write_note("intake", {k: v for k, v in report.to_dict().items() if k != "outcomes"})
     context.log.info(
@@ -65,11 +76,13 @@ def intake(
         "outcomes": dg.MetadataValue.json([dataclasses.asdict(o) for o in report.outcomes]),
         "files_left_in_inbox": report.left_in_inbox,
         "inbox_notes": dg.MetadataValue.json(report.inbox_notes),
+        "rows_recovered": recovered,
+        **({"reprocess": dg.MetadataValue.json(reprocessed)} if reprocessed is not None else {}),
     }
     # The warehouse depends on the files received, the dbt project (seeds included) and the day
     # (reports become late or missing as days pass): when none changed, there is nothing to rebuild.
     inputs = {"dbt_project": dbt_project_fingerprint(), "day": now_local().date().isoformat()}
-    new_data = report.accepted + report.accepted_with_rejections + report.quarantined + report.recovered
+    new_data = report.accepted + report.accepted_with_rejections + report.quarantined + report.recovered + recovered
     forced = context.run.tags.get(FULL_REFRESH_TAG) == "true"
     published = dothi_home.published_warehouse().exists() and published_inputs(dothi_home.home())
     if not new_data and not forced and published == inputs:
@@ -83,6 +96,7 @@ def intake(
     yield dg.MaterializeResult(
         asset_key=RAW_KEYS["rejected_rows"], metadata={"rows_added": report.rows_rejected}
     )
+    yield dg.MaterializeResult(asset_key=RAW_KEYS["recovered_rows"], metadata={"rows_added": recovered})
 
 
 def intake_definitions() -> dg.Definitions:

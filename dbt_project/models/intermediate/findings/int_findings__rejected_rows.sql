@@ -1,6 +1,7 @@
 {{ config(tags=['dq_findings']) }}
 {#- Findings of family intake (INTAKE_ROW_REJECTED): every field of a row intake refused, with the
-    value as sent, the reason and intake's suggestion; one issue per file, row and field. -#}
+    value as sent, the reason and intake's suggestion; one issue per file, row and field. A row recovered from
+    the archive since (`dothi reprocess`) is a figure now: its findings close. -#}
 {%- set row_text = "cast(r.row_number as " ~ dbt.type_string() ~ ")" %}
 with findings as (
     select
@@ -33,6 +34,10 @@ with findings as (
             "'INTAKE_ROW_REJECTED|'", "r.file_sha256", "'|'", row_text, "'|'", "r.field"
         ])) }} as issue_id
     from {{ ref('stg_raw__rejected_rows') }} as r
+    where not exists (
+        select 1 from {{ ref('stg_raw__recovered_rows') }} as v
+        where v.file_sha256 = r.file_sha256 and v.row_number = r.row_number
+    )
 ),
 
 {{ dq_finding_rows() }}
