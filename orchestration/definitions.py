@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from orchestration.defs.alerts import alert_definitions
 from orchestration.defs.automation import automation_definitions
 from orchestration.defs.dbt import dbt_definitions
 from orchestration.defs.intake import intake_definitions
@@ -28,6 +29,7 @@ def build_definitions() -> dg.Definitions:
         pipeline,
         publish_definitions(pipeline),  # last: depends on every asset above, so it runs after all of them
         automation_definitions(),
+        alert_definitions(),
         dg.Definitions(resources={"dothi_home": DothiHomeResource()}),
     )
 

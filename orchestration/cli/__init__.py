@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import argparse
 
-from orchestration.cli import quality, refresh, report, template, ui
+from orchestration.cli import alerts, quality, refresh, report, template, ui
 
-COMMANDS = (refresh, report, template, ui, quality)
+COMMANDS = (refresh, report, template, ui, quality, alerts)
 
 
 def main(argv: list[str] | None = None) -> int:
