@@ -79,8 +79,13 @@ def write_run_log(home: DothiHome, run_id: str, lines: Iterable[str], extra: Pat
     return path
 
 
-def _event_line(step: str | None, kind: str, message: str) -> str:
-    return f"{kind:<22} {step or '-':<40} {message}"
+def _event_line(step: str | None, kind: str, message: str, event: dg.DagsterEvent | None = None) -> str:
+    line = f"{kind:<22} {step or '-':<40} {message}"
+    error = getattr(getattr(event, "event_specific_data", None), "error", None)
+    while error is not None:  # a failure's error and the exceptions it wraps, not only "step failed"
+        line += f"\n    {error.message.strip()}"
+        error = error.cause
+    return line
 
 
 def _entry_kind(entry: dg.EventLogEntry) -> str:
@@ -144,7 +149,7 @@ def alert_after_cli_run(home: DothiHome, result: dg.ExecuteInProcessResult, dbt_
         elif is_busy(events):
             return []
         else:
-            lines = [_event_line(e.step_key, e.event_type_value, e.message or "") for e in events]
+            lines = [_event_line(e.step_key, e.event_type_value, e.message or "", e) for e in events]
             log_path = write_run_log(home, result.run_id, lines, extra=dbt_log)
             run_error = next((e.message or "" for e in events if e.event_type_value == "RUN_FAILURE"), "")
             alert = failure_alert(
@@ -183,7 +188,7 @@ def alert_on_refresh_failure(context: dg.RunFailureSensorContext, dothi_home: Do
     settings = AlertSettings.from_env()
     try:
         lines = [
-            _event_line(entry.step_key, _entry_kind(entry), entry.message)
+            _event_line(entry.step_key, _entry_kind(entry), entry.message, entry.dagster_event)
             for entry in context.instance.all_logs(run.run_id)
         ]
         log_path = write_run_log(home, run.run_id, lines)
