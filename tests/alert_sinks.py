@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import dagster as dg
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -36,7 +38,7 @@ def smtp_sink() -> Iterator[SmtpSink]:
     class Handler:
         async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
             message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-            sink.messages.append(message)  # type: ignore[arg-type]
+            sink.messages.append(message)
             sink.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
             return "250 OK"
 
@@ -96,3 +98,21 @@ def alert_env(smtp_port: int | None, webhook_url: str | None, **extra: str) -> d
     if webhook_url is not None:
         env["DOTHI_ALERT_WEBHOOK_URL"] = webhook_url
     return env
+
+
+def run_status_context(
+    instance: dg.DagsterInstance, run_id: str, event_type: dg.DagsterEventType, sensor_name: str, resources: dict
+) -> dg.RunStatusSensorContext:
+    """Dagster's test context for a run-status sensor, on the run's real status event."""
+    run = instance.get_run_by_id(run_id)
+    (record,) = instance.get_records_for_run(run_id, of_type=event_type).records
+    event = record.event_log_entry.dagster_event
+    assert run is not None and event is not None
+    return dg.build_run_status_sensor_context(
+        sensor_name=sensor_name, dagster_event=event, dagster_instance=instance, dagster_run=run, resources=resources
+    )
+
+
+def skip_message(outcome: object) -> str:
+    assert isinstance(outcome, dg.SkipReason) and outcome.skip_message is not None
+    return outcome.skip_message

@@ -17,7 +17,9 @@ from orchestration.cli.environment import export_environment
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("alerts", help="alerts of failed refreshes and new error findings: send a test")
     actions = parser.add_subparsers(dest="action", required=True)
-    test = actions.add_parser("test", help="send a test message by email and webhook (DOTHI_SMTP_*, DOTHI_ALERT_WEBHOOK_URL)")
+    test = actions.add_parser(
+        "test", help="send a test message by email and webhook (DOTHI_SMTP_*, DOTHI_ALERT_WEBHOOK_URL)"
+    )
     test.add_argument("--json", action="store_true", help="print the outcome as JSON")
     test.set_defaults(handler=lambda args: test_command(args.json))
 

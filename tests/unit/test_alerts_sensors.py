@@ -10,7 +10,7 @@ import pytest
 
 from orchestration.defs.alerts import alert_on_new_error_findings, alert_on_refresh_failure
 from orchestration.resources import DothiHomeResource
-from tests.alert_sinks import alert_env, free_port, smtp_sink, webhook_sink
+from tests.alert_sinks import alert_env, free_port, run_status_context, skip_message, smtp_sink, webhook_sink
 
 
 @dg.op
@@ -35,11 +35,8 @@ def _failed_run(
 ) -> dg.RunFailureSensorContext:
     result = nightly_refresh.execute_in_process(instance=instance, raise_on_error=False, tags=tags or {})
     assert not result.success
-    run = instance.get_run_by_id(result.run_id)
-    (record,) = instance.get_records_for_run(result.run_id, of_type=dg.DagsterEventType.RUN_FAILURE).records
-    return dg.build_run_status_sensor_context(
-        sensor_name=alert_on_refresh_failure.name, dagster_event=record.event_log_entry.dagster_event,
-        dagster_instance=instance, dagster_run=run, resources={"dothi_home": home},
+    return run_status_context(
+        instance, result.run_id, dg.DagsterEventType.RUN_FAILURE, alert_on_refresh_failure.name, {"dothi_home": home}
     ).for_run_failure()
 
 
@@ -51,8 +48,7 @@ def test_failure_sensor_emails_and_posts_the_step_and_its_error(tmp_path, monkey
         with _failed_run(instance, home, {"dagster/schedule_name": "nightly_refresh_0100"}) as context:
             run_id = context.dagster_run.run_id
             skip = alert_on_refresh_failure(context)
-    assert isinstance(skip, dg.SkipReason)
-    assert f"run {run_id} failed: email → oncall@test.local, stats@test.local: sent; webhook" in skip.skip_message
+    assert f"run {run_id} failed: email → oncall@test.local, stats@test.local: sent; webhook" in skip_message(skip)
 
     (mail,) = smtp.messages
     body = mail.get_content()
@@ -76,10 +72,11 @@ def test_failure_sensor_with_dead_channels_records_and_never_raises(tmp_path, mo
     port = free_port()
     for name, value in alert_env(port, f"http://127.0.0.1:{port}/hook").items():
         monkeypatch.setenv(name, value)
-    with dg.DagsterInstance.ephemeral() as instance:
-        with _failed_run(instance, DothiHomeResource(root=str(tmp_path))) as context:
-            skip = alert_on_refresh_failure(context)
-    assert "NOT sent (ConnectionRefusedError" in skip.skip_message
+    with dg.DagsterInstance.ephemeral() as instance, _failed_run(
+        instance, DothiHomeResource(root=str(tmp_path))
+    ) as context:
+        skip = alert_on_refresh_failure(context)
+    assert "NOT sent (ConnectionRefusedError" in skip_message(skip)
     (event,) = [json.loads(line) for line in (tmp_path / "logs" / "runs.jsonl").read_text().splitlines()]
     assert [d["ok"] for d in event["deliveries"]] == [False, False]
 
@@ -88,10 +85,11 @@ def test_sensors_leave_cli_runs_to_the_cli(tmp_path, monkeypatch) -> None:
     with smtp_sink() as smtp:
         for name, value in alert_env(smtp.port, None).items():
             monkeypatch.setenv(name, value)
-        with dg.DagsterInstance.ephemeral() as instance:
-            with _failed_run(instance, DothiHomeResource(root=str(tmp_path)), {"dothi/trigger": "cli"}) as context:
-                skip = alert_on_refresh_failure(context)
-    assert "the CLI sent its own alert" in skip.skip_message and smtp.messages == []
+        with dg.DagsterInstance.ephemeral() as instance, _failed_run(
+            instance, DothiHomeResource(root=str(tmp_path)), {"dothi/trigger": "cli"}
+        ) as context:
+            skip = alert_on_refresh_failure(context)
+    assert "the CLI sent its own alert" in skip_message(skip) and smtp.messages == []
 
 
 def test_success_sensor_without_a_warehouse_says_nothing_new(tmp_path, monkeypatch) -> None:
@@ -108,15 +106,13 @@ def test_success_sensor_without_a_warehouse_says_nothing_new(tmp_path, monkeypat
             monkeypatch.setenv(name, value)
         with dg.DagsterInstance.ephemeral() as instance:
             result = ok_job.execute_in_process(instance=instance)
-            (record,) = instance.get_records_for_run(result.run_id, of_type=dg.DagsterEventType.RUN_SUCCESS).records
-            context = dg.build_run_status_sensor_context(
-                sensor_name=alert_on_new_error_findings.name, dagster_event=record.event_log_entry.dagster_event,
-                dagster_instance=instance, dagster_run=instance.get_run_by_id(result.run_id),
-                resources={"dothi_home": DothiHomeResource(root=str(tmp_path))},
+            context = run_status_context(
+                instance, result.run_id, dg.DagsterEventType.RUN_SUCCESS, alert_on_new_error_findings.name,
+                {"dothi_home": DothiHomeResource(root=str(tmp_path))},
             )
             with context:
                 skip = alert_on_new_error_findings(context)
-    assert skip.skip_message == f"run {result.run_id} published no new error finding"
+    assert skip_message(skip) == f"run {result.run_id} published no new error finding"
     assert smtp.messages == []
 
 
