@@ -36,12 +36,13 @@ def test_a_failed_refresh_sends_an_email_and_a_webhook(sample_refresh, tmp_path)
     home = tmp_path / "home"
     shutil.copytree(sample_refresh.home, home)
     before = (home / "warehouse.duckdb").read_bytes()
+    seen = len(_events(home))  # the shared home's own history: only this run's events count below
     with smtp_sink() as smtp, webhook_sink() as hook:
         # dbt's DuckDB gets 2 MB: the seeds cannot load, dbt fails, as a real out-of-memory night does.
         run = _refresh(home, "--full", DOTHI_DUCKDB_MEMORY_LIMIT="2MB", **alert_env(smtp.port, hook.url))
     assert run.returncode == 1, run.stderr[-3000:]
     assert (home / "warehouse.duckdb").read_bytes() == before  # nothing published
-    (failed,) = [e for e in _events(home) if e["event"] == "failed"]
+    (failed,) = [e for e in _events(home)[seen:] if e["event"] == "failed"]
     run_id = failed["run_id"]
     assert "alert: email → oncall@test.local, stats@test.local: sent; webhook" in run.stderr
 
@@ -62,7 +63,7 @@ def test_a_failed_refresh_sends_an_email_and_a_webhook(sample_refresh, tmp_path)
     assert post["kind"] == "run_failed" and post["run_id"] == run_id and post["trigger"] == "cli"
     assert post["failed_steps"][0]["step"] == "dbt_warehouse"
     assert post["log_path"] == str(log_file) and post["run_url"].endswith(f"/runs/{run_id}")
-    (alert,) = [e for e in _events(home) if e["event"] == "alert"]
+    (alert,) = [e for e in _events(home)[seen:] if e["event"] == "alert"]
     assert alert["run_id"] == run_id and [d["ok"] for d in alert["deliveries"]] == [True, True]
 
 
