@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from orchestration.defs.alerts import alert_definitions
 from orchestration.defs.automation import automation_definitions
 from orchestration.defs.dbt import dbt_definitions
 from orchestration.defs.freshness import freshness_definitions
@@ -30,6 +31,7 @@ def build_definitions() -> dg.Definitions:
         publish_definitions(pipeline),  # last: depends on every asset above, so it runs after all of them
         automation_definitions(),
         freshness_definitions(),  # an asset check on the publish asset, and its hourly job
+        alert_definitions(),
         dg.Definitions(resources={"dothi_home": DothiHomeResource()}),
     )
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import argparse
 
-from orchestration.cli import aliases, quality, refresh, report, reprocess, status, template, ui
+from orchestration.cli import alerts, aliases, quality, refresh, report, reprocess, status, template, ui
 
-COMMANDS = (refresh, report, template, ui, quality, status, aliases, reprocess)
+COMMANDS = (refresh, report, template, ui, quality, status, alerts, aliases, reprocess)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -100,6 +100,10 @@ def refresh_command(
             tags={"dothi/trigger": "cli", **({FULL_REFRESH_TAG: "true"} if full else {}), **(extra_tags or {})},
             run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
         )
+    # No daemon sees an in-process run: its alerts (failure, new error findings) are sent from here.
+    from orchestration.defs.alerts import alert_after_cli_run, describe_deliveries
+
+    alerts = alert_after_cli_run(home, result, log_path)
     if not result.success:
         busy = _busy_message(result)
         if busy:  # another refresh holds the lock: nothing was touched
@@ -120,6 +124,8 @@ def refresh_command(
                 cause = cause.cause
             if cause is not None:
                 print(f"    cause: {cause.message.strip()}", file=sys.stderr)
+        if alerts:
+            print(f"  alert: {describe_deliveries(alerts)}", file=sys.stderr)
         return 1
 
     intake = _intake_metadata(result)
@@ -128,7 +134,9 @@ def refresh_command(
     # This run's inbox notes, also when nothing was rebuilt (the summary file is then the last published one's).
     summary.inbox = list(intake.get("inbox_notes") or [])
     if as_json:
-        print(json.dumps({"run_id": result.run_id, "this_run": intake, **summary.to_dict()}, ensure_ascii=False))
+        print(json.dumps(
+            {"run_id": result.run_id, "this_run": intake, **summary.to_dict(), "alerts": alerts}, ensure_ascii=False
+        ))
         return 0
     print(f"\nRefresh finished (run {result.run_id}).")
     if intake.get("nothing_new"):
@@ -146,6 +154,8 @@ def refresh_command(
         )
     print(summary.to_text())
     print(f"Reports: {home.reports}")
+    if alerts:
+        print(f"Alert (new error findings): {describe_deliveries(alerts)}")
     if intake.get("nothing_new"):
         return 0
     print(f"Published: {home.warehouse} (previous kept as {home.previous_warehouse.name}); "
