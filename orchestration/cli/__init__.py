@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import argparse
 
-from orchestration.cli import quality, refresh, report, template, ui
+from orchestration.cli import quality, rebuild, refresh, report, rollback, template, ui
 
-COMMANDS = (refresh, report, template, ui, quality)
+COMMANDS = (refresh, report, template, ui, quality, rollback, rebuild)
 
 
 def main(argv: list[str] | None = None) -> int:
