@@ -704,7 +704,8 @@ def republish(home: DothiHome, kept: KeptPublish, lock: RefreshLock) -> dict:
     info = {
         "run_id": kept.run_id, "published_at": kept.published_at, "previous_run_id": None,
         "warehouse": WAREHOUSE_NAME, "sha256": sha256_file(home.warehouse), "size": home.warehouse.stat().st_size,
-        "mart_rows": kept.mart_rows, "exports_dir": exports_dir, "republished_at": now_local().isoformat(timespec="seconds"),
+        "mart_rows": kept.mart_rows, "exports_dir": exports_dir,
+        "republished_at": now_local().isoformat(timespec="seconds"),
     }
     _write_atomic(home.published_info, json.dumps(info, ensure_ascii=False, indent=2))
     # The next refresh must rebuild: the inputs recorded were those of the replaced warehouse.

@@ -34,7 +34,13 @@ def _fail(message: str, as_json: bool, code: int = 2) -> int:
 def rollback_command(to: str | None, list_only: bool, as_json: bool) -> int:
     home = export_environment()
     from orchestration.publishing import (
-        KeptPublish, RefreshBusy, RefreshLock, append_run_event, busy_message, kept_publishes, lock_holder,
+        KeptPublish,
+        RefreshBusy,
+        RefreshLock,
+        append_run_event,
+        busy_message,
+        kept_publishes,
+        lock_holder,
         republish,
     )
 
@@ -66,7 +72,8 @@ def rollback_command(to: str | None, list_only: bool, as_json: bool) -> int:
     elif to.isdigit():
         n = int(to)
         if not 1 <= n <= len(previous):
-            return _fail(f"--to {to}: there are {len(previous)} kept publish(es) (see `dothi rollback --list`)", as_json)
+            return _fail(f"--to {to}: there are {len(previous)} kept publish(es) (see `dothi rollback --list`)",
+                         as_json)
         target = previous[n - 1]
     else:
         found = [k for k in previous if k.run_id.startswith(to)] if len(to) >= 4 else []
