@@ -49,6 +49,8 @@ VIETNAM = timezone(timedelta(hours=7), "ICT")
 LOCK_WAIT_ENV = "DOTHI_LOCK_WAIT"
 DEFAULT_LOCK_WAIT = 600.0  # seconds; a refresh of a year of submissions takes 1–2 minutes
 KEEP_EXPORTS_ENV = "DOTHI_KEEP_EXPORTS"
+KEEP_PUBLISHES_ENV = "DOTHI_KEEP_PUBLISHES"
+DEFAULT_KEEP_PUBLISHES = 3  # previous publishes kept in publishes/ besides the live one
 DEFAULT_KEEP_EXPORTS = 14
 WAREHOUSE_NAME = "warehouse.duckdb"
 MARTS_SCHEMA = "marts"
@@ -523,13 +525,8 @@ def publish(scope: RunScope, intake: dict | None = None) -> Publication:
 
     fault_point("publish.before_replace")
     if home.warehouse.exists():
-        keep_tmp = home.root / f".{WAREHOUSE_NAME}.previous.tmp"
-        keep_tmp.unlink(missing_ok=True)
-        try:
-            os.link(home.warehouse, keep_tmp)  # the same inode: readers of the old file are unaffected
-        except OSError:
-            shutil.copyfile(home.warehouse, keep_tmp)
-        os.replace(keep_tmp, home.previous_warehouse)
+        _keep_live(home)  # the live file joins publishes/ (a hard link) before it is replaced
+        _link_or_copy(home.warehouse, home.previous_warehouse)
     # A WAL beside the published name could only come from an old in-place writer; its content was
     # carried into the working copy at begin_run, and a reader must never pair it with the new file.
     home.warehouse.with_name(WAREHOUSE_NAME + ".wal").unlink(missing_ok=True)
@@ -542,6 +539,8 @@ def publish(scope: RunScope, intake: dict | None = None) -> Publication:
     _write_atomic(published_inputs_path(home), json.dumps(scope.read_note("inputs")))
     _point_latest(home, export_name)
     _prune_exports(home, export_name)
+    _keep_live(home)
+    prune_publishes(home)
     cleared = clear_pending(home, shas)
     shutil.rmtree(scope.work_dir, ignore_errors=True)
     info = json.loads(home.published_info.read_text(encoding="utf-8"))
@@ -553,3 +552,173 @@ def publish(scope: RunScope, intake: dict | None = None) -> Publication:
     return Publication(
         scope.run_id, home.warehouse, previous, info["sha256"], mart_rows, export_dir, seconds, cleared
     )
+
+
+# --- kept publishes (publishes/<run>.duckdb): what `dothi rollback` can republish ------------------
+# Every published warehouse is hard-linked into publishes/ (the same inode as the live file: no extra
+# space until it is replaced), with a JSON of its published.json beside it. A publish prunes the oldest
+# beyond DOTHI_KEEP_PUBLISHES previous ones; warehouse.previous.duckdb stays the one replaced last.
+
+
+def publishes_dir(home: DothiHome) -> Path:
+    return home.root / "publishes"
+
+
+def keep_publishes() -> int:
+    try:
+        return max(1, int(os.environ.get(KEEP_PUBLISHES_ENV, DEFAULT_KEEP_PUBLISHES)))
+    except ValueError:
+        return DEFAULT_KEEP_PUBLISHES
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        os.link(source, tmp)  # the same inode: readers of the file are unaffected
+    except OSError:
+        shutil.copyfile(source, tmp)
+    os.replace(tmp, target)
+
+
+def _file_info(path: Path) -> dict | None:
+    """published.json's fields for a warehouse file, read from its own raw.refresh_runs (None: no run)."""
+    import duckdb
+
+    try:
+        with duckdb.connect(str(path), read_only=True) as conn:
+            rows = conn.execute(
+                "select run_id, published_at, previous_run_id, mart_rows, exports_dir from raw.refresh_runs "
+                "order by published_at desc nulls last limit 1"
+            ).fetchall()
+    except duckdb.Error:
+        return None
+    if not rows:
+        return None
+    row = dict(zip(("run_id", "published_at", "previous_run_id", "mart_rows", "exports_dir"), rows[0], strict=True))
+    return {
+        "run_id": row["run_id"], "published_at": str(row["published_at"]), "previous_run_id": row["previous_run_id"],
+        "mart_rows": json.loads(row["mart_rows"] or "{}"), "exports_dir": row["exports_dir"],
+    }
+
+
+def _keep(home: DothiHome, path: Path, info: dict | None = None) -> None:
+    info = info or _file_info(path)
+    if info is None:
+        return
+    folder = publishes_dir(home)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = _safe_run_id(str(info["run_id"]))
+    if not (folder / f"{name}.duckdb").exists():
+        _link_or_copy(path, folder / f"{name}.duckdb")
+    if not (folder / f"{name}.json").exists():
+        _write_atomic(folder / f"{name}.json", json.dumps(info, ensure_ascii=False, indent=2, default=str))
+
+
+def _keep_live(home: DothiHome) -> None:
+    """The live warehouse (and, in a home from before publishes/, warehouse.previous.duckdb) kept."""
+    if home.warehouse.exists() and not any(k.live for k in kept_publishes(home)):
+        info = _file_info(home.warehouse)  # the file names its own publishing run
+        if info is not None:
+            _keep(home, home.warehouse, info)
+    if home.previous_warehouse.exists() and not publishes_dir(home).joinpath(".adopted").exists():
+        _keep(home, home.previous_warehouse)
+        publishes_dir(home).joinpath(".adopted").touch()
+
+
+@dataclass(frozen=True)
+class KeptPublish:
+    run_id: str
+    published_at: str
+    mart_rows: dict[str, int]
+    exports_dir: str | None
+    path: Path
+    live: bool
+
+    def to_dict(self) -> dict:
+        return {"run_id": self.run_id, "published_at": self.published_at, "mart_rows": self.mart_rows,
+                "exports_dir": self.exports_dir, "path": str(self.path), "live": self.live}
+
+
+def kept_publishes(home: DothiHome) -> list[KeptPublish]:
+    """Kept publishes, newest published first; ``live`` marks the one readers see now."""
+    folder = publishes_dir(home)
+    live_inode = home.warehouse.stat().st_ino if home.warehouse.exists() else None
+    try:  # a home restored by copy has no hard links left: then published.json names the live run
+        live_run = json.loads(home.published_info.read_text(encoding="utf-8")).get("run_id")
+    except (OSError, ValueError):
+        live_run = None
+    out: list[KeptPublish] = []
+    for meta in folder.glob("*.json") if folder.is_dir() else []:
+        path = meta.with_suffix(".duckdb")
+        if not path.exists():
+            continue
+        try:
+            info = json.loads(meta.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        out.append(KeptPublish(
+            str(info["run_id"]), str(info["published_at"]), dict(info.get("mart_rows") or {}),
+            info.get("exports_dir"), path, path.stat().st_ino == live_inode or info["run_id"] == live_run,
+        ))
+    return sorted(out, key=lambda k: k.published_at, reverse=True)
+
+
+def prune_publishes(home: DothiHome) -> list[str]:
+    """Drop the oldest kept publishes beyond DOTHI_KEEP_PUBLISHES previous ones (never the live one)."""
+    previous = [k for k in kept_publishes(home) if not k.live]
+    removed: list[str] = []
+    for old in previous[keep_publishes():]:
+        old.path.unlink(missing_ok=True)
+        old.path.with_suffix(".json").unlink(missing_ok=True)
+        removed.append(old.run_id)
+    return removed
+
+
+def _repoint_exports(home: DothiHome, kept: KeptPublish) -> str:
+    """exports/latest to the kept publish's own export when still there, else a fresh export of its marts."""
+    import duckdb
+
+    if kept.exports_dir and (home.root / kept.exports_dir).is_dir():
+        name = Path(kept.exports_dir).name
+    else:
+        name = f"{now_local():%Y%m%dT%H%M%S}_{_safe_run_id(kept.run_id)[:8]}_rollback"
+        home.exports.mkdir(parents=True, exist_ok=True)
+        with duckdb.connect(str(kept.path), read_only=True) as conn:
+            _export_marts(conn, _mart_names(conn), home.exports / name)
+    _point_latest(home, name)
+    return str((home.exports / name).relative_to(home.root))
+
+
+def republish(home: DothiHome, kept: KeptPublish, lock: RefreshLock) -> dict:
+    """Make a kept publish the live warehouse again, atomically (a rename, as publish does).
+
+    Returns the new published.json. The replaced warehouse stays in publishes/ (a rollback can be undone).
+    """
+    if not lock.held:
+        raise RuntimeError("republish called without holding the refresh lock")
+    if _file_info(kept.path) is None:
+        raise RuntimeError(f"{kept.path} does not open as a published warehouse: not republishing it")
+    _keep_live(home)
+    exports_dir = _repoint_exports(home, kept)
+    if home.warehouse.exists():
+        _link_or_copy(home.warehouse, home.previous_warehouse)
+    tmp = home.root / f".{WAREHOUSE_NAME}.rollback.tmp"
+    tmp.unlink(missing_ok=True)
+    try:
+        os.link(kept.path, tmp)
+    except OSError:
+        shutil.copyfile(kept.path, tmp)
+    home.warehouse.with_name(WAREHOUSE_NAME + ".wal").unlink(missing_ok=True)
+    os.replace(tmp, home.warehouse)
+    _fsync_dir(home.root)
+    info = {
+        "run_id": kept.run_id, "published_at": kept.published_at, "previous_run_id": None,
+        "warehouse": WAREHOUSE_NAME, "sha256": sha256_file(home.warehouse), "size": home.warehouse.stat().st_size,
+        "mart_rows": kept.mart_rows, "exports_dir": exports_dir,
+        "republished_at": now_local().isoformat(timespec="seconds"),
+    }
+    _write_atomic(home.published_info, json.dumps(info, ensure_ascii=False, indent=2))
+    # The next refresh must rebuild: the inputs recorded were those of the replaced warehouse.
+    published_inputs_path(home).unlink(missing_ok=True)
+    return info

@@ -8,9 +8,21 @@ from __future__ import annotations
 
 import argparse
 
-from orchestration.cli import alerts, aliases, quality, refresh, report, reprocess, status, template, ui
+from orchestration.cli import (
+    alerts,
+    aliases,
+    quality,
+    rebuild,
+    refresh,
+    report,
+    reprocess,
+    rollback,
+    status,
+    template,
+    ui,
+)
 
-COMMANDS = (refresh, report, template, ui, quality, status, alerts, aliases, reprocess)
+COMMANDS = (refresh, report, template, ui, quality, status, alerts, aliases, reprocess, rollback, rebuild)
 
 
 def main(argv: list[str] | None = None) -> int:
