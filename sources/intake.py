@@ -49,6 +49,7 @@ from sources.inbox import (
     verify_unchanged,
     write_pending,
 )
+from sources.approvals import load_approvals
 from sources.load import ensure_raw_schema, ingested_shas, load_batch
 from sources.memory import WRITE_MEMORY_LIMIT, release_unused_memory
 from sources.parallel import configured_workers, prepare_files, prepare_journalled
@@ -352,6 +353,7 @@ def run_intake(
     removal: _Removal | None = None
     try:
         ensure_raw_schema(conn)
+        load_approvals(conn, home)  # the approval log (DOTHI_HOME/control), whole, every run
         seen = ingested_shas(conn)
         for outcome in _recover(conn, job, reference, seen, configured_workers(workers)):
             report.add(outcome)

@@ -10,13 +10,14 @@ from orchestration.resources import DothiHomeResource, dbt_project_fingerprint
 
 FULL_REFRESH_TAG = "dothi/full"
 
-RAW_TABLES = ("submissions", "figures", "rejected_rows")
+RAW_TABLES = ("submissions", "figures", "rejected_rows", "approvals")
 RAW_KEYS = {name: dg.AssetKey(["raw", name]) for name in RAW_TABLES}
 
 _DESCRIPTIONS = {
     "submissions": "One row per file received: hash, reporter, periods, status, reason, row counts.",
     "figures": "Every accepted figure, every version, with lineage to file and row (append-only).",
     "rejected_rows": "Rows refused at intake, one per bad field, with the reason and the whole row.",
+    "approvals": "The approval log (DOTHI_HOME/control/approvals.jsonl), mirrored whole every run.",
 }
 
 
@@ -39,6 +40,7 @@ def intake(
     context: dg.AssetExecutionContext, dothi_home: DothiHomeResource
 ) -> Iterator[dg.AssetObservation | dg.MaterializeResult]:
     """Reads every file in the inbox once: archive by SHA-256, parse, load or quarantine."""
+    from sources.approvals import log_digest as approvals_log_digest
     from sources.intake import run_intake  # pyarrow and the parsers: at run time, not at definitions load
 
     home = dothi_home.export_env()
@@ -69,6 +71,7 @@ def intake(
     # The warehouse depends on the files received, the dbt project (seeds included) and the day
     # (reports become late or missing as days pass): when none changed, there is nothing to rebuild.
     inputs = {"dbt_project": dbt_project_fingerprint(), "day": now_local().date().isoformat()}
+    inputs["approvals"] = approvals_log_digest(home)  # an approve/unapprove since then: rebuild
     new_data = report.accepted + report.accepted_with_rejections + report.quarantined + report.recovered
     forced = context.run.tags.get(FULL_REFRESH_TAG) == "true"
     published = dothi_home.published_warehouse().exists() and published_inputs(dothi_home.home())
@@ -83,6 +86,7 @@ def intake(
     yield dg.MaterializeResult(
         asset_key=RAW_KEYS["rejected_rows"], metadata={"rows_added": report.rows_rejected}
     )
+    yield dg.MaterializeResult(asset_key=RAW_KEYS["approvals"])
 
 
 def intake_definitions() -> dg.Definitions:
