@@ -29,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 
+from sources.approvals import load_approvals
 from sources.faults import fault_point
 from sources.geography_checks import check_geography
 from sources.home import DothiHome
@@ -49,7 +50,6 @@ from sources.inbox import (
     verify_unchanged,
     write_pending,
 )
-from sources.approvals import load_approvals
 from sources.load import ensure_raw_schema, ingested_shas, load_batch
 from sources.memory import WRITE_MEMORY_LIMIT, release_unused_memory
 from sources.parallel import configured_workers, prepare_files, prepare_journalled

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import argparse
 
-from orchestration.cli import quality, refresh, report, template, ui
+from orchestration.cli import approve, quality, refresh, report, template, ui
 
-COMMANDS = (refresh, report, template, ui, quality)
+COMMANDS = (refresh, report, template, ui, quality, approve)
 
 
 def main(argv: list[str] | None = None) -> int:

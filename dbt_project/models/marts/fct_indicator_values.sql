@@ -90,6 +90,7 @@ final as (
         with_files.approved_at,
         with_files.approval_note,
         with_files.revision_value,
+        with_files.revision_file_sha256,
         with_files.revision_file_name,
         cast(with_files.revision_row_number as {{ dbt.type_int() }}) as revision_row_number
     from with_files

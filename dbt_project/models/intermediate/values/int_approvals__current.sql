@@ -30,7 +30,7 @@ final as (
         row_number,
         chosen_source
     from events
-    where event_rank = 1 and action = 'approve'
+    where event_rank = 1 and event_action = 'approve'
 )
 
 select * from final

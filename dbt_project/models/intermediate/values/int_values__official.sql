@@ -30,7 +30,11 @@ joined as (
         approved.event_id is not null as is_approved,
         approved.event_id is not null
         and (
-            coalesce(consolidated.value <> approved.value, (consolidated.value is null) <> (approved.value is null))
+            {#- a recomputed aggregate may differ in the last bits of a double: not a revision -#}
+            coalesce(
+                abs(consolidated.value - approved.value) > 1e-9 * (abs(approved.value) + 1),
+                (consolidated.value is null) <> (approved.value is null)
+            )
             or coalesce(consolidated.file_sha256, '') <> coalesce(approved.file_sha256, '')
             or coalesce(consolidated.row_number, -1) <> coalesce(approved.row_number, -1)
         ) as is_revised_after_approval

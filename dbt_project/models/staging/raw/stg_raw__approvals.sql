@@ -7,7 +7,7 @@ with source as (
 renamed as (
     select
         cast(event_id as {{ dbt.type_string() }}) as event_id,
-        cast(action as {{ dbt.type_string() }}) as action,
+        cast(action as {{ dbt.type_string() }}) as event_action,
         cast(event_at as {{ dbt.type_timestamp() }}) as event_at,
         cast({{ cut_text('approved_by') }} as {{ dbt.type_string() }}) as approved_by,
         cast({{ cut_text('note') }} as {{ dbt.type_string() }}) as note,
