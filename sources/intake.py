@@ -29,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 
+from sources.approvals import load_approvals
 from sources.faults import fault_point
 from sources.geography_checks import check_geography
 from sources.home import DothiHome
@@ -352,6 +353,7 @@ def run_intake(
     removal: _Removal | None = None
     try:
         ensure_raw_schema(conn)
+        load_approvals(conn, home)  # the approval log (DOTHI_HOME/control), whole, every run
         seen = ingested_shas(conn)
         for outcome in _recover(conn, job, reference, seen, configured_workers(workers)):
             report.add(outcome)

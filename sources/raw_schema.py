@@ -121,7 +121,39 @@ create table if not exists raw.recovered_rows (
 )
 """
 
-ALL_DDL = (SUBMISSIONS_DDL, FIGURES_DDL, REJECTED_ROWS_DDL, REFRESH_RUNS_DDL, RECOVERED_ROWS_DDL)
+# The approval log (sources/approvals.py), mirrored whole from DOTHI_HOME/control/approvals.jsonl by
+# every intake: the log outside the warehouse is the truth, so no rebuild loses an approval.
+APPROVALS_DDL = """
+create table if not exists raw.approvals (
+    event_id        varchar not null,   -- one approve/unapprove command
+    action          varchar not null,   -- approve | unapprove
+    event_at        timestamp not null, -- Vietnam time, like every raw timestamp
+    approved_by     varchar not null,
+    note            varchar not null,
+    scope           varchar,            -- JSON: the command's period / localities / indicators
+    locality_code   varchar not null,
+    indicator_code  varchar not null,
+    period          varchar not null,
+    value           double,             -- the frozen value (approve), else the value when unlocked
+    numerator       double,
+    denominator     double,
+    revision        integer,
+    file_sha256     varchar,            -- the frozen figure's file and row (null for a computed aggregate)
+    file_name       varchar,
+    sheet_name      varchar,
+    row_number      integer,
+    chosen_source   varchar
+)
+"""
+
+ALL_DDL = (
+    SUBMISSIONS_DDL,
+    FIGURES_DDL,
+    REJECTED_ROWS_DDL,
+    REFRESH_RUNS_DDL,
+    RECOVERED_ROWS_DDL,
+    APPROVALS_DDL,
+)
 
 # Columns added after a warehouse may already exist: ``create table if not exists`` leaves an existing
 # table as it was, so each is added in place (nullable, so the rows already there stay valid).

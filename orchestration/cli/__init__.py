@@ -11,6 +11,7 @@ import argparse
 from orchestration.cli import (
     alerts,
     aliases,
+    approve,
     quality,
     rebuild,
     refresh,
@@ -22,7 +23,20 @@ from orchestration.cli import (
     ui,
 )
 
-COMMANDS = (refresh, report, template, ui, quality, status, alerts, aliases, reprocess, rollback, rebuild)
+COMMANDS = (
+    refresh,
+    report,
+    template,
+    ui,
+    quality,
+    status,
+    alerts,
+    aliases,
+    reprocess,
+    approve,
+    rollback,
+    rebuild,
+)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,7 +11,7 @@ from orchestration.resources import DothiHomeResource, dbt_project_fingerprint
 FULL_REFRESH_TAG = "dothi/full"
 REPROCESS_TAG = "dothi/reprocess"  # `dothi reprocess`: also recover the rejected rows a fix now lets in
 
-RAW_TABLES = ("submissions", "figures", "rejected_rows", "recovered_rows")
+RAW_TABLES = ("submissions", "figures", "rejected_rows", "recovered_rows", "approvals")
 RAW_KEYS = {name: dg.AssetKey(["raw", name]) for name in RAW_TABLES}
 
 _DESCRIPTIONS = {
@@ -19,6 +19,7 @@ _DESCRIPTIONS = {
     "figures": "Every accepted figure, every version, with lineage to file and row (append-only).",
     "rejected_rows": "Rows refused at intake, one per bad field, with the reason and the whole row.",
     "recovered_rows": "Rejected rows later recovered from the archive (`dothi reprocess`), one per row.",
+    "approvals": "The approval log (DOTHI_HOME/control/approvals.jsonl), mirrored whole every run.",
 }
 
 
@@ -41,6 +42,7 @@ def intake(
     context: dg.AssetExecutionContext, dothi_home: DothiHomeResource
 ) -> Iterator[dg.AssetObservation | dg.MaterializeResult]:
     """Reads every file in the inbox once: archive by SHA-256, parse, load or quarantine."""
+    from sources.approvals import log_digest as approvals_log_digest
     from sources.intake import run_intake  # pyarrow and the parsers: at run time, not at definitions load
 
     home = dothi_home.export_env()
@@ -82,6 +84,7 @@ def intake(
     # The warehouse depends on the files received, the dbt project (seeds included) and the day
     # (reports become late or missing as days pass): when none changed, there is nothing to rebuild.
     inputs = {"dbt_project": dbt_project_fingerprint(), "day": now_local().date().isoformat()}
+    inputs["approvals"] = approvals_log_digest(home)  # an approve/unapprove since then: rebuild
     new_data = report.accepted + report.accepted_with_rejections + report.quarantined + report.recovered + recovered
     forced = context.run.tags.get(FULL_REFRESH_TAG) == "true"
     published = dothi_home.published_warehouse().exists() and published_inputs(dothi_home.home())
@@ -97,6 +100,7 @@ def intake(
         asset_key=RAW_KEYS["rejected_rows"], metadata={"rows_added": report.rows_rejected}
     )
     yield dg.MaterializeResult(asset_key=RAW_KEYS["recovered_rows"], metadata={"rows_added": recovered})
+    yield dg.MaterializeResult(asset_key=RAW_KEYS["approvals"])
 
 
 def intake_definitions() -> dg.Definitions:

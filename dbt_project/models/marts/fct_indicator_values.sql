@@ -1,8 +1,9 @@
-{#- One consolidated value per unit x indicator x period as reported, province rows included, with the
+{#- One official value per unit x indicator x period as reported (the approved figure when approved,
+    int_values__official), province rows included, with the
     unit version (code + validity) it speaks of: 56 before 2025-07-01 is old Khánh Hòa, after it the merged
     province, and the two never mix on one row. -#}
 with consolidated as (
-    select * from {{ ref('int_values__consolidated') }}
+    select * from {{ ref('int_values__official') }}
 ),
 
 units as (
@@ -83,7 +84,15 @@ final as (
             with_files.file_is_synthetic,
             synthetic_by_period.any_synthetic = 1,
             false
-        ) as is_synthetic
+        ) as is_synthetic,
+        with_files.approval_status,
+        with_files.approved_by,
+        with_files.approved_at,
+        with_files.approval_note,
+        with_files.revision_value,
+        with_files.revision_file_sha256,
+        with_files.revision_file_name,
+        cast(with_files.revision_row_number as {{ dbt.type_int() }}) as revision_row_number
     from with_files
     left join units
         on

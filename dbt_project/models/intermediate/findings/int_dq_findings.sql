@@ -17,6 +17,7 @@
     'int_findings__rules',
     'int_findings__outliers',
     'int_findings__consistency_over_time',
+    'int_findings__revision_after_approval',
 ] %}
 {%- for family in families %}
     {{ 'union all' if not loop.first }}
