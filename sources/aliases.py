@@ -23,6 +23,7 @@ from sources.normalize.names import Resolvers, resolvers
 from sources.normalize.periods import period_end
 from sources.normalize.text import fold, nfc
 from sources.normalize.units import unit_matches
+from sources.recovered_rows import recovered_keys
 from sources.reference import Reference, load_reference, seeds_dir
 
 KINDS = ("locality", "reporter", "indicator", "unit")
@@ -127,18 +128,18 @@ def unresolved_names(conn: duckdb.DuckDBPyConnection, reference: Reference | Non
     hints: dict[tuple[str, str], tuple[str | None, str | None]] = {}
     files: dict[tuple[str, str], set[str]] = defaultdict(set)
     fixed = 0
-    recovered = _recovered_filter(conn)
-    rows = conn.execute(
-        f"""
-        select r.field, r.value_raw, r.period, any_value(r.row_data), any_value(r.suggestion),
-               r.file_name, count(distinct r.row_number)
-        from raw.rejected_rows r
-        where r.field in ('locality', 'reporter', 'indicator', 'unit') and r.value_raw is not null
-          and not exists (select 1 from {recovered} v
-                          where v.file_sha256 = r.file_sha256 and v.row_number = r.row_number)
-        group by all
-        """
-    ).fetchall()
+    with recovered_keys(conn):
+        rows = conn.execute(
+            """
+            select r.field, r.value_raw, r.period, any_value(r.row_data), any_value(r.suggestion),
+                   r.file_name, count(distinct r.row_number)
+            from raw.rejected_rows r
+            where r.field in ('locality', 'reporter', 'indicator', 'unit') and r.value_raw is not null
+              and not exists (select 1 from _recovered_keys v
+                              where v.file_sha256 = r.file_sha256 and v.row_number = r.row_number)
+            group by all
+            """
+        ).fetchall()
     for kind, raw, period, row_data, suggestion, file_name, count in rows:
         raw = nfc(raw)
         status = _status(kind, raw, period, row_data, res)
@@ -165,15 +166,6 @@ def unresolved_names(conn: duckdb.DuckDBPyConnection, reference: Reference | Non
         _closest(item, *hints[key], res)
     ordered = sorted(found.values(), key=lambda u: (-u.rows, u.kind, u.raw))
     return NameReport(ordered, fixed)
-
-
-def _recovered_filter(conn: duckdb.DuckDBPyConnection) -> str:
-    exists = conn.execute(
-        "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'recovered_rows'"
-    ).fetchone()
-    if exists and exists[0]:
-        return "raw.recovered_rows"
-    return "(select cast(null as varchar) as file_sha256, cast(null as integer) as row_number where false)"
 
 
 @dataclass(frozen=True)

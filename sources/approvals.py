@@ -20,19 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from sources.home import DothiHome
-from sources.raw_schema import APPROVALS_DDL
 
 ACTIONS = ("approve", "unapprove")
 VALUE_FIELDS = (
     "locality_code", "indicator_code", "period", "value", "numerator", "denominator", "revision",
     "file_sha256", "file_name", "sheet_name", "row_number", "chosen_source",
-)
-
-
-_COLUMNS = (
-    "event_id", "action", "event_at", "approved_by", "note", "scope", *VALUE_FIELDS,
 )
 
 
@@ -166,15 +161,18 @@ def _key(figure: dict[str, object]) -> tuple[str, str, str]:
 
 
 def load_approvals(conn: duckdb.DuckDBPyConnection, home: DothiHome) -> int:
-    """Copy the whole log into raw.approvals (the log is the truth; the table mirrors it each run)."""
-    conn.execute("create schema if not exists raw")
-    conn.execute(APPROVALS_DDL)
+    """Copy the whole log into raw.approvals (the log is the truth; the table mirrors it each run).
+    raw.approvals exists: ``ensure_raw_schema`` ran first."""
     rows = [
-        (
-            event.event_id, event.action, event.event_at, event.approved_by, event.note,
-            json.dumps(event.scope, ensure_ascii=False, sort_keys=True),
-            *(value.get(name) for name in VALUE_FIELDS),
-        )
+        {
+            "event_id": event.event_id,
+            "action": event.action,
+            "event_at": event.event_at,
+            "approved_by": event.approved_by,
+            "note": event.note,
+            "scope": json.dumps(event.scope, ensure_ascii=False, sort_keys=True),
+            **{name: value.get(name) for name in VALUE_FIELDS},
+        }
         for event in read_events(home)
         for value in event.values
     ]
@@ -182,8 +180,11 @@ def load_approvals(conn: duckdb.DuckDBPyConnection, home: DothiHome) -> int:
     try:
         conn.execute("delete from raw.approvals")
         if rows:
-            placeholders = ", ".join("?" for _ in _COLUMNS)
-            conn.executemany(f"insert into raw.approvals ({', '.join(_COLUMNS)}) values ({placeholders})", rows)
+            conn.register("_approvals_log", pa.Table.from_pylist(rows))
+            try:
+                conn.execute("insert into raw.approvals by name select * from _approvals_log")
+            finally:
+                conn.unregister("_approvals_log")
         conn.execute("commit")
     except Exception:
         conn.execute("rollback")

@@ -144,8 +144,8 @@ def compare_marts(published: Path, rebuilt: Path) -> list[MartComparison]:
 
     out: list[MartComparison] = []
     with duckdb.connect() as conn:
-        conn.execute(f"attach '{published}' as pub (read_only)")
-        conn.execute(f"attach '{rebuilt}' as reb (read_only)")
+        conn.execute("attach ? as pub (read_only)", [str(published)])
+        conn.execute("attach ? as reb (read_only)", [str(rebuilt)])
         marts = [name for (name,) in conn.table("information_schema.tables").filter(
             "table_catalog = 'pub' and table_schema = 'marts'").project("table_name").order("table_name").fetchall()]
         rebuilt_marts = {name for (name,) in conn.table("information_schema.tables").filter(

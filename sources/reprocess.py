@@ -25,6 +25,7 @@ from sources.home import DothiHome
 from sources.inbox import InboxFile, sha256_hex
 from sources.load import FIGURE_SCHEMA, ensure_raw_schema
 from sources.prepare import VIETNAM, IntakeJob, prepare
+from sources.recovered_rows import recovered_keys
 from sources.reference import Reference, load_reference
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,6 @@ RECOVERED_SCHEMA = pa.schema(
 )
 
 
-_NONE_RECOVERED = "(select cast(null as varchar) as file_sha256, cast(null as integer) as row_number where false)"
 
 
 @dataclass(frozen=True)
@@ -86,22 +86,22 @@ class _Candidate:
 def _candidates(conn: duckdb.DuckDBPyConnection) -> list[_Candidate]:
     """Files with rejected rows that are neither recovered nor accepted since (oldest first). A warehouse
     published before raw.recovered_rows existed (a dry run does not create it) has recovered nothing."""
-    recovered = "raw.recovered_rows" if _has_recovered_table(conn) else _NONE_RECOVERED
-    found = conn.execute(
-        f"""
-        select s.file_sha256, s.file_name, s.archive_path, s.sheet_name, s.submitted_at, s.received_at,
-               s.ingested_at, r.row_number, string_agg(distinct r.field, ',' order by r.field)
-        from raw.rejected_rows r
-        join raw.submissions s using (file_sha256)
-        where s.status = 'accepted_with_rejections'
-          and not exists (select 1 from {recovered} v
-                          where v.file_sha256 = r.file_sha256 and v.row_number = r.row_number)
-          and not exists (select 1 from raw.figures f
-                          where f.file_sha256 = r.file_sha256 and f.row_number = r.row_number)
-        group by all
-        order by s.ingested_at, s.file_sha256, r.row_number
-        """
-    ).fetchall()
+    with recovered_keys(conn):
+        found = conn.execute(
+            """
+            select s.file_sha256, s.file_name, s.archive_path, s.sheet_name, s.submitted_at, s.received_at,
+                   s.ingested_at, r.row_number, string_agg(distinct r.field, ',' order by r.field)
+            from raw.rejected_rows r
+            join raw.submissions s using (file_sha256)
+            where s.status = 'accepted_with_rejections'
+              and not exists (select 1 from _recovered_keys v
+                              where v.file_sha256 = r.file_sha256 and v.row_number = r.row_number)
+              and not exists (select 1 from raw.figures f
+                              where f.file_sha256 = r.file_sha256 and f.row_number = r.row_number)
+            group by all
+            order by s.ingested_at, s.file_sha256, r.row_number
+            """
+        ).fetchall()
     by_file: dict[str, _Candidate] = {}
     for sha, name, archive_path, sheet, submitted, received, ingested, row, fields in found:
         if sha not in by_file:
@@ -163,12 +163,6 @@ def recover_rejected_rows(
         return _recover(conn, home, run_id, now, reference, report)
     finally:
         conn.close()
-
-
-def _has_recovered_table(conn: duckdb.DuckDBPyConnection) -> bool:
-    return bool(conn.execute(
-        "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'recovered_rows'"
-    ).fetchone()[0])  # type: ignore[index]
 
 
 def _recover(
