@@ -314,12 +314,17 @@ def begin_run(
         append_run_event(home, "busy", run_id, trigger=trigger, message=str(exc))
         raise
     try:
+        work_dir = home.work / _safe_run_id(run_id)
+        working = work_dir / WAREHOUSE_NAME
+        # Logged the moment the lock is held, before any slow step: a run killed while it copies the
+        # warehouse is still known to have started, so status and the next refresh see it died.
+        append_run_event(
+            home, "started", run_id, trigger=trigger, pid=os.getpid(), working=str(working.relative_to(home.root)),
+        )
         cleaned = clean_stale(home, keep=_safe_run_id(run_id))
         for stale in cleaned:
             append_run_event(home, "abandoned", stale, note="working copy of a dead or failed run removed")
-        work_dir = home.work / _safe_run_id(run_id)
         work_dir.mkdir(parents=True, exist_ok=True)
-        working = work_dir / WAREHOUSE_NAME
         started = time.monotonic()
         if not working.exists() and home.warehouse.exists():
             tmp = work_dir / f".{WAREHOUSE_NAME}.tmp"
@@ -331,13 +336,15 @@ def begin_run(
         scope = RunScope(home, run_id, trigger, working, lock, copy_seconds=time.monotonic() - started)
         scope.cleaned = cleaned
         _repair_pointers(home)
-        append_run_event(
-            home, "started", run_id, trigger=trigger, pid=os.getpid(), working=str(working.relative_to(home.root)),
-            copy_seconds=round(scope.copy_seconds, 3),
-        )
         return scope
-    except BaseException:
-        lock.release()
+    except BaseException as exc:
+        try:  # it logged "started": end it, or status would count it dead for ever
+            append_run_event(
+                home, "failed", run_id, trigger=trigger, step="working_copy", error=f"{type(exc).__name__}: {exc}",
+                note="nothing published; the live warehouse is unchanged",
+            )
+        finally:
+            lock.release()
         raise
 
 

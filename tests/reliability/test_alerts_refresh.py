@@ -1,5 +1,8 @@
 """Real refreshes alert: a failed one (dbt out of memory) and one that published new error findings.
 
+The failed one also shows that the run history tells the truth: logs/runs.jsonl and `dothi status` hold
+the failed step and dbt's own error.
+
 A dead alert channel never changes the refresh's outcome: it is reported and recorded in logs/runs.jsonl.
 """
 
@@ -16,7 +19,7 @@ import dagster as dg
 from orchestration.defs.alerts import alert_on_new_error_findings
 from orchestration.resources import DothiHomeResource
 from tests.alert_sinks import alert_env, free_port, run_status_context, skip_message, smtp_sink, webhook_sink
-from tests.conftest import REPO
+from tests.conftest import REPO, run_cli
 
 
 def _refresh(home, *args: str, **extra: str) -> subprocess.CompletedProcess:
@@ -44,6 +47,12 @@ def test_a_failed_refresh_sends_an_email_and_a_webhook(sample_refresh, tmp_path)
     assert (home / "warehouse.duckdb").read_bytes() == before  # nothing published
     (failed,) = [e for e in _events(home)[seen:] if e["event"] == "failed"]
     run_id = failed["run_id"]
+    # The run history tells the truth: the failed step and dbt's own error (it was "error": null).
+    assert failed["step"] == "dbt_warehouse"
+    assert "Out of Memory Error" in failed["error"] and "dbt node(s) failed" in failed["error"]
+    assert len(failed["error"]) <= 2000
+    status = run_cli(home, "status", "--json")
+    assert status.returncode == 3 and json.loads(status.stdout)["last_refresh"]["error"] == failed["error"]
     assert "alert: email → oncall@test.local, stats@test.local: sent; webhook" in run.stderr
 
     (mail,) = smtp.messages
@@ -67,11 +76,23 @@ def test_a_failed_refresh_sends_an_email_and_a_webhook(sample_refresh, tmp_path)
     assert alert["run_id"] == run_id and [d["ok"] for d in alert["deliveries"]] == [True, True]
 
 
-def test_a_published_refresh_with_new_errors_alerts_and_a_dead_webhook_changes_nothing(tmp_path) -> None:
+# A night's new file: one figure that is not a number (a new error finding), one that is.
+LATE_FILE = (
+    "Đơn vị báo cáo,Kỳ báo cáo,Ngày gửi,Địa bàn,Mã chỉ tiêu,Chỉ tiêu,Giá trị,Đơn vị tính\n"
+    "UBND Thành phố Cam Ranh,Năm 2024,20/02/2025,Thành phố Cam Ranh,TOTAL_POP,Dân số trung bình,\"128,900\",người\n"
+    "UBND Thành phố Cam Ranh,Năm 2024,20/02/2025,Thành phố Cam Ranh,URBAN_POP,Dân số đô thị,12a4,người\n"
+)
+
+
+def test_a_published_refresh_with_new_errors_alerts_and_a_dead_webhook_changes_nothing(
+    sample_refresh, tmp_path
+) -> None:
     home = tmp_path / "home"
+    shutil.copytree(sample_refresh.home, home)
+    (home / "inbox" / "CamRanh_BaoCao_2024_bo_sung.csv").write_text(LATE_FILE, encoding="utf-8")
     dead = free_port()
     with smtp_sink() as smtp:
-        run = _refresh(home, "--sample", "--json", **alert_env(smtp.port, f"http://127.0.0.1:{dead}/hook"))
+        run = _refresh(home, "--json", **alert_env(smtp.port, f"http://127.0.0.1:{dead}/hook"))
     assert run.returncode == 0, run.stderr[-3000:]  # the webhook is down: the refresh still publishes
     summary = json.loads(run.stdout.strip().splitlines()[-1])
     run_id = summary["run_id"]

@@ -1,9 +1,10 @@
-"""Run history tells the truth: a refresh killed by SIGKILL is marked failed by the next one, under the lock,
-and a failed dbt step's own error (here a real DuckDB out-of-memory) lands in logs/runs.jsonl."""
+"""Run history tells the truth: a refresh killed by SIGKILL is marked failed by the next one, under the lock.
+(A failed dbt step's own error in logs/runs.jsonl: tests/reliability/test_alerts_refresh.py.)"""
 
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 import time
 
@@ -14,20 +15,20 @@ from orchestration.publishing import lock_holder
 from orchestration.run_history import DEAD_RUN_REASON
 from sources.home import DothiHome
 from tests.conftest import run_cli
-from tests.reliability.test_faults import drop, refresh, start
+from tests.reliability.test_alerts_refresh import LATE_FILE
+from tests.reliability.test_faults import refresh, start
 
 pytestmark = pytest.mark.integration
-
-FILES = ["KHAWASCO_nuoc_sach_2024.csv", "CamRanh_BaoCao_2024.csv"]
 
 
 def _events(home: DothiHome) -> list[dict]:
     return [json.loads(line) for line in (home.logs / "runs.jsonl").read_text().splitlines()]
 
 
-def test_killed_run_is_marked_failed_by_the_next_refresh(tmp_path) -> None:
+def test_killed_run_is_marked_failed_by_the_next_refresh(sample_refresh, tmp_path) -> None:
     h = DothiHome(tmp_path / "home")
-    drop(h.root, FILES)
+    shutil.copytree(sample_refresh.home, h.root)  # a published home; tonight's one new file
+    (h.inbox / "CamRanh_BaoCao_2024_bo_sung.csv").write_text(LATE_FILE, encoding="utf-8")
     proc = start(h.root)
     deadline = time.monotonic() + 300
     while (holder := lock_holder(h.lock_file)) is None:
@@ -59,17 +60,3 @@ def test_killed_run_is_marked_failed_by_the_next_refresh(tmp_path) -> None:
     # A second refresh finds nothing more to mark.
     assert refresh(h.root)[0] == 0
     assert [e["run_id"] for e in _events(h) if e["event"] == "dead"] == [killed]
-
-
-def test_failed_dbt_step_records_its_error(tmp_path) -> None:
-    h = DothiHome(tmp_path / "home")
-    drop(h.root, FILES)
-    code, _, err = refresh(h.root, DOTHI_DUCKDB_MEMORY_LIMIT="1MB")  # dbt's DuckDB runs out of memory
-    assert code == 1, err[-4000:]
-    failed = _events(h)[-1]
-    assert failed["event"] == "failed" and failed["step"] == "dbt_warehouse"
-    assert "Out of Memory Error" in failed["error"] and "dbt node(s) failed" in failed["error"]
-    assert len(failed["error"]) <= 2000
-    status = run_cli(h.root, "status", "--json")
-    assert status.returncode == 3
-    assert json.loads(status.stdout)["last_refresh"]["error"] == failed["error"]
