@@ -254,7 +254,8 @@ def test_reports_flag_a_revision_after_approval(steps: Steps) -> None:
     [review_row] = shown.review_sheet
     assert any(isinstance(c, str) and "⚑ CÓ ĐƠN VỊ GỬI SỐ LIỆU SỬA SAU PHÊ DUYỆT" in c for c in review_row)
     assert "appr revised" in shown.dashboard and "SỬA SAU PHÊ DUYỆT" in shown.dashboard
-    assert shown.summary["revisions_waiting"] == 1
+    # the unit's revision, and the merged province's total recomputed from it (approved too)
+    assert shown.summary["revisions_waiting"] == 2
 
 
 def test_after_unapprove_the_reports_no_longer_say_approved(steps: Steps) -> None:
@@ -265,7 +266,9 @@ def test_after_unapprove_the_reports_no_longer_say_approved(steps: Steps) -> Non
     [review_row] = shown.review_sheet
     assert any(isinstance(c, str) and c.startswith(f"Phê duyệt một phần (chưa đủ các đơn vị) bởi {BY}")
                for c in review_row), review_row
-    assert "appr revised" not in shown.dashboard and shown.summary["revisions_waiting"] == 0
+    assert "appr revised" not in shown.dashboard
+    # the province's total is still approved; recomputed from the unit's now official figure, it waits
+    assert shown.summary["revisions_waiting"] == 1
 
 
 def test_a_rebuild_home_gets_the_approval_log(steps: Steps, tmp_path: Path) -> None:
