@@ -43,6 +43,7 @@ box-shadow:0 1px 2px rgba(0,0,0,.08)} h2{font-size:18px;margin:4px 0 12px}
 .card .name{font-weight:600;min-height:34px} .card .fig{font-size:18px;margin:4px 0}
 .pill{display:inline-block;border-radius:10px;padding:1px 8px;font-size:12px;font-weight:600}
 .ph{color:#b45f06;font-style:italic;font-weight:bold;font-size:12px}
+.appr{color:#1b7837;font-size:12px}.appr.revised{color:#9c0006;background:#ffc7ce;font-weight:bold;padding:2px 4px}
 table{border-collapse:collapse;font-size:12px;width:100%} th,td{border:1px solid #ddd;padding:3px 6px;
 vertical-align:top} th{background:#1f4e79;color:#fff;position:sticky;top:0} td.num{text-align:right}
 .heat td.cell{text-align:center;font-weight:600;min-width:58px}
@@ -121,6 +122,14 @@ def _note(note: object) -> str:
     return f'<div class="fnote">{escape(note)}</div>' if isinstance(note, str) and note else ""
 
 
+def _approval(approval: object) -> str:
+    """The figure's approval state ("Đã phê duyệt bởi … ngày …"); a revision waiting after it stands out."""
+    if not isinstance(approval, str) or not approval:
+        return ""
+    revised = " revised" if views.MARK_REVISION in approval else ""
+    return f'<div class="appr{revised}">{escape(approval)}</div>'
+
+
 def _marks_legend(lang: Lang) -> str:
     return f'<div class="note marks-legend">{escape(text("figure_marks_legend", lang))}</div>'
 
@@ -138,7 +147,7 @@ def _cards(marts: MartSet, lang: Lang) -> str:
             f'<div class="name">{escape(r["indicator"])}</div>'
             f'<div class="fig">{escape(number_text(r["actual"], lang, d))}{_marks(r["figure_marks"], r["figure_note"])}'
             f' / {escape(number_text(r["target_value"], lang, d))} {escape(unit)}'
-            f'{_placeholder(r["is_placeholder"], lang)}</div>{_note(r["figure_note"])}'
+            f'{_placeholder(r["is_placeholder"], lang)}</div>{_note(r["figure_note"])}{_approval(r.get("approval"))}'
             f"{svg.gauge(r['achievement_pct'], progress_colour(r['progress_class']))}"
             f"<div>{_pill(r['progress_class'], lang)} {escape(number_text(r['achievement_pct'], lang, 0))} % · "
             f"{escape(str(r['period']))} → {escape(str(r['target_year']))}</div></div>"
@@ -387,11 +396,11 @@ def _review(marts: MartSet, lang: Lang) -> str:
             f"<td class=num>{escape(number_text(r['actual'], lang, d))}{_marks(r['figure_marks'], r['figure_note'])}"
             f'</td><td><span class="pill" style="background:#{colours.get(status, "ffffff")};color:{fg}">'
             f"{escape(label)}</span></td><td class=num>{escape(completeness)}</td>"
-            f"<td>{escape(str(r['figure_note'] or ''))}</td></tr>"
+            f"<td>{escape(str(r['figure_note'] or ''))}</td><td>{_approval(r.get('approval'))}</td></tr>"
         )
     header = "".join(f"<th>{escape(text(k, lang))}</th>" for k in (
         "locality", "indicator", "target", "review_period", "actual", "review_status", "completeness_pct",
-        "figure_note"))
+        "figure_note", "approval"))
     counts = text("review_counts", lang, **views.review_counts(frame))
     return (f'<p class="note">{escape(text("review_note", lang))}</p><p><b>{escape(counts)}</b></p>'
             f'<table id="review-table"><thead><tr>{header}</tr></thead><tbody>{"".join(rows)}</tbody></table>'

@@ -52,6 +52,7 @@ from outputs.safe_text import is_formula_like
 PLACEHOLDER_FONT = Font(italic=True, bold=True, color="B45F06")
 ROLLED_UP_FILL = PatternFill("solid", fgColor="DDEBF7")  # a figure rolled up from the new units
 INCOMPLETE_FILL = PatternFill("solid", fgColor="FCE4D6")  # … with pieces missing
+REVISION_FILL = PatternFill("solid", fgColor="FFC7CE")  # an approved figure with a revision waiting
 REVIEW_COLOURS = {"met": "1B7837", "not_met": "D73027", "incomplete": "FEE08B", "no_data": "BDBDBD",
                   "in_progress": "DDEBF7"}
 
@@ -61,7 +62,7 @@ class Column:
     label: str  # label key
     key: str  # frame column
     width: float
-    kind: str = "text"  # text | number | integer | date | progress | placeholder | severity | bool
+    kind: str = "text"  # text | number | integer | date | progress | placeholder | severity | bool | approval
 
 
 def _is_current(marts: MartSet) -> bool:
@@ -142,7 +143,8 @@ def _put_styled(ws: Worksheet, row: int, col: int, value: object, style: StyleAr
     cell._style = copy(style)
 
 
-_VALUE_STYLED = ("progress", "placeholder", "severity", "bool", "review")  # kinds whose style depends on the value
+# kinds whose style depends on the value
+_VALUE_STYLED = ("progress", "placeholder", "severity", "bool", "review", "approval")
 
 
 def _is_placeholder(value: object) -> bool:
@@ -174,6 +176,10 @@ def _typed_cell(ws: Worksheet, row: int, col: int, value: object, kind: str, uni
         cell.font = PLACEHOLDER_FONT
     elif kind == "severity" and value in ("error", "warning"):
         cell.font = Font(bold=True, color="C00000" if value == "error" else "7F6000")
+    elif kind == "approval" and isinstance(value, str):
+        cell.alignment = WRAP
+        if views.MARK_REVISION in value:  # the approved figure stands; a revision waits: make it seen
+            cell.fill, cell.font = REVISION_FILL, Font(bold=True, color="9C0006")
     elif kind == "review" and isinstance(value, str) and value in REVIEW_COLOURS:
         cell.fill = PatternFill("solid", fgColor=REVIEW_COLOURS[value])
         cell.font = Font(bold=True, color="FFFFFF" if value in ("met", "not_met") else "000000")
@@ -202,6 +208,7 @@ STATUS_SPEC = [
     Column("figure_marks", "figure_marks", 7),
     Column("completeness_pct", "completeness_pct", 11, "pct"),
     Column("figure_note", "figure_note", 40),
+    Column("approval", "approval", 34, "approval"),
 ]
 
 
@@ -413,6 +420,7 @@ REVIEW_SPEC = [
     Column("review_status", "review_status", 16, "review"),
     Column("completeness_pct", "completeness_pct", 11, "pct"),
     Column("figure_note", "figure_note", 40),
+    Column("approval", "approval", 34, "approval"),
 ]
 
 
@@ -472,6 +480,7 @@ VALUES_SPEC = [
     Column("figure_marks", "figure_marks", 7),
     Column("completeness_pct", "completeness_pct", 11, "pct"),
     Column("figure_note", "figure_note", 40),
+    Column("approval", "approval", 34, "approval"),
 ]
 
 

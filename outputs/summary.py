@@ -93,6 +93,29 @@ def _values_by_map(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
     }
 
 
+def _approvals(conn: duckdb.DuckDBPyConnection) -> dict:
+    """How many official values are approved (per period), and how many revisions after approval wait
+    (each is a REVISION_AFTER_APPROVAL finding; ``dothi unapprove`` lets one take effect)."""
+    values = conn.table("marts.fct_indicator_values")
+    if "approval_status" not in values.columns:  # a warehouse published before approvals
+        return {}
+    approved = values.filter(Col("approval_status") == Const("approved"))
+    by_period = approved.aggregate([Col("period"), Fn("count", Const(1))], "period").order("period").fetchall()
+    return {
+        "values": _count(values, Col("value").isnotnull()),
+        "values_approved": _count(approved),
+        "approved_by_period": {str(period): int(n) for period, n in by_period},
+        "revisions_waiting": _count(values, Col("revision_value").isnotnull()),
+    }
+
+
+def _approvals_line(a: dict) -> str:
+    periods = ", ".join(f"{p}: {n}" for p, n in a.get("approved_by_period", {}).items())
+    return (f"Approvals (phê duyệt): {a.get('values_approved', 0)} of {a.get('values', 0)} value(s) approved"
+            + (f" ({periods})" if periods else "")
+            + f"; {a.get('revisions_waiting', 0)} revision(s) after approval waiting (not applied)")
+
+
 def _review_counts(conn: duckdb.DuckDBPyConnection) -> list[tuple]:
     keys = ["programme_code", "map_code", "review_period", "review_status"]
     return conn.table("marts.fct_programme_review").aggregate(
@@ -116,6 +139,8 @@ class RefreshSummary:
     # this run's inbox entries not read, or read with a remark (folders, FIFOs, symlinks, files still
     # being written, undecodable names): {"name", "kind", "reason"}, from the intake step's note
     inbox: list[dict] = field(default_factory=list)
+    # values approved (dothi approve), per period, and revisions after approval waiting
+    approvals: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -149,6 +174,8 @@ class RefreshSummary:
             lines += [_gap_line(row) for row in item["furthest_localities"]] or [_none_line(item)]
         if self.transition:
             lines.append(_transition_line(self.transition))
+        if self.approvals:
+            lines.append(_approvals_line(self.approvals))
         if self.inbox:
             lines.append(f"Inbox entries not read, or read with a remark ({len(self.inbox)}):")
             lines += [f"  {item['name']}: {item['reason']}" for item in self.inbox]
@@ -216,6 +243,7 @@ def build_summary(warehouse: Path, top_n: int = TOP_N) -> RefreshSummary:
         values_by_map = _values_by_map(conn)
         reviews = _review_counts(conn)
         summary.transition = _transition(conn)
+        summary.approvals = _approvals(conn)
     summary.reviews = _reviews(reviews)
     summary.files = {str(k): int(v) for k, v in submissions["status"].value_counts().items()}
     # Resolved findings stay in the mart as history; the summary counts what is still open.

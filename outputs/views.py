@@ -6,11 +6,13 @@ mart it needs is missing, so the Excel report and the dashboard can say so inste
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
 import pandas as pd
 
+from outputs.formatting import decimals_for, number_text
 from outputs.labels import Lang, text
 from outputs.marts import (
     NQ06_MAP,
@@ -25,7 +27,7 @@ from sources.reference import load_reference
 STATUS_COLUMNS = [
     "indicator_code", "indicator", "unit", "period", "actual", "target_value", "target_year", "gap",
     "achievement_pct", "required_yearly_change", "progress_class", "is_placeholder", "target_source",
-    "programme_code", "figure_marks", "figure_note", "completeness_pct",
+    "programme_code", "figure_marks", "figure_note", "completeness_pct", "approval",
 ]
 SEVERITY_ORDER = {"error": 0, "warning": 1}
 
@@ -185,6 +187,37 @@ def figure_note(flags: FigureFlags, lang: Lang) -> str:
     return "; ".join(parts)
 
 
+# Beside a figure whose approved value stands while a later revision waits (finding REVISION_AFTER_APPROVAL).
+MARK_REVISION = "⚑"
+
+
+def approval_text(record: Mapping[str, object], lang: Lang) -> str:
+    """A figure's approval state for people: "Đã phê duyệt bởi … ngày …" / "Approved by … on …", and a
+    revision that arrived after the approval flagged with its figure (the official one stays the approved)."""
+    status = record.get("approval_status")
+    if status not in ("approved", "partly_approved"):
+        return text("not_approved", lang) if isinstance(status, str) else ""
+    at = record.get("approved_at")
+    date = pd.Timestamp(at).strftime("%d/%m/%Y") if at is not None and not pd.isna(at) else "?"
+    by = record.get("approved_by")
+    parts = [text("approved_by_on" if status == "approved" else "partly_approved_by_on", lang,
+                  by=by if isinstance(by, str) else "?", date=date)]
+    if _flag(record.get("has_revision_after_approval")):
+        revision = _share_or_none(record.get("revision_value"))
+        unit = record.get("unit")
+        parts.append(MARK_REVISION + " " + (
+            text("revision_pending", lang, value=number_text(revision, lang, decimals_for(
+                unit if isinstance(unit, str) else None)))
+            if revision is not None else text("revision_pending_rollup", lang)))
+    return "; ".join(parts)
+
+
+def _approvals(frame: pd.DataFrame, lang: Lang) -> list[str]:
+    if "approval_status" not in frame.columns:  # a warehouse published before approvals
+        return [""] * len(frame)
+    return [approval_text(r, lang) for r in frame.to_dict("records")]
+
+
 def reporter_name(code: str | None, lang: Lang) -> str:
     if not code:
         return ""
@@ -214,6 +247,7 @@ def status_table(marts: MartSet, locality_code: str, lang: Lang) -> pd.DataFrame
                             for f, crossed, note in zip(flags, breaks, break_notes, strict=True)]
     frame["completeness_pct"] = [None if f.completeness_share is None or f.complete else f.completeness_share * 100
                                  for f in flags]
+    frame["approval"] = _approvals(frame, lang)
     order = indicator_order(marts)
     frame["_order"] = frame["indicator_code"].map(order).fillna(10_000)
     frame = frame.sort_values(["_order", "indicator_code"])
@@ -463,7 +497,8 @@ def programme_review(marts: MartSet, lang: Lang, programme_code: str | None = No
     if units is not None:  # a unit of another map never enters the review of this one
         frame = frame[frame["locality_code"].isin(units["locality_code"])]
     if frame.empty:
-        return frame.assign(locality="", indicator="", figure_marks="", figure_note="", completeness_pct=None)
+        return frame.assign(locality="", indicator="", figure_marks="", figure_note="", completeness_pct=None,
+                            approval="")
     frame["locality"] = [locality_name(marts, c, lang) for c in frame["locality_code"]]
     frame["indicator"] = frame["indicator_code"].map(indicator_names(marts, lang)).fillna(frame["indicator_code"])
     notes, marks, shares = [], [], []
@@ -485,6 +520,7 @@ def programme_review(marts: MartSet, lang: Lang, programme_code: str | None = No
         notes.append(figure_note(flags, lang))
         shares.append(None if flags.completeness_share is None or flags.complete else flags.completeness_share * 100)
     frame["figure_marks"], frame["figure_note"], frame["completeness_pct"] = marks, notes, shares
+    frame["approval"] = _approvals(frame, lang)
     order = indicator_order(marts)
     frame["_province"] = frame["locality_code"] != PROVINCE_CODE
     frame["_order"] = frame["indicator_code"].map(order).fillna(10_000)
@@ -586,6 +622,7 @@ def unit_values(marts: MartSet, lang: Lang) -> pd.DataFrame | None:
     frame["figure_note"] = [figure_note(f, lang) for f in flags]
     frame["completeness_pct"] = [None if f.completeness_share is None or f.complete else f.completeness_share * 100
                                  for f in flags]
+    frame["approval"] = _approvals(frame, lang)
     return frame.reset_index(drop=True)
 
 

@@ -156,6 +156,59 @@ def plan_unapprove(scope: Scope, events: Sequence[Event]) -> list[dict[str, obje
     return lifted
 
 
+# What `dothi approve` reads of the published consolidated values (marts.fct_indicator_values).
+FIGURE_COLUMNS = (
+    *VALUE_FIELDS, "approval_status", "revision_value", "revision_file_sha256", "revision_file_name",
+    "revision_row_number",
+)
+
+
+def published_figures(warehouse: Path, period: str) -> tuple[list[dict[str, object]], set[str]]:
+    """The published consolidated values of ``period``, and the known periods (marts.dim_period)."""
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        periods = {str(p) for (p,) in conn.table("marts.dim_period").project("period").fetchall()}
+        rows = (
+            conn.table("marts.fct_indicator_values")
+            .filter(duckdb.ColumnExpression("period") == duckdb.ConstantExpression(period))
+            .project(", ".join(FIGURE_COLUMNS))
+            .fetchall()
+        )
+    figures = []
+    for values in rows:
+        figure = dict(zip(FIGURE_COLUMNS, values, strict=True))
+        if figure["approval_status"] == "approved" and figure["revision_value"] is not None:
+            # The mart still shows an approval lifted since its refresh: freeze the figure it carries
+            # as the revision (the latest consolidated one), not the old frozen one.
+            figure.update(value=figure["revision_value"], file_name=figure["revision_file_name"],
+                          row_number=figure["revision_row_number"], file_sha256=figure["revision_file_sha256"])
+        figures.append(figure)
+    return figures, periods
+
+
+def record(
+    home: DothiHome, action: str, scope: Scope, by: str, note: str, event_id: str, at: str
+) -> tuple[Event, int]:
+    """Plan and append one approve/unapprove event; returns it and how many values in scope were
+    approved already (left as they were). Call under the single-writer lock. Raises ApprovalError."""
+    if action not in ACTIONS:
+        raise ApprovalError(f"unknown action {action!r}")
+    if not by.strip() or not note.strip():
+        raise ApprovalError("--by and --note must not be empty / cần ghi người phê duyệt và lý do")
+    events = read_events(home)
+    already = 0
+    if action == "approve":
+        try:
+            figures, periods = published_figures(home.warehouse, scope.period)
+        except duckdb.Error as exc:  # no marts yet: say so, never a traceback
+            raise ApprovalError(f"cannot read the published values in {home.warehouse} ({exc})") from exc
+        values, already = plan_approve(scope, figures, periods, events)
+    else:
+        values = plan_unapprove(scope, events)
+    event = Event(event_id, action, at, by.strip(), note.strip(), scope.to_dict(), values)
+    append_event(home, event)
+    return event, already
+
+
 def _key(figure: dict[str, object]) -> tuple[str, str, str]:
     return (str(figure["locality_code"]), str(figure["indicator_code"]), str(figure["period"]))
 

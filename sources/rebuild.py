@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sources.approvals import log_path
 from sources.home import DothiHome
 from sources.inbox import PendingFile, sha256_hex, write_pending
 
@@ -84,8 +85,13 @@ def missing_from_archive(home: DothiHome, entries: list[PendingFile]) -> list[di
 
 
 def seed_home(source: DothiHome, target: DothiHome, entries: list[PendingFile]) -> None:
-    """A fresh home holding the archived files and the journal that makes its first refresh load them."""
+    """A fresh home holding the archived files and the journal that makes its first refresh load them,
+    and the approval log: approvals are an input of the marts, kept outside the warehouse, and the
+    rebuilt marts must carry the published approvals (and their frozen figures)."""
     target.ensure()
+    if log_path(source).is_file():
+        log_path(target).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(log_path(source), log_path(target))
     for entry in entries:
         paths = [entry.archive_path, *([entry.container["archive_path"]] if entry.container else [])]
         for rel in paths:

@@ -52,7 +52,12 @@ final as (
         map_values.uses_placeholder_share,
         map_values.lineage,
         breaks.obs_status,
-        coalesce(synthetic_periods.any_synthetic = 1, false) as is_synthetic
+        coalesce(synthetic_periods.any_synthetic = 1, false) as is_synthetic,
+        map_values.approval_status,
+        map_values.approved_by,
+        map_values.approved_at,
+        map_values.revision_value,
+        map_values.has_revision_after_approval
     from map_values
     inner join units
         on map_values.locality_key = units.locality_key

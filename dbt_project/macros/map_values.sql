@@ -8,7 +8,7 @@ units_by_period as (
 ),
 
 consolidated as (
-    select * from {{ ref('int_values__consolidated') }}
+    select * from {{ ref('int_values__official') }}
 ),
 
 province as (
@@ -35,7 +35,12 @@ reported as (
         false as uses_placeholder_share,
         case when consolidated.file_name is not null
             then {{ dbt.concat(["consolidated.file_name", "' #'", "cast(consolidated.row_number as " ~ dbt.type_string() ~ ")"]) }}
-        end as lineage
+        end as lineage,
+        consolidated.approval_status,
+        consolidated.approved_by,
+        consolidated.approved_at,
+        consolidated.revision_value,
+        consolidated.is_revised_after_approval as has_revision_after_approval
     from consolidated
     inner join units_by_period
         on consolidated.locality_code = units_by_period.locality_code
@@ -64,7 +69,9 @@ pieces as (
 ),
 
 child_values as (
-    select locality_code, indicator_code, period, value, numerator, denominator, file_name, row_number
+    select
+        locality_code, indicator_code, period, value, numerator, denominator, file_name, row_number,
+        approval_status, approved_by, approved_at, is_revised_after_approval
     from consolidated
     where not is_province
 ),
@@ -88,7 +95,12 @@ combined as (
         pieces_expected,
         pieces_reported,
         uses_placeholder_share,
-        lineage
+        lineage,
+        approval_status,
+        approved_by,
+        approved_at,
+        revision_value,
+        has_revision_after_approval
     from reported
     union all
     select
@@ -105,7 +117,12 @@ combined as (
         pieces_expected,
         pieces_reported,
         uses_placeholder_share,
-        pieces_lineage as lineage
+        pieces_lineage as lineage,
+        approval_status,
+        approved_by,
+        approved_at,
+        cast(null as {{ type_double() }}) as revision_value,
+        has_revision_after_approval
     from rolled
 )
 {%- endmacro %}

@@ -9,7 +9,8 @@
       none      no row
     pieces: a relation/CTE (target_key, target_code, source_code, share, share_is_placeholder, period) of the
     pieces that exist in each period; child_values: (locality_code, indicator_code, period, value, numerator,
-    denominator, file_name, row_number). Every row says how many pieces were expected and reported
+    denominator, file_name, row_number, approval_status, approved_by, approved_at, is_revised_after_approval).
+    Every row says how many pieces were expected and reported
     (completeness), whether a placeholder share was used, and the pieces' lineage. -#}
 {% macro rollup(pieces, child_values) -%}
 with rollup_indicators as (
@@ -46,6 +47,10 @@ rollup_contributions as (
         {{ child_values }}.denominator,
         {{ child_values }}.file_name,
         {{ child_values }}.row_number,
+        {{ child_values }}.approval_status,
+        {{ child_values }}.approved_by,
+        {{ child_values }}.approved_at,
+        {{ child_values }}.is_revised_after_approval,
         rollup_periods.end_date
     from {{ pieces }}
     inner join {{ child_values }}
@@ -113,7 +118,12 @@ rollup_sums as (
         {{ dbt.listagg(
             dbt.concat(["source_code", "' ('", "coalesce(file_name, '')", "' #'",
                 "coalesce(cast(row_number as " ~ dbt.type_string() ~ "), '')", "')'"]),
-            "'; '", 'order by source_code') }} as pieces_lineage
+            "'; '", 'order by source_code') }} as pieces_lineage,
+        sum(case when approval_status = 'approved' then 1 else 0 end) as approved_count,
+        count(distinct approved_by) as approvers_count,
+        min(approved_by) as first_approver,
+        max(approved_at) as last_approved_at,
+        max(case when is_revised_after_approval then 1 else 0 end) as any_revised
     from rollup_weighted
     group by target_key, indicator_code, period
 ),
@@ -135,6 +145,11 @@ rollup_methods as (
         rollup_sums.weight_total,
         rollup_sums.any_placeholder_share,
         rollup_sums.pieces_lineage,
+        rollup_sums.approved_count,
+        rollup_sums.approvers_count,
+        rollup_sums.first_approver,
+        rollup_sums.last_approved_at,
+        rollup_sums.any_revised,
         {{ aggregation_method(
             'rollup_indicators.aggregation', 'rollup_sums.pieces_reported', 'rollup_expected.pieces_expected',
             'rollup_sums.with_fraction_count', 'rollup_sums.sum_denominator', 'rollup_sums.weighted_count',
@@ -166,6 +181,18 @@ select
     cast(pieces_reported * 1.0 / pieces_expected as {{ type_double() }}) as completeness_share,
     pieces_reported = pieces_expected as is_complete,
     any_placeholder_share = 1 as uses_placeholder_share,
-    pieces_lineage
+    pieces_lineage,
+    case
+        when approved_count > 0 and approved_count = pieces_reported then 'approved'
+        when approved_count > 0 then 'partly_approved'
+        else 'not_approved'
+    end as approval_status,
+    case
+        when approvers_count = 1 then first_approver
+        when approvers_count > 1 then
+            {{ dbt.concat(["first_approver", "' (+'", "cast(approvers_count - 1 as " ~ dbt.type_string() ~ ")", "')'"]) }}
+    end as approved_by,
+    case when approved_count > 0 then last_approved_at end as approved_at,
+    coalesce(any_revised = 1, false) as has_revision_after_approval
 from rollup_methods
 {%- endmacro %}

@@ -15,12 +15,6 @@ import uuid
 
 from orchestration.cli.environment import export_environment
 
-_FIGURE_COLUMNS = (
-    "locality_code", "indicator_code", "period", "value", "numerator", "denominator", "revision",
-    "file_sha256", "file_name", "sheet_name", "row_number", "chosen_source",
-    "approval_status", "revision_value", "revision_file_sha256", "revision_file_name", "revision_row_number",
-)
-
 
 def _add_scope(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--period", required=True, help="period to approve, e.g. 2025 or 2025-H1 (kỳ báo cáo)")
@@ -43,46 +37,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     unapprove.set_defaults(handler=lambda args: approval_command("unapprove", args))
 
 
-def _published_figures(warehouse: object, period: str) -> tuple[list[dict], set[str]]:
-    import duckdb
-
-    with duckdb.connect(str(warehouse), read_only=True) as conn:
-        periods = {str(p) for (p,) in conn.table("marts.dim_period").project("period").fetchall()}
-        rows = (
-            conn.table("marts.fct_indicator_values")
-            .filter(duckdb.ColumnExpression("period") == duckdb.ConstantExpression(period))
-            .project(", ".join(_FIGURE_COLUMNS))
-            .fetchall()
-        )
-    figures = []
-    for values in rows:
-        figure = dict(zip(_FIGURE_COLUMNS, values, strict=True))
-        if figure["approval_status"] == "approved" and figure["revision_value"] is not None:
-            # The mart still shows an approval lifted since its refresh: freeze the figure it carries
-            # as the revision (the latest consolidated one), not the old frozen one.
-            figure.update(value=figure["revision_value"], file_name=figure["revision_file_name"],
-                          row_number=figure["revision_row_number"], file_sha256=figure["revision_file_sha256"])
-        figures.append(figure)
-    return figures, periods
-
-
 def approval_command(action: str, args: argparse.Namespace) -> int:
     from orchestration.publishing import RefreshBusy, RefreshLock, lock_wait_seconds, now_local
-    from sources.approvals import (
-        ApprovalError,
-        Event,
-        Scope,
-        append_event,
-        plan_approve,
-        plan_unapprove,
-        read_events,
-    )
+    from sources.approvals import ApprovalError, Scope, record
 
     home = export_environment()
     scope = Scope(args.period.strip(), tuple(args.locality), tuple(args.indicator))
-    if not args.by.strip() or not args.note.strip():
-        print("--by and --note must not be empty / cần ghi người phê duyệt và lý do", file=sys.stderr)
-        return 2
     if not home.warehouse.exists():
         print(f"No warehouse at {home.warehouse}: run `dothi refresh` first.", file=sys.stderr)
         return 1
@@ -95,20 +55,8 @@ def approval_command(action: str, args: argparse.Namespace) -> int:
         print(str(exc), file=sys.stderr)
         return 1
     try:
-        events = read_events(home)
-        already = 0
-        if action == "approve":
-            try:
-                figures, periods = _published_figures(home.warehouse, scope.period)
-            except Exception as exc:  # noqa: BLE001 - no marts yet: say so, never a traceback
-                print(f"Cannot read the published values in {home.warehouse} ({exc}).", file=sys.stderr)
-                return 1
-            values, already = plan_approve(scope, figures, periods, events)
-        else:
-            values = plan_unapprove(scope, events)
-        event = Event(event_id, action, now_local().isoformat(sep=" ", timespec="seconds"),
-                      args.by.strip(), args.note.strip(), scope.to_dict(), values)
-        append_event(home, event)
+        event, already = record(home, action, scope, args.by, args.note, event_id,
+                                now_local().isoformat(sep=" ", timespec="seconds"))
     except ApprovalError as exc:
         print(f"dothi {action}: {exc}", file=sys.stderr)
         return 2
@@ -119,6 +67,6 @@ def approval_command(action: str, args: argparse.Namespace) -> int:
     else:
         verb = "approved" if action == "approve" else "unapproved"
         skipped = f" ({already} already approved, left as they were)" if already else ""
-        print(f"{verb} {len(values)} value(s) of {scope.period} by {event.approved_by}{skipped}; "
+        print(f"{verb} {len(event.values)} value(s) of {scope.period} by {event.approved_by}{skipped}; "
               "run `dothi refresh` to apply it to the marts / chạy `dothi refresh` để cập nhật.")
     return 0

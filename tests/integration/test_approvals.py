@@ -13,7 +13,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from openpyxl import load_workbook
 
+from outputs.labels import text
+from sources.home import DothiHome
+from sources.rebuild import seed_home
 from tests.conftest import REPO, RefreshRun, run_cli
 
 pytestmark = pytest.mark.integration
@@ -21,6 +25,21 @@ pytestmark = pytest.mark.integration
 SAMPLE = REPO / "sources" / "sample" / "submissions"
 KEY = ("22366", "WATER_PER_CAPITA", "2025")  # Phường Nha Trang, from KHAWASCO_nuoc_sach_2025.csv: 141.2
 REVISION_FILE = "KHAWASCO_nuoc_sach_2025_dieu_chinh.csv"
+BY = "Trần Thị Thống Kê"
+DISTRICT = "568"  # old Nha Trang on Resolution 06's map: its 2025 figure is rolled up from 22366 and others
+
+
+@dataclass
+class Shown:
+    """What people read after a refresh: the marts' approval columns, the reports, the summary."""
+
+    review: dict  # fct_programme_review, NQ06 2025, DISTRICT x WATER_PER_CAPITA
+    current: dict  # fct_indicator_values_current_map, the key
+    gaps_2025: list[tuple]  # fct_target_gaps rows whose actual is of 2025: (map, locality, indicator, approval)
+    review_sheet: list[tuple]  # progress_report.vi.xlsx, the final-review row of DISTRICT x WATER_PER_CAPITA
+    values_sheet: list[tuple]  # current_report.en.xlsx, the values row of the key
+    dashboard: str  # dashboard.vi.html
+    summary: dict  # refresh_summary.json "approvals"
 
 
 @dataclass
@@ -33,6 +52,7 @@ class Steps:
     revised_figures: list[tuple]
     unapprove: RefreshRun
     unapproved: dict
+    shown: dict[str, Shown]  # approved | revised | unapproved
 
 
 def _row(home: Path) -> dict:
@@ -45,6 +65,47 @@ def _row(home: Path) -> dict:
         found = cursor.fetchone()
         assert found is not None, KEY
         return dict(zip(columns, found, strict=True))
+
+
+def _one(conn: duckdb.DuckDBPyConnection, sql: str, params: list) -> dict:
+    cursor = conn.execute(sql, params)
+    columns = [d[0] for d in cursor.description]
+    found = cursor.fetchone()
+    assert found is not None, (sql, params)
+    return dict(zip(columns, found, strict=True))
+
+
+def _sheet_row(path: Path, sheet: str, *cells: str) -> list[tuple]:
+    workbook = load_workbook(path, read_only=True)
+    try:
+        return [row for row in workbook[sheet].iter_rows(values_only=True) if all(c in row for c in cells)]
+    finally:
+        workbook.close()
+
+
+def _shown(home: Path) -> Shown:
+    approval = "approval_status, approved_by, approved_at, revision_value, has_revision_after_approval"
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
+        review = _one(conn, f"select actual, {approval} from marts.fct_programme_review where "
+                      "programme_code = 'NQ06_2021_2025' and locality_code = ? and indicator_code = ? "
+                      "and review_period = '2025'", [DISTRICT, KEY[1]])
+        current = _one(conn, f"select value, {approval} from marts.fct_indicator_values_current_map where "
+                       "locality_code = ? and indicator_code = ? and period = ?", list(KEY))
+        gaps = conn.execute("select map_code, locality_code, indicator_code, approval_status "
+                            "from marts.fct_target_gaps where period = '2025' order by all").fetchall()
+        names = conn.execute("select name_vi, name_en from marts.dim_indicator where indicator_code = ?",
+                             [KEY[1]]).fetchone()
+        district = conn.execute("select short_name_vi from marts.dim_locality where locality_key = ?",
+                                [f"{DISTRICT}@2020-01-01"]).fetchone()
+    assert names is not None and district is not None
+    reports = home / "reports"
+    return Shown(
+        review, current, gaps,
+        _sheet_row(reports / "progress_report.vi.xlsx", text("sheet_review", "vi"), district[0], names[0]),
+        _sheet_row(reports / "current_report.en.xlsx", text("sheet_values", "en"), KEY[0], names[1], KEY[2]),
+        (reports / "dashboard.vi.html").read_text(encoding="utf-8"),
+        json.loads((reports / "refresh_summary.json").read_text(encoding="utf-8"))["approvals"],
+    )
 
 
 def _refresh(home: Path) -> RefreshRun:
@@ -65,14 +126,15 @@ def _drop_revision(inbox: Path) -> None:
 def steps(sample_refresh: RefreshRun, tmp_path_factory) -> Steps:
     home = tmp_path_factory.mktemp("approvals") / "home"
     shutil.copytree(sample_refresh.home, home, symlinks=True, ignore=shutil.ignore_patterns("work"))
-    approve = run_cli(home, "approve", "--period", "2025", "--by", "Trần Thị Thống Kê",
+    shown = {}
+    approve = run_cli(home, "approve", "--period", "2025", "--by", BY,
                       "--note", "Số liệu năm 2025 đã rà soát", "--json")
     assert approve.returncode == 0, approve.stderr
     _refresh(home)
-    approved = _row(home)
+    approved, shown["approved"] = _row(home), _shown(home)
     _drop_revision(home / "inbox")
     _refresh(home)
-    revised = _row(home)
+    revised, shown["revised"] = _row(home), _shown(home)
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
         findings = conn.execute(
             "select observed_value, expected_low, file_name, message_en, status from marts.fct_dq_issues "
@@ -85,7 +147,8 @@ def steps(sample_refresh: RefreshRun, tmp_path_factory) -> Steps:
                         "--by", "Trần Thị Thống Kê", "--note", "Chấp nhận bản sửa của KHAWASCO", "--json")
     assert unapprove.returncode == 0, unapprove.stderr
     _refresh(home)
-    return Steps(home, approve, approved, revised, findings, figures, unapprove, _row(home))
+    shown["unapproved"] = _shown(home)
+    return Steps(home, approve, approved, revised, findings, figures, unapprove, _row(home), shown)
 
 
 def test_approve_records_who_why_and_the_frozen_figures(steps: Steps) -> None:
@@ -138,3 +201,80 @@ def test_bad_arguments_are_refused(steps: Steps, args: tuple[str, ...], message:
     run = run_cli(steps.home, *args, "--by", "X", "--note", "test")
     assert run.returncode == 2 and message in run.stderr, run.stderr
     assert (steps.home / "control" / "approvals.jsonl").read_bytes() == before
+
+
+def test_the_map_marts_and_target_gaps_carry_the_approval(steps: Steps) -> None:
+    shown = steps.shown["approved"]
+    assert (shown.current["value"], shown.current["approval_status"], shown.current["approved_by"]) == (
+        141.2, "approved", BY)
+    # The district's 2025 figure is rolled up from new units, every one of them approved.
+    review = shown.review
+    assert (review["approval_status"], review["approved_by"]) == ("approved", BY)
+    assert review["approved_at"] is not None and review["has_revision_after_approval"] is False
+    assert shown.gaps_2025 and {g[3] for g in shown.gaps_2025} == {"approved"}
+    assert {g[3] for g in steps.shown["unapproved"].gaps_2025} == {"approved"}  # only the key was unapproved
+
+
+def test_a_revision_shows_both_figures_in_the_marts(steps: Steps) -> None:
+    before, shown = steps.shown["approved"], steps.shown["revised"]
+    assert (shown.current["value"], shown.current["revision_value"]) == (141.2, 150.5)
+    assert shown.current["has_revision_after_approval"] is True
+    # The roll-up keeps the approved pieces' figure, and says a piece has a revision waiting.
+    assert shown.review["actual"] == before.review["actual"]
+    assert (shown.review["approval_status"], shown.review["has_revision_after_approval"]) == ("approved", True)
+    assert shown.review["revision_value"] is None
+
+
+def test_unapproved_figures_say_so_in_the_marts(steps: Steps) -> None:
+    shown = steps.shown["unapproved"]
+    assert (shown.current["value"], shown.current["approval_status"]) == (150.5, "not_approved")
+    assert shown.current["approved_by"] is None and shown.current["revision_value"] is None
+    # One piece of the district is no longer approved: the roll-up is partly approved, nothing waits.
+    assert (shown.review["approval_status"], shown.review["has_revision_after_approval"]) == (
+        "partly_approved", False)
+
+
+def test_reports_and_dashboard_say_approved_by_whom_and_when(steps: Steps) -> None:
+    shown = steps.shown["approved"]
+    [review_row] = shown.review_sheet
+    assert any(isinstance(c, str) and c.startswith(f"Đã phê duyệt bởi {BY} ngày ") for c in review_row), review_row
+    [values_row] = shown.values_sheet
+    assert any(isinstance(c, str) and c.startswith(f"Approved by {BY} on ") for c in values_row), values_row
+    assert f"Đã phê duyệt bởi {BY} ngày " in shown.dashboard and "appr revised" not in shown.dashboard
+    assert shown.summary["values_approved"] > 1000 and shown.summary["revisions_waiting"] == 0
+    assert set(shown.summary["approved_by_period"]) == {"2025"}
+
+
+def test_reports_flag_a_revision_after_approval(steps: Steps) -> None:
+    shown = steps.shown["revised"]
+    [values_row] = shown.values_sheet
+    approval = next(c for c in values_row if isinstance(c, str) and c.startswith("Approved by"))
+    assert "⚑ REVISION AFTER APPROVAL: 150.5 (not applied" in approval
+    assert 141.2 in values_row  # the official figure is still the approved one
+    [review_row] = shown.review_sheet
+    assert any(isinstance(c, str) and "⚑ CÓ ĐƠN VỊ GỬI SỐ LIỆU SỬA SAU PHÊ DUYỆT" in c for c in review_row)
+    assert "appr revised" in shown.dashboard and "SỬA SAU PHÊ DUYỆT" in shown.dashboard
+    # the unit's revision, and the merged province's total recomputed from it (approved too)
+    assert shown.summary["revisions_waiting"] == 2
+
+
+def test_after_unapprove_the_reports_no_longer_say_approved(steps: Steps) -> None:
+    shown = steps.shown["unapproved"]
+    [values_row] = shown.values_sheet
+    assert "Not approved" in values_row and 150.5 in values_row
+    assert not any(isinstance(c, str) and "REVISION AFTER APPROVAL" in c for c in values_row)
+    [review_row] = shown.review_sheet
+    assert any(isinstance(c, str) and c.startswith(f"Phê duyệt một phần (chưa đủ các đơn vị) bởi {BY}")
+               for c in review_row), review_row
+    assert "appr revised" not in shown.dashboard
+    # the province's total is still approved; recomputed from the unit's now official figure, it waits
+    assert shown.summary["revisions_waiting"] == 1
+
+
+def test_a_rebuild_home_gets_the_approval_log(steps: Steps, tmp_path: Path) -> None:
+    # dothi rebuild seeds its fresh home with seed_home: the log must be there, byte for byte, so the
+    # rebuilt marts apply the same approvals (their replay is test_rollback_rebuild's).
+    target = DothiHome(tmp_path / "rebuilt")
+    seed_home(DothiHome(steps.home), target, [])
+    log = steps.home / "control" / "approvals.jsonl"
+    assert (target.root / "control" / "approvals.jsonl").read_bytes() == log.read_bytes()

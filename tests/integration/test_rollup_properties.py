@@ -4,7 +4,7 @@ For additive indicators, rolling the new units up to the old districts and then 
 equal rolling them straight to the province (the model computes both from the same pieces, so this
 holds only if the pieces are right: every new unit of old Khánh Hòa in exactly one district, none
 lost, none counted twice). Rates rolled up from numerators and denominators must equal the ratio of
-the districts' sums. hypothesis draws the new units' figures; each example rewrites the consolidated
+the districts' sums. hypothesis draws the new units' figures; each example rewrites the official
 figures of a copy of the sample warehouse and runs the compiled ``int_values__nq06_map``.
 """
 
@@ -66,17 +66,17 @@ def test_the_old_area_is_41_units_each_in_one_district(compiled) -> None:
 
 
 def _roll_up(warehouse: Path, sql: str, figures: dict[str, tuple[float, float]]) -> dict[tuple[str, str], tuple]:
-    """Replaces the year's consolidated unit figures by ``figures`` (code → urban, total population) and
+    """Replaces the year's official (consolidated) unit figures by ``figures`` (code → urban, total population) and
     returns the roll-up: (locality, indicator) → (value, numerator, denominator, complete)."""
     with duckdb.connect(str(warehouse)) as conn:
-        conn.execute("delete from intermediate.int_values__consolidated where period = ?", [PERIOD])
+        conn.execute("delete from intermediate.int_values__official where period = ?", [PERIOD])
         rows: list[tuple[str, str, float, float | None, float | None]] = []
         for code, (urban, total) in figures.items():
             rows.append((code, "URBAN_POP", urban, None, None))
             rows.append((code, "TOTAL_POP", total, None, None))
             rows.append((code, "URBANIZATION_RATE", urban / total * 100, urban, total))
         conn.executemany(
-            "insert into intermediate.int_values__consolidated "
+            "insert into intermediate.int_values__official "
             "(locality_code, indicator_code, period, value, numerator, denominator, is_province) "
             "values (?, ?, ?, ?, ?, ?, false)",
             [(c, i, PERIOD, v, n, d) for c, i, v, n, d in rows],

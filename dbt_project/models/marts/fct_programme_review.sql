@@ -64,6 +64,11 @@ reviewed as (
         map_values.pieces_reported,
         map_values.uses_placeholder_share,
         map_values.lineage,
+        map_values.approval_status,
+        map_values.approved_by,
+        map_values.approved_at,
+        map_values.revision_value,
+        map_values.has_revision_after_approval,
         breaks.obs_status,
         {{ as_of_date_expr() }} as as_of_date
     from targets
@@ -125,7 +130,12 @@ final as (
             as completeness_share,
         coalesce(uses_placeholder_share, false) as uses_placeholder_share,
         obs_status,
-        lineage
+        lineage,
+        coalesce(approval_status, 'not_approved') as approval_status,
+        approved_by,
+        approved_at,
+        revision_value,
+        coalesce(has_revision_after_approval, false) as has_revision_after_approval
     from reviewed
 )
 

@@ -53,6 +53,11 @@ candidates as (
         series.series_break_date,
         series.series_break_reason_vi,
         series.series_break_reason_en,
+        series.latest_approval_status,
+        series.latest_approved_by,
+        series.latest_approved_at,
+        series.latest_revision_value,
+        series.latest_revised_after_approval,
         row_number() over (
             partition by targets.map_code, targets.locality_code, targets.indicator_code
             order by
@@ -236,7 +241,12 @@ final as (
                     "'Series break (b) on '", break_date, "': '", "measured.series_break_reason_en",
                     "'. Growth is computed across the break: indicative only.'"
                 ]) }}
-        end as series_break_note_en
+        end as series_break_note_en,
+        coalesce(measured.latest_approval_status, 'not_approved') as approval_status,
+        measured.latest_approved_by as approved_by,
+        measured.latest_approved_at as approved_at,
+        measured.latest_revision_value as revision_value,
+        coalesce(measured.latest_revised_after_approval = 1, false) as has_revision_after_approval
     from ratioed as measured
     left join map_units
         on

@@ -31,7 +31,12 @@ select
     coalesce(chosen_source, map_method) as chosen_source,
     map_method,
     pieces_expected,
-    pieces_reported
+    pieces_reported,
+    approval_status,
+    approved_by,
+    approved_at,
+    revision_value,
+    has_revision_after_approval
 from combined
 where
     value is not null

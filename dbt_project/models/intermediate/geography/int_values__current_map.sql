@@ -39,7 +39,12 @@ final as (
         pieces_expected,
         pieces_reported,
         uses_placeholder_share,
-        lineage
+        lineage,
+        approval_status,
+        approved_by,
+        approved_at,
+        revision_value,
+        has_revision_after_approval
     from flagged
 )
 

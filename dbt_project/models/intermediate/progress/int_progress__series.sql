@@ -1,6 +1,7 @@
 {#- Per map x locality (province included) x indicator: the points that count for progress (for
     measure_type 'flow' only annual periods), the baseline (earliest point) and the latest point, and
-    the first series break (seed series_breaks) between them, if any, with its reason. -#}
+    the first series break (seed series_breaks) between them, if any, with its reason; the latest point's
+    approval state (approved / partly_approved / not_approved, by whom, when, a revision waiting). -#}
 with consolidated as (
     select * from {{ ref('int_progress__map_values') }}
 ),
@@ -42,6 +43,11 @@ eligible as (
         consolidated.map_method,
         consolidated.pieces_expected,
         consolidated.pieces_reported,
+        consolidated.approval_status,
+        consolidated.approved_by,
+        consolidated.approved_at,
+        consolidated.revision_value,
+        consolidated.has_revision_after_approval,
         periods.end_date,
         periods.year,
         row_number() over (
@@ -76,7 +82,12 @@ summary as (
         max(case when point_desc = 1 then chosen_source end) as latest_chosen_source,
         max(case when point_desc = 1 then map_method end) as latest_map_method,
         max(case when point_desc = 1 then pieces_expected end) as latest_pieces_expected,
-        max(case when point_desc = 1 then pieces_reported end) as latest_pieces_reported
+        max(case when point_desc = 1 then pieces_reported end) as latest_pieces_reported,
+        max(case when point_desc = 1 then approval_status end) as latest_approval_status,
+        max(case when point_desc = 1 then approved_by end) as latest_approved_by,
+        max(case when point_desc = 1 then approved_at end) as latest_approved_at,
+        max(case when point_desc = 1 then revision_value end) as latest_revision_value,
+        max(case when point_desc = 1 and has_revision_after_approval then 1 else 0 end) as latest_revised_after_approval
     from eligible
     group by map_code, locality_code, indicator_code
 ),
