@@ -30,7 +30,8 @@ class SmtpSink:
 
 
 @contextmanager
-def smtp_sink() -> Iterator[SmtpSink]:
+def smtp_sink(**controller_options: object) -> Iterator[SmtpSink]:
+    """``controller_options``: aiosmtpd's ``ssl_context`` (implicit TLS) or ``server_kwargs`` (STARTTLS)."""
     from aiosmtpd.controller import Controller
 
     sink = SmtpSink(free_port())
@@ -42,7 +43,7 @@ def smtp_sink() -> Iterator[SmtpSink]:
             sink.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
             return "250 OK"
 
-    controller = Controller(Handler(), hostname="127.0.0.1", port=sink.port)
+    controller = Controller(Handler(), hostname="127.0.0.1", port=sink.port, **controller_options)
     controller.start()
     try:
         yield sink
