@@ -162,3 +162,24 @@ def test_rebuild_refuses_when_an_archived_file_is_missing(sample_refresh: Refres
     result = json.loads(run.stdout)
     assert not result["ok"] and "cannot be rebuilt" in result["error"]
     assert [m["archive_path"] for m in result["missing"]] == [str(gone.relative_to(home))]
+
+
+def test_rebuild_without_a_published_warehouse_lists_the_files_from_the_newest_kept_publish(
+    sample_refresh: RefreshRun, tmp_path: Path
+):
+    home = _copy_home(sample_refresh.home, tmp_path / "home")
+    live = json.loads((home / "published.json").read_text(encoding="utf-8"))
+    (home / "warehouse.duckdb").unlink()  # lost; publishes/ still holds it
+    gone = next((home / "archive").glob("*/*.csv"))
+    gone.unlink()  # so that the rebuild stops at the archive check: no refresh needed to see the list's origin
+    run = run_cli(home, "rebuild", "--out", str(tmp_path / "out"), "--json")
+    assert run.returncode == 2
+    result = json.loads(run.stdout)
+    assert result["listed_from"] == str(home / "publishes" / f"{live['run_id']}.duckdb")
+    assert result["files"] == 121 and [m["archive_path"] for m in result["missing"]] == [str(gone.relative_to(home))]
+    # Nothing to list the files from at all: a clear error.
+    shutil.rmtree(home / "publishes")
+    nothing = run_cli(home, "rebuild", "--json")
+    assert nothing.returncode == 2 and "no kept publish in publishes/" in json.loads(nothing.stdout)["error"]
+    forced = run_cli(home, "rebuild", "--force")
+    assert forced.returncode == 2 and "--force only makes sense with --publish" in forced.stderr
