@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import dagster as dg
 
@@ -30,7 +31,7 @@ class SmtpSink:
 
 
 @contextmanager
-def smtp_sink(**controller_options: object) -> Iterator[SmtpSink]:
+def smtp_sink(**controller_options: Any) -> Iterator[SmtpSink]:
     """``controller_options``: aiosmtpd's ``ssl_context`` (implicit TLS) or ``server_kwargs`` (STARTTLS)."""
     from aiosmtpd.controller import Controller
 
