@@ -1,8 +1,10 @@
 """`dothi status`: where things stand, for the engineer on duty, and whether a person is needed.
 
-Everything here reads small files (logs/runs.jsonl, published.json, the inbox and quarantine folders) and
-one tiny mart (marts.fct_dq_family_counts, read-only): no Dagster, no dbt, so it answers in well under a
-second. The caller adds what only the orchestration knows (the lock holder, the next scheduled run, the
+Everything here reads small files (logs/runs.jsonl, published.json, the inbox and quarantine folders) and,
+in one read-only connection to the published warehouse, two tiny marts (marts.fct_dq_family_counts,
+marts.fct_reporter_freshness) and the newest load time of the raw tables dbt checks for freshness
+(outputs/raw_freshness.py): no Dagster, no dbt, so it answers in well under a second.
+The caller adds what only the orchestration knows (the lock holder, the next scheduled run, the
 runs Dagster still shows in progress).
 """
 
@@ -13,8 +15,12 @@ import os
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sources.home import DothiHome
+
+if TYPE_CHECKING:
+    import duckdb
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")
 MAX_AGE_ENV = "DOTHI_MAX_WAREHOUSE_AGE_H"
@@ -24,7 +30,8 @@ DEFAULT_MAX_AGE_H = 26.0  # one nightly refresh missed, plus slack for a long ni
 OK = 0
 RUN_FAILED = 3  # the last refresh failed, or a run died (its process was killed) and is not yet accounted for
 STALE = 4  # no published warehouse, or older than DOTHI_MAX_WAREHOUSE_AGE_H
-DATA_NEEDS_PERSON = 5  # open error findings, or quarantined files waiting for a decision
+DATA_NEEDS_PERSON = 5  # open error findings, quarantined files, reporters overdue, no file in the raw error window
+WORST_OVERDUE = 5  # reporters named in the status (the mart has them all)
 _TERMINAL = {"published", "failed", "dead"}
 
 
@@ -118,18 +125,66 @@ def _files(folder: Path, skip_suffix: str | None = None) -> list[str]:
     return names
 
 
-def open_errors(home: DothiHome) -> int | None:
-    """Open error-severity findings in the published warehouse (None when it cannot be read)."""
-    if not home.warehouse.exists():
-        return None
+def _open_errors(conn: duckdb.DuckDBPyConnection) -> int | None:
     import duckdb
 
     try:
-        with duckdb.connect(str(home.warehouse), read_only=True) as conn:
-            row = conn.execute("select coalesce(sum(open_errors), 0) from marts.fct_dq_family_counts").fetchone()
+        ((total,),) = conn.table("marts.fct_dq_family_counts").aggregate("coalesce(sum(open_errors), 0)").fetchall()
     except duckdb.Error:
         return None
-    return int(row[0]) if row else 0
+    return int(total)
+
+
+def _overdue_reporters(conn: duckdb.DuckDBPyConnection) -> dict | None:
+    """Reporters with a period past its deadline and nothing received (as of the mart's build), worst first."""
+    import duckdb
+
+    try:
+        rel = conn.table("marts.fct_reporter_freshness")
+        overdue = rel.filter("periods_missing > 0")
+        (count, as_of), = overdue.aggregate("count(*), max(as_of_date)").fetchall()
+        (expected,), = rel.aggregate("count(*)").fetchall()
+        worst = overdue.order(
+            "oldest_missing_days_overdue desc nulls last, periods_missing desc, reporter_code"
+        ).limit(WORST_OVERDUE).project(
+            "reporter_code, reporter_name_vi, reporter_name_en, periods_missing, oldest_missing_days_overdue, "
+            "last_due_period, last_received_at"
+        )
+        columns = worst.columns
+        rows = [dict(zip(columns, row, strict=True)) for row in worst.fetchall()]
+    except duckdb.Error:
+        return None
+    for row in rows:
+        row["last_received_at"] = row["last_received_at"].isoformat(timespec="seconds") if row[
+            "last_received_at"] else None
+    return {"count": int(count), "expected_reporters": int(expected),
+            "as_of_date": as_of.isoformat() if as_of else None, "worst": rows}
+
+
+@dataclass
+class WarehouseReads:
+    open_errors: int | None = None
+    overdue_reporters: dict | None = None
+    raw_freshness: list[dict] | None = None
+
+
+def read_warehouse(home: DothiHome, now: datetime) -> WarehouseReads:
+    """What the published warehouse says, in one read-only connection (all None when it cannot be read)."""
+    if not home.warehouse.exists():
+        return WarehouseReads()
+    import duckdb
+
+    from outputs.raw_freshness import declared_rules, measure
+
+    try:
+        with duckdb.connect(str(home.warehouse), read_only=True) as conn:
+            try:
+                raw = [t.to_dict() for t in measure(conn, declared_rules(), now)]
+            except (OSError, ValueError, KeyError):  # the sources yml unreadable: say unknown, don't fail status
+                raw = None
+            return WarehouseReads(_open_errors(conn), _overdue_reporters(conn), raw)
+    except duckdb.Error:
+        return WarehouseReads()
 
 
 @dataclass
@@ -143,6 +198,8 @@ class Status:
     inbox: list[str]
     quarantine: list[str]
     open_errors: int | None
+    overdue_reporters: dict | None  # count, expected_reporters, as_of_date, worst (fct_reporter_freshness)
+    raw_freshness: list[dict] | None  # per raw table: newest loaded_at_field, age, dbt's thresholds, status
     lock_holder: dict | None
     next_run: str | None
     dead_runs: list[str]
@@ -170,6 +227,7 @@ def collect(
     if published:
         published = {k: published.get(k) for k in ("run_id", "published_at", "previous_run_id", "sha256", "mart_rows")}
     age = warehouse_age_hours(home, now)
+    reads = read_warehouse(home, now)
     status = Status(
         home=str(home.root),
         checked_at=now.isoformat(timespec="seconds"),
@@ -179,7 +237,9 @@ def collect(
         max_age_hours=max_age_hours(),
         inbox=_files(home.inbox),
         quarantine=_files(home.quarantine, skip_suffix=".reason.txt"),
-        open_errors=open_errors(home),
+        open_errors=reads.open_errors,
+        overdue_reporters=reads.overdue_reporters,
+        raw_freshness=reads.raw_freshness,
         lock_holder=lock_holder,
         next_run=next_run.isoformat(timespec="minutes") if next_run else None,
         dead_runs=unaccounted_dead_runs(events, running),
@@ -222,6 +282,20 @@ def _attention(s: Status) -> list[dict]:
     if s.quarantine:
         need(DATA_NEEDS_PERSON, f"{len(s.quarantine)} quarantined file(s) waiting in {s.home}/quarantine",
              f"{len(s.quarantine)} tệp bị cách ly đang chờ xử lý")
+    overdue = s.overdue_reporters
+    if overdue and overdue["count"]:
+        need(DATA_NEEDS_PERSON,
+             f"{overdue['count']} of {overdue['expected_reporters']} reporter(s) overdue (a period past its deadline, "
+             f"nothing received, as of {overdue['as_of_date']}): `marts.fct_reporter_freshness`",
+             f"{overdue['count']}/{overdue['expected_reporters']} đơn vị quá hạn báo cáo (tính đến "
+             f"{overdue['as_of_date']})")
+    for table in s.raw_freshness or []:
+        if table["status"] == "error" and table["age_hours"] is not None and table["error_after_hours"]:
+            need(DATA_NEEDS_PERSON,
+                 f"no new row in raw.{table['table']} for {table['age_hours'] / 24:.1f} days (dbt source freshness "
+                 f"errors after {table['error_after_hours'] / 24:g}): are files still reaching the inbox?",
+                 f"raw.{table['table']} không có dữ liệu mới trong {table['age_hours'] / 24:.1f} ngày: "
+                 "tệp có còn đến hộp thư không?")
     return items
 
 
@@ -244,6 +318,21 @@ def render_text(s: Status) -> str:
     lines.append(f"Inbox / Hộp thư đến: {len(s.inbox)} file(s) waiting; quarantine / cách ly: {len(s.quarantine)}")
     errors = "unknown" if s.open_errors is None else str(s.open_errors)
     lines.append(f"Open error findings / Lỗi dữ liệu đang mở: {errors}")
+    overdue = s.overdue_reporters
+    if overdue is None:
+        lines.append("Reporters overdue / Đơn vị quá hạn: unknown (no marts.fct_reporter_freshness)")
+    else:
+        lines.append(f"Reporters overdue / Đơn vị quá hạn: {overdue['count']} of {overdue['expected_reporters']} "
+                     f"(as of {overdue['as_of_date']})")
+        for r in overdue["worst"]:
+            lines.append(f"  {r['reporter_code']} {r['reporter_name_vi']} / {r['reporter_name_en']}: "
+                         f"{r['periods_missing']} period(s) missing / kỳ thiếu, the oldest "
+                         f"{r['oldest_missing_days_overdue']} day(s) overdue / ngày quá hạn; last file / tệp gần "
+                         f"nhất: {r['last_received_at'] or 'never / chưa có'}")
+    for t in s.raw_freshness or []:
+        age = "nothing loaded" if t["age_hours"] is None else f"newest {t['max_loaded_at']}, {t['age_hours']:.1f} h"
+        lines.append(f"Raw freshness / Độ mới raw.{t['table']} ({t['loaded_at_field']}): {t['status']} — {age} "
+                     f"(warn > {t['warn_after_hours']} h, error > {t['error_after_hours']} h)")
     holder = s.lock_holder
     lines.append("Lock / Khóa: " + (f"held by run {holder.get('run_id')} (pid {holder.get('pid')} on "
                                      f"{holder.get('host')}, since {holder.get('since')})" if holder else "free"))

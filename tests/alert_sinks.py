@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import dagster as dg
 
@@ -30,7 +31,8 @@ class SmtpSink:
 
 
 @contextmanager
-def smtp_sink() -> Iterator[SmtpSink]:
+def smtp_sink(**controller_options: Any) -> Iterator[SmtpSink]:
+    """``controller_options``: aiosmtpd's ``ssl_context`` (implicit TLS) or ``server_kwargs`` (STARTTLS)."""
     from aiosmtpd.controller import Controller
 
     sink = SmtpSink(free_port())
@@ -42,7 +44,7 @@ def smtp_sink() -> Iterator[SmtpSink]:
             sink.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
             return "250 OK"
 
-    controller = Controller(Handler(), hostname="127.0.0.1", port=sink.port)
+    controller = Controller(Handler(), hostname="127.0.0.1", port=sink.port, **controller_options)
     controller.start()
     try:
         yield sink

@@ -3,6 +3,8 @@
 Wiring only: publishes are kept and swapped by ``orchestration.publishing`` (under the refresh lock,
 a rename, as a publish); the files the replaced warehouse had loaded are re-queued from the archive
 (``sources.rebuild.requeue``) so that nothing received is lost: the next refresh loads them again.
+Officials read ``reports/``: still under the lock, they are rewritten from the restored warehouse by the
+same code as ``dothi report`` (read-only on it). A failure there does not undo the rollback: it is said.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from orchestration.cli.environment import export_environment
 
@@ -19,8 +22,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--to", metavar="N|RUN_ID",
                         help="which kept publish: its number in --list (1 = the one before the live one) or its run id")
     parser.add_argument("--list", action="store_true", help="list the kept publishes, change nothing")
+    parser.add_argument("--no-reports", action="store_true",
+                        help="do not rewrite reports/ from the restored warehouse (the next refresh does)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
-    parser.set_defaults(handler=lambda args: rollback_command(args.to, args.list, args.json))
+    parser.set_defaults(handler=lambda args: rollback_command(args.to, args.list, args.json,
+                                                              reports=not args.no_reports))
+
+
+def rewrite_reports(warehouse: Path, reports: Path, announce: bool) -> dict:
+    """The Excel reports and dashboards, both languages, as the refresh writes them (dbt docs describe the
+    project, not the data: left as they are). Never raises: the outcome is returned."""
+    import time
+
+    from outputs.bundle import write_reports
+
+    started = time.monotonic()
+    if announce:
+        print(f"Rewriting the reports in {reports} from the restored warehouse…", flush=True)
+    try:
+        bundle = write_reports(warehouse, reports, ("vi", "en"), dbt_docs=False)
+    except Exception as exc:  # noqa: BLE001 (any failure: the rollback stands, the output says what failed)
+        return {"rewritten": False, "folder": str(reports), "error": f"{type(exc).__name__}: {exc}",
+                "seconds": round(time.monotonic() - started, 2)}
+    return {"rewritten": True, "folder": str(reports), "files": sorted(bundle.files.values()),
+            "seconds": round(time.monotonic() - started, 2)}
 
 
 def _fail(message: str, as_json: bool, code: int = 2) -> int:
@@ -31,7 +56,7 @@ def _fail(message: str, as_json: bool, code: int = 2) -> int:
     return code
 
 
-def rollback_command(to: str | None, list_only: bool, as_json: bool) -> int:
+def rollback_command(to: str | None, list_only: bool, as_json: bool, reports: bool = True) -> int:
     home = export_environment()
     from orchestration.publishing import (
         KeptPublish,
@@ -98,6 +123,12 @@ def rollback_command(to: str | None, list_only: bool, as_json: bool) -> int:
         requeued = requeue(home, dropped)
         append_run_event(home, "rolled_back", target.run_id, replaced_run_id=live.run_id if live else None,
                          requeued_files=requeued, exports=info["exports_dir"])
+        # Still under the lock: no refresh can publish between the swap and the reports that describe it.
+        written = (rewrite_reports(home.warehouse, home.reports, announce=not as_json) if reports
+                   else {"rewritten": False, "folder": str(home.reports), "skipped": "--no-reports"})
+        if reports:
+            append_run_event(home, "reports_rewritten" if written["rewritten"] else "reports_failed", target.run_id,
+                             error=written.get("error"), after="rollback")
     finally:
         lock.release()
     result = {
@@ -108,11 +139,13 @@ def rollback_command(to: str | None, list_only: bool, as_json: bool) -> int:
                       for m in sorted(set(before) | set(target.mart_rows))},
         "exports": info["exports_dir"],
         "requeued_files": [e.file_name for e in dropped],
-        "reports_follow": False,
+        "reports": written,
     }
+    # 1: the rollback is done but the reports still show the replaced warehouse (a person must look).
+    code = 1 if reports and not written["rewritten"] else 0
     if as_json:
         print(json.dumps(result, ensure_ascii=False))
-        return 0
+        return code
     print(f"Rolled back: run {target.run_id} (published {target.published_at}) is live again, replacing run "
           f"{result['replaced']['run_id']} (published {result['replaced']['published_at']}).")
     print("  mart rows (before → after):")
@@ -122,6 +155,14 @@ def rollback_command(to: str | None, list_only: bool, as_json: bool) -> int:
     if dropped:
         print(f"  {len(dropped)} file(s) loaded by the replaced warehouse are re-queued from the archive: the next "
               "refresh loads them again (nothing received is lost).")
-    print(f"  Reports in {home.reports} are still those of the last refresh, not of this warehouse: the next "
-          "refresh rewrites them.")
-    return 0
+    if written["rewritten"]:
+        print(f"  Reports rewritten from this warehouse / Báo cáo đã được viết lại: {len(written['files'])} file(s) "
+              f"in {home.reports} ({written['seconds']:.1f} s).")
+    elif not reports:
+        print(f"  Reports in {home.reports} NOT rewritten (--no-reports): they still show the replaced warehouse "
+              "until `dothi report` or the next refresh.")
+    else:
+        print(f"Reports NOT rewritten / Chưa viết lại được báo cáo: {written['error']}\n  The rollback stands; the "
+              f"reports in {home.reports} may still show the replaced warehouse: fix the cause and run "
+              "`dothi report`.", file=sys.stderr)
+    return code

@@ -1,4 +1,4 @@
-"""Sending an alert: email over SMTP (optionally STARTTLS) and a JSON POST to a webhook.
+"""Sending an alert: email over SMTP (in clear, STARTTLS or implicit TLS) and a JSON POST to a webhook.
 
 Never raises: each channel's outcome is a :class:`Delivery` (ok, or the error), so a mail server that is
 down or a bad host is reported and recorded, and the refresh that triggered the alert is unaffected.
@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from outputs.alerts.message import Alert
-from outputs.alerts.settings import AlertSettings
+from outputs.alerts.settings import SMTP_SECURITIES, AlertSettings
 
 
 @dataclass(frozen=True)
@@ -42,12 +42,32 @@ def email_message(alert: Alert, settings: AlertSettings) -> EmailMessage:
     return message
 
 
+def tls_context(settings: AlertSettings) -> ssl.SSLContext:
+    """The system's CAs (plus DOTHI_SMTP_CA_FILE): the server's certificate and name are always verified."""
+    return ssl.create_default_context(cafile=settings.smtp_ca_file or None)
+
+
+def smtp_connection(settings: AlertSettings) -> smtplib.SMTP:
+    """An open SMTP connection, protected as DOTHI_SMTP_SECURITY says (implicit TLS: SMTP_SSL)."""
+    if settings.smtp_security not in SMTP_SECURITIES:
+        raise ValueError(f"DOTHI_SMTP_SECURITY={settings.smtp_security!r}: use one of {', '.join(SMTP_SECURITIES)}")
+    if settings.smtp_security == "tls":
+        return smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port, timeout=settings.timeout,
+                                context=tls_context(settings))
+    smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.timeout)
+    if settings.smtp_security == "starttls":
+        try:
+            smtp.starttls(context=tls_context(settings))
+        except BaseException:
+            smtp.close()
+            raise
+    return smtp
+
+
 def send_email(alert: Alert, settings: AlertSettings) -> Delivery:
     target = ", ".join(settings.smtp_to)
     try:
-        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.timeout) as smtp:
-            if settings.smtp_starttls:
-                smtp.starttls(context=ssl.create_default_context())
+        with smtp_connection(settings) as smtp:
             if settings.smtp_user:
                 smtp.login(settings.smtp_user, settings.smtp_password)
             smtp.send_message(email_message(alert, settings))

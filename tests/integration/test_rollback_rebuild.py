@@ -28,6 +28,18 @@ def _revision(home: Path) -> None:
     (home / "inbox" / "CamRanh_BaoCao_2024_sua.csv").write_text(text, encoding="utf-8-sig")
 
 
+def _report_text(home: Path) -> str:
+    """Every cell of the English Resolution 06 report, as text (its submissions sheet names each file)."""
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(home / "reports" / "progress_report.en.xlsx", read_only=True)
+    try:
+        return "\n".join(str(cell) for ws in workbook.worksheets for row in ws.iter_rows(values_only=True)
+                         for cell in row if cell is not None)
+    finally:
+        workbook.close()
+
+
 def _files(warehouse: Path) -> set[str]:
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         return {name for (name,) in conn.table("marts.fct_submissions").project("file_name").fetchall()}
@@ -55,6 +67,7 @@ def test_rollback_lists_and_republishes_the_previous_warehouse(two_publishes: Pa
     kept = json.loads(listing.stdout)
     assert kept["live"]["run_id"] == second["run_id"]
     assert [k["run_id"] for k in kept["kept"]] == [first["run_id"]]
+    assert revision in _report_text(home)  # the second refresh's reports show the revision
 
     run = run_cli(home, "rollback", "--json")
     assert run.returncode == 0, run.stderr
@@ -71,12 +84,30 @@ def test_rollback_lists_and_republishes_the_previous_warehouse(two_publishes: Pa
     with duckdb.connect(str(home / "warehouse.previous.duckdb"), read_only=True) as conn:
         assert conn.table("raw.refresh_runs").filter(f"run_id = '{second['run_id']}'").fetchall()
     events = [json.loads(line) for line in (home / "logs" / "runs.jsonl").read_text().splitlines()]
-    assert events[-1]["event"] == "rolled_back" and events[-1]["replaced_run_id"] == second["run_id"]
+    assert events[-2]["event"] == "rolled_back" and events[-2]["replaced_run_id"] == second["run_id"]
+    # The reports officials read now describe the restored warehouse, rewritten under the rollback's lock.
+    assert result["reports"]["rewritten"] and events[-1]["event"] == "reports_rewritten"
+    assert str(home / "reports" / "progress_report.en.xlsx") in result["reports"]["files"]
+    assert str(home / "reports" / "current_dashboard.vi.html") in result["reports"]["files"]
+    assert revision not in _report_text(home)
+    assert "CamRanh_BaoCao_2024.csv" in _report_text(home)
 
     # Nothing received is lost: the next refresh loads the re-queued revision again from the archive.
     again = run_cli(home, "refresh", "--json")
     assert again.returncode == 0, again.stderr[-4000:]
     assert revision in _files(home / "warehouse.duckdb")
+
+    # Reports that cannot be rewritten do not undo the rollback: it stands, exit 1 says a person must look.
+    blocker = home / "reports" / "progress_report.vi.xlsx"
+    blocker.unlink()
+    blocker.mkdir()  # a folder where the workbook goes: it cannot be written
+    broken = run_cli(home, "rollback", "--json")
+    assert broken.returncode == 1, broken.stderr
+    outcome = json.loads(broken.stdout)
+    assert outcome["ok"] and not outcome["reports"]["rewritten"] and outcome["reports"]["error"]
+    assert json.loads((home / "published.json").read_text(encoding="utf-8"))["run_id"] == second["run_id"]
+    assert "progress_report.vi.xlsx" in outcome["reports"]["error"]
+    blocker.rmdir()
 
 
 def test_rollback_clear_errors(sample_refresh: RefreshRun, tmp_path: Path):
@@ -131,3 +162,24 @@ def test_rebuild_refuses_when_an_archived_file_is_missing(sample_refresh: Refres
     result = json.loads(run.stdout)
     assert not result["ok"] and "cannot be rebuilt" in result["error"]
     assert [m["archive_path"] for m in result["missing"]] == [str(gone.relative_to(home))]
+
+
+def test_rebuild_without_a_published_warehouse_lists_the_files_from_the_newest_kept_publish(
+    sample_refresh: RefreshRun, tmp_path: Path
+):
+    home = _copy_home(sample_refresh.home, tmp_path / "home")
+    live = json.loads((home / "published.json").read_text(encoding="utf-8"))
+    (home / "warehouse.duckdb").unlink()  # lost; publishes/ still holds it
+    gone = next((home / "archive").glob("*/*.csv"))
+    gone.unlink()  # so that the rebuild stops at the archive check: no refresh needed to see the list's origin
+    run = run_cli(home, "rebuild", "--out", str(tmp_path / "out"), "--json")
+    assert run.returncode == 2
+    result = json.loads(run.stdout)
+    assert result["listed_from"] == str(home / "publishes" / f"{live['run_id']}.duckdb")
+    assert result["files"] == 121 and [m["archive_path"] for m in result["missing"]] == [str(gone.relative_to(home))]
+    # Nothing to list the files from at all: a clear error.
+    shutil.rmtree(home / "publishes")
+    nothing = run_cli(home, "rebuild", "--json")
+    assert nothing.returncode == 2 and "no kept publish in publishes/" in json.loads(nothing.stdout)["error"]
+    forced = run_cli(home, "rebuild", "--force")
+    assert forced.returncode == 2 and "--force only makes sense with --publish" in forced.stderr

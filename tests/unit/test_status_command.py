@@ -120,3 +120,89 @@ def test_freshness_check_warns_on_an_old_warehouse(tmp_path, monkeypatch, hours_
     os.utime(home.warehouse, (old, old))
     (evaluation,) = job.execute_in_process(instance=dg.DagsterInstance.ephemeral()).get_asset_check_evaluations()
     assert evaluation.passed is passed
+
+
+def _freshness_tables(home: DothiHome, newest_file_days_ago: float, overdue: list[tuple[str, int, int]]) -> None:
+    """raw.submissions / raw.figures with their newest ingested_at, and marts.fct_reporter_freshness with
+    the given (reporter_code, periods_missing, oldest_missing_days_overdue) rows plus one reporter on time."""
+    newest = now_local() - timedelta(days=newest_file_days_ago)
+    with duckdb.connect(str(home.warehouse)) as conn:
+        conn.execute("create schema raw")
+        for table in ("submissions", "figures"):
+            conn.execute(f"create table raw.{table} (file_sha256 varchar, ingested_at timestamp)")
+            conn.execute(f"insert into raw.{table} values ('a', ?), ('b', ?)", [newest - timedelta(days=30), newest])
+        conn.execute(
+            "create table marts.fct_reporter_freshness (reporter_code varchar, reporter_name_vi varchar, "
+            "reporter_name_en varchar, periods_missing integer, oldest_missing_days_overdue integer, "
+            "last_due_period varchar, last_received_at timestamp, as_of_date date)")
+        rows = [*overdue, ("ontime", 0, None)]
+        for code, missing, days in rows:
+            conn.execute("insert into marts.fct_reporter_freshness values (?, ?, ?, ?, ?, '2025', ?, current_date)",
+                         [code, f"UBND {code}", f"{code} People's Committee", missing, days,
+                          None if code == "560" else newest])
+
+
+def test_status_shows_overdue_reporters_worst_first(tmp_path) -> None:
+    home = DothiHome(tmp_path / "home")
+    _publish_fake(home, hours_ago=1)
+    _freshness_tables(home, newest_file_days_ago=0.5,
+                      overdue=[("568", 1, 40), ("560", 3, 200), ("569", 2, 200), ("570", 1, 10), ("571", 1, 9),
+                               ("572", 1, 8)])
+    code, status, seconds = _status(home.root)
+    overdue = status["overdue_reporters"]
+    assert overdue["count"] == 6 and overdue["expected_reporters"] == 7
+    # Worst first: the most days overdue, then the most periods missing; five named.
+    assert [r["reporter_code"] for r in overdue["worst"]] == ["560", "569", "568", "570", "571"]
+    assert overdue["worst"][0]["reporter_name_vi"] == "UBND 560" and overdue["worst"][0]["last_received_at"] is None
+    # A reporter overdue is data a person must chase, like an open error: exit 5.
+    assert code == DATA_NEEDS_PERSON
+    assert any("6 of 7 reporter(s) overdue" in a["en"] and "đơn vị quá hạn" in a["vi"] for a in status["attention"])
+    assert {t["table"]: t["status"] for t in status["raw_freshness"]} == {"submissions": "pass", "figures": "pass"}
+    assert seconds < 1.0, f"dothi status took {seconds:.2f} s"
+
+
+@pytest.mark.parametrize(("days_ago", "expected", "code"), [(3, "warn", OK), (8, "error", DATA_NEEDS_PERSON)])
+def test_status_measures_raw_freshness_as_dbt_declares_it(tmp_path, days_ago, expected, code) -> None:
+    from outputs.raw_freshness import declared_rules
+
+    home = DothiHome(tmp_path / "home")
+    _publish_fake(home, hours_ago=1)
+    _freshness_tables(home, newest_file_days_ago=days_ago, overdue=[])
+    got, status, _ = _status(home.root)
+    rules = {r.table: r for r in declared_rules()}  # the thresholds of _raw__sources.yml, not copies of them
+    by_table = {t["table"]: t for t in status["raw_freshness"]}
+    assert set(by_table) == set(rules) >= {"submissions", "figures"}
+    for table, rule in rules.items():
+        measured = by_table[table]
+        assert (measured["warn_after_hours"], measured["error_after_hours"]) == (rule.warn_after_hours,
+                                                                                 rule.error_after_hours)
+        assert measured["loaded_at_field"] == rule.loaded_at_field == "ingested_at"
+        assert measured["status"] == expected and abs(measured["age_hours"] - days_ago * 24) < 0.1
+    assert got == code, status["attention"]
+    # A warn is shown, not a reason to call someone: a quiet week between deadlines is normal.
+    assert any("no new row in raw.submissions" in a["en"] for a in status["attention"]) == (expected == "error")
+
+
+def test_declared_freshness_follows_the_yml_overrides(tmp_path) -> None:
+    from outputs.raw_freshness import TableRule, declared_rules
+
+    yml = tmp_path / "sources.yml"
+    yml.write_text("""
+version: 2
+sources:
+  - name: raw
+    loaded_at_field: ingested_at
+    freshness: {warn_after: {count: 2, period: day}, error_after: {count: 7, period: day}}
+    tables:
+      - name: submissions
+      - name: rejected_rows
+        freshness: null
+      - name: figures
+        loaded_at_field: loaded_at
+        config:
+          freshness: {warn_after: {count: 12, period: hour}}
+  - name: other
+    tables: [{name: x}]
+""", encoding="utf-8")
+    assert declared_rules(yml) == [TableRule("submissions", "ingested_at", 48.0, 168.0),
+                                   TableRule("figures", "loaded_at", 12.0, None)]
