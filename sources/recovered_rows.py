@@ -28,8 +28,8 @@ _FILES = pa.schema([
 def _has_table(conn: duckdb.DuckDBPyConnection, name: str) -> bool:
     found = conn.execute(
         "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = ?", [name]
-    ).fetchone()
-    return bool(found and found[0])
+    ).fetchall()
+    return bool(found and found[0][0])
 
 
 def has_recovered_table(conn: duckdb.DuckDBPyConnection) -> bool:
