@@ -20,7 +20,7 @@ from pydantic import PrivateAttr
 
 from orchestration.publishing import RunScope, begin_run, end_run
 from sources.home import DothiHome
-from sources.reference import seeds_dir
+from sources.reference import DBT_SEED_PATH_ENV, dbt_seed_path, seeds_dir
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
 
@@ -119,6 +119,7 @@ class DothiHomeResource(dg.ConfigurableResource):
 def dbt_project() -> DbtProject:
     # DOTHI_DBT_TARGET_PATH lets parallel checkouts/tests keep their dbt artefacts apart.
     target = os.environ.get("DOTHI_DBT_TARGET_PATH", "target")
+    os.environ[DBT_SEED_PATH_ENV] = dbt_seed_path()  # DOTHI_SEEDS_DIR: dbt reads the seeds intake reads
     return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=Path(target))
 
 

@@ -12,6 +12,7 @@ by the code alone.
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
 from dataclasses import dataclass
 from datetime import date
@@ -29,6 +30,29 @@ def seeds_dir() -> Path:
     if override := os.environ.get(SEEDS_DIR_ENV):
         return Path(override).resolve()
     return Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
+
+
+DBT_SEED_PATH_ENV = "DOTHI_DBT_SEED_PATH"
+
+
+def dbt_seed_path() -> str:
+    """The seed path dbt is given (``seed-paths`` in dbt_project.yml reads DOTHI_DBT_SEED_PATH): ``seeds``, or,
+    when DOTHI_SEEDS_DIR is set, ``.seeds/<hash>``, a git-ignored link inside the project to that folder. dbt
+    must see a path *inside* its project: it writes each node's compiled code under target/compiled/<path>,
+    and an absolute seed path would make it overwrite the CSVs themselves."""
+    folder = seeds_dir()
+    project = Path(__file__).resolve().parents[1] / "dbt_project"
+    if folder == (project / "seeds").resolve():
+        return "seeds"
+    rel = Path(".seeds") / hashlib.sha256(str(folder).encode()).hexdigest()[:16]
+    link = project / rel
+    if not (link.is_symlink() and link.resolve() == folder):
+        link.parent.mkdir(exist_ok=True)
+        tmp = link.with_name(f".{link.name}.{os.getpid()}")
+        tmp.unlink(missing_ok=True)
+        tmp.symlink_to(folder, target_is_directory=True)
+        os.replace(tmp, link)  # atomic: parallel runs pointing at the same folder agree
+    return str(rel)
 
 
 def _valid(valid_from: date, valid_to: date | None, day: date) -> bool:
