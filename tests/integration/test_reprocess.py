@@ -112,7 +112,8 @@ def test_rejected_row_and_quarantined_file_recovered_after_aliases(home: Path) -
     assert _query(warehouse, "select count(*) from raw.figures where file_sha256 in (?, ?)", sha, q_sha)[0][0] == 1
 
     done = _ok(run_cli(home, "reprocess", "--json"), "reprocess")
-    assert (done["rows_recovered"], done["rows_still_rejected"], done["files_recovered"]) == (1, 0, 1)
+    # The sample's 7 other rejected rows (planted problems no alias fixes) stay rejected.
+    assert (done["rows_recovered"], done["rows_still_rejected"], done["files_recovered"]) == (1, 7, 1)
     # The row: a figure with its file's lineage and submitted_at, and the consolidated value now
     figures = _query(warehouse, "select file_name, row_number, locality_code, value, submitted_at "
                                 "from raw.figures where file_sha256 = ? order by row_number", sha)
@@ -123,13 +124,20 @@ def test_rejected_row_and_quarantined_file_recovered_after_aliases(home: Path) -
                              "and file_sha256 = ? and row_number = 3", sha) == [("resolved",)]
     # The file: accepted, with the lineage of its first arrival; raw.submissions still says quarantined
     assert _query(warehouse, "select status from raw.submissions where file_sha256 = ?", q_sha) == [("quarantined",)]
-    assert _query(warehouse, "select archive_path, received_at, submitted_at, previous_status from "
-                             "raw.recovered_files where file_sha256 = ?", q_sha) == [
-        (q_archive, q_received, q_submitted, "quarantined")]
-    assert _query(warehouse, "select status, reporter_code, received_at, figures_total from marts.fct_submissions "
-                             "where file_sha256 = ?", q_sha) == [("accepted", "SXD", q_received, 2)]
-    assert sorted(_query(warehouse, "select locality_code, value from marts.fct_indicator_values "
-                                    "where file_sha256 = ?", q_sha)) == [("568", 610.4), ("570", 238.4)]
+    (recovered,) = _query(warehouse, "select archive_path, received_at, submitted_at, previous_status from "
+                                     "raw.recovered_files where file_sha256 = ?", q_sha)
+    assert recovered[:2] == (q_archive, q_received) and recovered[3] == "quarantined"
+    # submitted_at: the date the file itself states (its title block), read now; the quarantined reading stopped
+    # at the reporter, before it, and had only the file's modification time.
+    assert recovered[2].date().isoformat() == "2025-01-20" and recovered[2] <= q_submitted
+    # Accepted, both figures current (SXD's versions; the consolidated CAPITAL_MOBILISED stays the owning
+    # department's, SKHDT's, by the channel rule)
+    assert _query(warehouse, "select status, reporter_code, received_at, figures_total, figures_current "
+                             "from marts.fct_submissions where file_sha256 = ?", q_sha) == [
+        ("accepted", "SXD", q_received, 2, 2)]
+    assert sorted(_query(warehouse, "select locality_code, indicator_code, value from raw.figures "
+                                    "where file_sha256 = ?", q_sha)) == [
+        ("568", "CAPITAL_MOBILISED", 610.4), ("570", "CAPITAL_MOBILISED", 238.4)]
     assert _query(warehouse, "select status from marts.fct_dq_issues where rule_code = 'FILE_QUARANTINED' "
                              "and file_sha256 = ?", q_sha) == [("resolved",)]
     assert done["quarantine_copies_filed"] == [f"{q_sha}.reason.txt", f"{q_sha}.xlsx"]
@@ -140,7 +148,8 @@ def test_rejected_row_and_quarantined_file_recovered_after_aliases(home: Path) -
                 if u["raw"] in (TYPO, REPORTER)]
 
     twice = _ok(run_cli(home, "reprocess", "--json"), "reprocess again")
-    assert (twice["rows_recovered"], twice["files_read"], twice["quarantined_read"]) == (0, 0, 0)
+    assert (twice["rows_recovered"], twice["files_recovered"], twice["quarantined_read"]) == (0, 0, 0)
+    assert FILE not in {f["file_name"] for f in twice["files"]}  # its one rejected row is a figure now
     assert _query(warehouse, "select count(*) from raw.figures where file_sha256 in (?, ?)", sha, q_sha)[0][0] == 4
     assert _query(warehouse, "select count(*) from raw.recovered_rows")[0][0] == 1
     assert _query(warehouse, "select count(*) from raw.recovered_files")[0][0] == 1
