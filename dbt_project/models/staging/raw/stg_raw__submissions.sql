@@ -1,7 +1,8 @@
 {#- One row per file received, in its current state. raw.submissions is append-only (a file's first reading,
     quarantined or not); a quarantined file later recovered by `dothi reprocess` (its reporter since aliased)
-    has one raw.recovered_files row, which replaces it here: same hash, archive path and first-arrival times,
-    the status and reporter it reads with now. The quarantine reason it had is kept (quarantine_reason). -#}
+    has one raw.recovered_files row (stg_raw__recovered_files), which replaces it here: same hash, archive path
+    and first-arrival times, the status and reporter it reads with now. The quarantine reason it had is kept
+    (quarantine_reason). -#}
 {%- set state_columns = [
     ('file_sha256', dbt.type_string()), ('file_name', dbt.type_string()), ('archive_path', dbt.type_string()),
     ('file_size', dbt.type_bigint()), ('file_format', dbt.type_string()), ('encoding', dbt.type_string()),
@@ -13,33 +14,36 @@
     ('title_block', dbt.type_string()),
 ] -%}
 {%- set cut = ['file_name', 'reporter_raw', 'reason'] -%}
-with submissions as (
+with source as (
     select * from {{ source('raw', 'submissions') }}
 ),
 
 recovered as (
-    select * from {{ source('raw', 'recovered_files') }}
+    select * from {{ ref('stg_raw__recovered_files') }}
 ),
 
 first_reading as (
     select
         {%- for name, type in state_columns %}
-        submissions.{{ name }},
+            cast({{ cut_text('source.' ~ name) if name in cut else 'source.' ~ name }} as {{ type }}) as {{ name }},
         {%- endfor %}
         cast(null as {{ dbt.type_timestamp() }}) as recovered_at,
         cast(null as {{ dbt.type_string() }}) as recovered_run_id,
-        case when submissions.status = 'quarantined' then submissions.reason end as quarantine_reason
-    from submissions
+        cast(
+            case when source.status = 'quarantined' then {{ cut_text('source.reason') }} end
+            as {{ dbt.type_string() }}
+        ) as quarantine_reason
+    from source
     where not exists (
         select 1 from recovered
-        where recovered.file_sha256 = submissions.file_sha256
+        where recovered.file_sha256 = source.file_sha256
     )
 ),
 
 recovered_reading as (
     select
         {%- for name, type in state_columns %}
-        recovered.{{ name }},
+            recovered.{{ name }},
         {%- endfor %}
         recovered.recovered_at,
         recovered.recovered_run_id,
@@ -47,21 +51,10 @@ recovered_reading as (
     from recovered
 ),
 
-current_state as (
+final as (
     select * from first_reading
     union all
     select * from recovered_reading
-),
-
-renamed as (
-    select
-        {%- for name, type in state_columns %}
-        cast({{ cut_text(name) if name in cut else name }} as {{ type }}) as {{ name }},
-        {%- endfor %}
-        cast(recovered_at as {{ dbt.type_timestamp() }}) as recovered_at,
-        cast(recovered_run_id as {{ dbt.type_string() }}) as recovered_run_id,
-        cast({{ cut_text('quarantine_reason') }} as {{ dbt.type_string() }}) as quarantine_reason
-    from current_state
 )
 
-select * from renamed
+select * from final
