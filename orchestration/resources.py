@@ -20,6 +20,7 @@ from pydantic import PrivateAttr
 
 from orchestration.publishing import RunScope, begin_run, end_run
 from sources.home import DothiHome
+from sources.reference import DBT_SEED_PATH_ENV, dbt_seed_path, seeds_dir
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
 
@@ -118,6 +119,7 @@ class DothiHomeResource(dg.ConfigurableResource):
 def dbt_project() -> DbtProject:
     # DOTHI_DBT_TARGET_PATH lets parallel checkouts/tests keep their dbt artefacts apart.
     target = os.environ.get("DOTHI_DBT_TARGET_PATH", "target")
+    os.environ[DBT_SEED_PATH_ENV] = dbt_seed_path()  # DOTHI_SEEDS_DIR: dbt reads the seeds intake reads
     return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=Path(target))
 
 
@@ -132,14 +134,19 @@ _DBT_PROJECT_INPUTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "s
 
 
 def dbt_project_fingerprint() -> str:
-    """SHA-256 over the dbt project's own files (models, macros, seeds, config), in a stable order."""
+    """SHA-256 over the dbt project's own files (models, macros, seeds, config), in a stable order. The seeds are
+    read where dbt reads them (``DOTHI_SEEDS_DIR``, sources/reference.py ``seeds_dir``)."""
     digest = hashlib.sha256()
+    seeds = seeds_dir()
+    if seeds != (DBT_PROJECT_DIR / "seeds").resolve():  # another folder is another manifest (its seed paths)
+        digest.update(b"seeds-dir\0" + str(seeds).encode() + b"\0")
     for name in _DBT_PROJECT_INPUTS:
-        root = DBT_PROJECT_DIR / name
+        root = seeds if name == "seeds" else DBT_PROJECT_DIR / name
         files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
         for path in files:
             if path.exists():
-                digest.update(str(path.relative_to(DBT_PROJECT_DIR)).encode() + b"\0" + path.read_bytes() + b"\0")
+                rel = Path(name) / path.relative_to(root) if root.is_dir() else Path(name)
+                digest.update(str(rel).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 

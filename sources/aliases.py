@@ -23,8 +23,8 @@ from sources.normalize.names import Resolvers, resolvers
 from sources.normalize.periods import period_end
 from sources.normalize.text import fold, nfc
 from sources.normalize.units import unit_matches
-from sources.recovered_rows import recovered_keys
-from sources.reference import Reference, load_reference, seeds_dir
+from sources.recovered_rows import recovered_files, recovered_keys
+from sources.reference import Reference, clear_reference_cache, load_reference, seeds_dir
 
 KINDS = ("locality", "reporter", "indicator", "unit")
 # The seed an alias of each kind goes to, and its code column. Units of measure are a column of
@@ -61,10 +61,12 @@ class Unresolved:
 class NameReport:
     unresolved: list[Unresolved]
     fixed_awaiting_reprocess: int  # rejected rows whose names resolve now: `dothi reprocess` brings them in
+    quarantined_fixed_awaiting_reprocess: int = 0  # quarantined files whose reporter resolves now
 
     def to_dict(self) -> dict[str, object]:
         return {"unresolved": [u.to_dict() for u in self.unresolved],
-                "fixed_awaiting_reprocess": self.fixed_awaiting_reprocess}
+                "fixed_awaiting_reprocess": self.fixed_awaiting_reprocess,
+                "quarantined_fixed_awaiting_reprocess": self.quarantined_fixed_awaiting_reprocess}
 
 
 def _day(period: str | None) -> date | None:
@@ -150,11 +152,20 @@ def unresolved_names(conn: duckdb.DuckDBPyConnection, reference: Reference | Non
         item.rows += count
         files[(kind, raw)].add(file_name)
         hints.setdefault((kind, raw), (suggestion, period))
-    for raw, file_name in conn.execute(
-        "select reporter_raw, file_name from raw.submissions where status = 'quarantined' and reporter_raw is not null"
-    ).fetchall():
+    with recovered_files(conn):  # a quarantined file recovered since is accepted now: not listed
+        quarantined = conn.execute(
+            """
+            select s.reporter_raw, s.file_name from raw.submissions s
+            where s.status = 'quarantined' and s.reporter_raw is not null
+              and not exists (select 1 from _recovered_files v where v.file_sha256 = s.file_sha256)
+            """
+        ).fetchall()
+    files_fixed = 0
+    for raw, file_name in quarantined:
         raw = nfc(raw)
-        if _status("reporter", raw, None, None, res) != "unresolved":
+        status = _status("reporter", raw, None, None, res)
+        files_fixed += status == "fixed"
+        if status != "unresolved":
             continue
         item = found.setdefault(("reporter", raw), Unresolved("reporter", raw))
         item.rows += 1
@@ -165,7 +176,7 @@ def unresolved_names(conn: duckdb.DuckDBPyConnection, reference: Reference | Non
         item.files = sorted(files[key])
         _closest(item, *hints[key], res)
     ordered = sorted(found.values(), key=lambda u: (-u.rows, u.kind, u.raw))
-    return NameReport(ordered, fixed)
+    return NameReport(ordered, fixed, files_fixed)
 
 
 @dataclass(frozen=True)
@@ -174,7 +185,7 @@ class AddedAlias:
     alias: str
     code: str  # the code (a locality: its locality_key) the alias now names
     name: str  # that code's official name
-    seed: str  # the seed file, relative to the repository
+    seed: str  # the seed file, relative to the repository (absolute when DOTHI_SEEDS_DIR is elsewhere)
     source: str  # what was written in the seed's source column
 
 
@@ -263,5 +274,7 @@ def add_alias(
         if text and not text.endswith("\n"):
             handle.write("\n")
         csv.writer(handle, lineterminator="\n").writerow([target, alias, source])
-    load_reference.cache_clear()  # this process reads the seeds as they are now
-    return AddedAlias(kind, alias, target, name, f"dbt_project/seeds/{seed_name}", source)
+    clear_reference_cache()  # this process reads the seeds as they are now
+    repo = Path(__file__).resolve().parents[1]
+    shown = path.resolve().relative_to(repo) if path.resolve().is_relative_to(repo) else path.resolve()
+    return AddedAlias(kind, alias, target, name, str(shown), source)

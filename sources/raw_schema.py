@@ -121,6 +121,43 @@ create table if not exists raw.recovered_rows (
 )
 """
 
+# One row per quarantined file later recovered from the archive (`dothi reprocess`, sources/reprocess.py): the
+# file as it reads now that the reference data has changed (an unknown reporter since aliased), with the
+# lineage of its first arrival (same hash, archive path, received/submitted/ingested times and run). The raw
+# layer stays append-only: raw.submissions keeps the 'quarantined' row; staging (stg_raw__submissions) takes
+# this row as the file's current state. Its figures and rejected rows are in raw.figures / raw.rejected_rows
+# (ingested_at, run_id: the recovering run). file_sha256 is the key: a file is recovered once.
+RECOVERED_FILES_DDL = """
+create table if not exists raw.recovered_files (
+    file_sha256     varchar primary key,
+    file_name       varchar not null,
+    archive_path    varchar,
+    file_size       bigint,
+    file_format     varchar,
+    encoding        varchar,
+    sheet_name      varchar,
+    reporter_code   varchar,
+    reporter_raw    varchar,
+    reporter_kind   varchar,
+    periods         varchar,
+    submitted_at    timestamp,
+    received_at     timestamp,
+    ingested_at     timestamp not null, -- the first arrival's, as in raw.submissions
+    run_id          varchar,            -- the run that first received the file
+    status          varchar not null,   -- accepted | accepted_with_rejections
+    reason          varchar,
+    rows_read       integer,
+    rows_accepted   integer,
+    rows_rejected   integer,
+    is_synthetic    boolean,
+    title_block     varchar,
+    previous_status varchar not null,   -- quarantined
+    previous_reason varchar,            -- why it had been quarantined
+    recovered_at    timestamp not null,
+    recovered_run_id varchar
+)
+"""
+
 # The approval log (sources/approvals.py), mirrored whole from DOTHI_HOME/control/approvals.jsonl by
 # every intake: the log outside the warehouse is the truth, so no rebuild loses an approval.
 APPROVALS_DDL = """
@@ -152,6 +189,7 @@ ALL_DDL = (
     REJECTED_ROWS_DDL,
     REFRESH_RUNS_DDL,
     RECOVERED_ROWS_DDL,
+    RECOVERED_FILES_DDL,
     APPROVALS_DDL,
 )
 

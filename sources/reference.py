@@ -12,6 +12,8 @@ by the code alone.
 from __future__ import annotations
 
 import csv
+import hashlib
+import os
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -19,9 +21,38 @@ from pathlib import Path
 
 from sources.normalize.text import nfc
 
+SEEDS_DIR_ENV = "DOTHI_SEEDS_DIR"
+
 
 def seeds_dir() -> Path:
+    """The seeds folder: ``DOTHI_SEEDS_DIR`` when set (a home working on its own copy of the seeds: dbt
+    reads the same folder, dbt_project.yml ``seed-paths``), else the project's ``dbt_project/seeds``."""
+    if override := os.environ.get(SEEDS_DIR_ENV):
+        return Path(override).resolve()
     return Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
+
+
+DBT_SEED_PATH_ENV = "DOTHI_DBT_SEED_PATH"
+
+
+def dbt_seed_path() -> str:
+    """The seed path dbt is given (``seed-paths`` in dbt_project.yml reads DOTHI_DBT_SEED_PATH): ``seeds``, or,
+    when DOTHI_SEEDS_DIR is set, ``.seeds/<hash>``, a git-ignored link inside the project to that folder. dbt
+    must see a path *inside* its project: it writes each node's compiled code under target/compiled/<path>,
+    and an absolute seed path would make it overwrite the CSVs themselves."""
+    folder = seeds_dir()
+    project = Path(__file__).resolve().parents[1] / "dbt_project"
+    if folder == (project / "seeds").resolve():
+        return "seeds"
+    rel = Path(".seeds") / hashlib.sha256(str(folder).encode()).hexdigest()[:16]
+    link = project / rel
+    if not (link.is_symlink() and link.resolve() == folder):
+        link.parent.mkdir(exist_ok=True)
+        tmp = link.with_name(f".{link.name}.{os.getpid()}")
+        tmp.unlink(missing_ok=True)
+        tmp.symlink_to(folder, target_is_directory=True)
+        os.replace(tmp, link)  # atomic: parallel runs pointing at the same folder agree
+    return str(rel)
 
 
 def _valid(valid_from: date, valid_to: date | None, day: date) -> bool:
@@ -208,10 +239,14 @@ def _aliases(path: Path, code_column: str) -> tuple[tuple[str, str], ...]:
     return tuple((r[code_column], r["alias"]) for r in _rows(path) if r["alias"])
 
 
-@lru_cache(maxsize=8)
 def load_reference(seeds: Path | None = None) -> Reference:
-    """All reference data, cached per seeds folder (the seeds do not change during a run)."""
-    folder = seeds or seeds_dir()
+    """All reference data, cached per seeds folder (the seeds do not change during a run); the folder is
+    resolved at each call, so a changed ``DOTHI_SEEDS_DIR`` is honoured."""
+    return _load_reference(seeds or seeds_dir())
+
+
+@lru_cache(maxsize=8)
+def _load_reference(folder: Path) -> Reference:
     return Reference(
         localities=load_localities(folder),
         locality_aliases=_aliases(folder / "locality_aliases.csv", "locality_key"),
@@ -221,3 +256,8 @@ def load_reference(seeds: Path | None = None) -> Reference:
         indicators=load_indicators(folder),
         indicator_aliases=_aliases(folder / "indicator_aliases.csv", "indicator_code"),
     )
+
+
+def clear_reference_cache() -> None:
+    """Forget the seeds read so far (after an edit of a seed in this process)."""
+    _load_reference.cache_clear()

@@ -73,6 +73,9 @@ def aliases_command(as_json: bool, add: str | None, code: str | None, kind: str 
     if report.fixed_awaiting_reprocess:
         print(f"{report.fixed_awaiting_reprocess} rejected row(s) have names that resolve now: `dothi reprocess` "
               "recovers them.")
+    if report.quarantined_fixed_awaiting_reprocess:
+        print(f"{report.quarantined_fixed_awaiting_reprocess} quarantined file(s) have a reporter that resolves now: "
+              "`dothi reprocess` recovers them.")
     return 0
 
 

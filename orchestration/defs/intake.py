@@ -11,7 +11,7 @@ from orchestration.resources import DothiHomeResource, dbt_project_fingerprint
 FULL_REFRESH_TAG = "dothi/full"
 REPROCESS_TAG = "dothi/reprocess"  # `dothi reprocess`: also recover the rejected rows a fix now lets in
 
-RAW_TABLES = ("submissions", "figures", "rejected_rows", "recovered_rows", "approvals")
+RAW_TABLES = ("submissions", "figures", "rejected_rows", "recovered_rows", "recovered_files", "approvals")
 RAW_KEYS = {name: dg.AssetKey(["raw", name]) for name in RAW_TABLES}
 
 _DESCRIPTIONS = {
@@ -19,6 +19,7 @@ _DESCRIPTIONS = {
     "figures": "Every accepted figure, every version, with lineage to file and row (append-only).",
     "rejected_rows": "Rows refused at intake, one per bad field, with the reason and the whole row.",
     "recovered_rows": "Rejected rows later recovered from the archive (`dothi reprocess`), one per row.",
+    "recovered_files": "Quarantined files later recovered from the archive (`dothi reprocess`), one per file.",
     "approvals": "The approval log (DOTHI_HOME/control/approvals.jsonl), mirrored whole every run.",
 }
 
@@ -47,15 +48,17 @@ def intake(
 
     home = dothi_home.export_env()
     report = run_intake(home, run_id=context.run_id, warehouse=dothi_home.build_warehouse())
-    recovered, reprocessed = 0, None
+    recovered, files_recovered, reprocessed = 0, 0, None
     if context.run.tags.get(REPROCESS_TAG) == "true":
         from sources.reprocess import recover_rejected_rows
 
         reprocess = recover_rejected_rows(dothi_home.build_warehouse(), home, context.run_id, now_local())
-        recovered, reprocessed = reprocess.rows_recovered, reprocess.to_dict()
+        recovered, files_recovered = reprocess.rows_recovered, reprocess.files_recovered
+        reprocessed = reprocess.to_dict()
         if dothi_home.run_scope is not None:
             dothi_home.run_scope.write_note("reprocess", reprocess.to_dict())
-        context.log.info("reprocess: %s file(s) re-read, %s row(s) recovered", reprocess.files_read, recovered)
+        context.log.info("reprocess: %s file(s) re-read, %s row(s) recovered; %s quarantined file(s) re-read, "
+                         "%s recovered", reprocess.files_read, recovered, reprocess.quarantined_read, files_recovered)
     if dothi_home.run_scope is not None:  # the publish step records it in raw.refresh_runs
         dothi_home.run_scope.write_note("intake", {k: v for k, v in report.to_dict().items() if k != "outcomes"})
     context.log.info(
@@ -79,6 +82,7 @@ def intake(
         "files_left_in_inbox": report.left_in_inbox,
         "inbox_notes": dg.MetadataValue.json(report.inbox_notes),
         "rows_recovered": recovered,
+        "quarantined_files_recovered": files_recovered,
         **({"reprocess": dg.MetadataValue.json(reprocessed)} if reprocessed is not None else {}),
     }
     # The warehouse depends on the files received, the dbt project (seeds included) and the day
@@ -86,6 +90,7 @@ def intake(
     inputs = {"dbt_project": dbt_project_fingerprint(), "day": now_local().date().isoformat()}
     inputs["approvals"] = approvals_log_digest(home)  # an approve/unapprove since then: rebuild
     new_data = report.accepted + report.accepted_with_rejections + report.quarantined + report.recovered + recovered
+    new_data += files_recovered
     forced = context.run.tags.get(FULL_REFRESH_TAG) == "true"
     published = dothi_home.published_warehouse().exists() and published_inputs(dothi_home.home())
     if not new_data and not forced and published == inputs:
@@ -100,6 +105,7 @@ def intake(
         asset_key=RAW_KEYS["rejected_rows"], metadata={"rows_added": report.rows_rejected}
     )
     yield dg.MaterializeResult(asset_key=RAW_KEYS["recovered_rows"], metadata={"rows_added": recovered})
+    yield dg.MaterializeResult(asset_key=RAW_KEYS["recovered_files"], metadata={"rows_added": files_recovered})
     yield dg.MaterializeResult(asset_key=RAW_KEYS["approvals"])
 
 

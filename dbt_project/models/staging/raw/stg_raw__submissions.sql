@@ -1,32 +1,60 @@
+{#- One row per file received, in its current state. raw.submissions is append-only (a file's first reading,
+    quarantined or not); a quarantined file later recovered by `dothi reprocess` (its reporter since aliased)
+    has one raw.recovered_files row (stg_raw__recovered_files), which replaces it here: same hash, archive path
+    and first-arrival times, the status and reporter it reads with now. The quarantine reason it had is kept
+    (quarantine_reason). -#}
+{%- set state_columns = [
+    ('file_sha256', dbt.type_string()), ('file_name', dbt.type_string()), ('archive_path', dbt.type_string()),
+    ('file_size', dbt.type_bigint()), ('file_format', dbt.type_string()), ('encoding', dbt.type_string()),
+    ('sheet_name', dbt.type_string()), ('reporter_code', dbt.type_string()), ('reporter_raw', dbt.type_string()),
+    ('reporter_kind', dbt.type_string()), ('periods', dbt.type_string()), ('submitted_at', dbt.type_timestamp()),
+    ('received_at', dbt.type_timestamp()), ('ingested_at', dbt.type_timestamp()), ('run_id', dbt.type_string()),
+    ('status', dbt.type_string()), ('reason', dbt.type_string()), ('rows_read', dbt.type_int()),
+    ('rows_accepted', dbt.type_int()), ('rows_rejected', dbt.type_int()), ('is_synthetic', dbt.type_boolean()),
+    ('title_block', dbt.type_string()),
+] -%}
+{%- set cut = ['file_name', 'reporter_raw', 'reason'] -%}
 with source as (
     select * from {{ source('raw', 'submissions') }}
 ),
 
-renamed as (
+recovered as (
+    select * from {{ ref('stg_raw__recovered_files') }}
+),
+
+first_reading as (
     select
-        cast(file_sha256 as {{ dbt.type_string() }}) as file_sha256,
-        cast({{ cut_text('file_name') }} as {{ dbt.type_string() }}) as file_name,
-        cast(archive_path as {{ dbt.type_string() }}) as archive_path,
-        cast(file_size as {{ dbt.type_bigint() }}) as file_size,
-        cast(file_format as {{ dbt.type_string() }}) as file_format,
-        cast(encoding as {{ dbt.type_string() }}) as encoding,
-        cast(sheet_name as {{ dbt.type_string() }}) as sheet_name,
-        cast(reporter_code as {{ dbt.type_string() }}) as reporter_code,
-        cast({{ cut_text('reporter_raw') }} as {{ dbt.type_string() }}) as reporter_raw,
-        cast(reporter_kind as {{ dbt.type_string() }}) as reporter_kind,
-        cast(periods as {{ dbt.type_string() }}) as periods,
-        cast(submitted_at as {{ dbt.type_timestamp() }}) as submitted_at,
-        cast(received_at as {{ dbt.type_timestamp() }}) as received_at,
-        cast(ingested_at as {{ dbt.type_timestamp() }}) as ingested_at,
-        cast(run_id as {{ dbt.type_string() }}) as run_id,
-        cast(status as {{ dbt.type_string() }}) as status,
-        cast({{ cut_text('reason') }} as {{ dbt.type_string() }}) as reason,
-        cast(rows_read as {{ dbt.type_int() }}) as rows_read,
-        cast(rows_accepted as {{ dbt.type_int() }}) as rows_accepted,
-        cast(rows_rejected as {{ dbt.type_int() }}) as rows_rejected,
-        cast(is_synthetic as {{ dbt.type_boolean() }}) as is_synthetic,
-        cast(title_block as {{ dbt.type_string() }}) as title_block
+        {%- for name, type in state_columns %}
+            cast({{ cut_text('source.' ~ name) if name in cut else 'source.' ~ name }} as {{ type }}) as {{ name }},
+        {%- endfor %}
+        cast(null as {{ dbt.type_timestamp() }}) as recovered_at,
+        cast(null as {{ dbt.type_string() }}) as recovered_run_id,
+        cast(
+            case when source.status = 'quarantined' then {{ cut_text('source.reason') }} end
+            as {{ dbt.type_string() }}
+        ) as quarantine_reason
     from source
+    where not exists (
+        select 1 from recovered
+        where recovered.file_sha256 = source.file_sha256
+    )
+),
+
+recovered_reading as (
+    select
+        {%- for name, type in state_columns %}
+            recovered.{{ name }},
+        {%- endfor %}
+        recovered.recovered_at,
+        recovered.recovered_run_id,
+        recovered.previous_reason as quarantine_reason
+    from recovered
+),
+
+final as (
+    select * from first_reading
+    union all
+    select * from recovered_reading
 )
 
-select * from renamed
+select * from final
