@@ -346,10 +346,10 @@ def _load(conn: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:
     try:
         conn.execute("begin transaction")
         try:
-            for target, table in tables.items():
-                if table.num_rows:
-                    cols = ", ".join(table.schema.names)
-                    conn.execute(f"insert into {target} ({cols}) select {cols} from {views[target]}")
+            for target, view in views.items():
+                if tables[target].num_rows:
+                    cols = ", ".join(tables[target].schema.names)
+                    conn.execute(f"insert into {target} ({cols}) select {cols} from {view}")
             conn.execute("commit")
         except BaseException:
             conn.execute("rollback")
