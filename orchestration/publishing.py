@@ -729,3 +729,18 @@ def republish(home: DothiHome, kept: KeptPublish, lock: RefreshLock) -> dict:
     # The next refresh must rebuild: the inputs recorded were those of the replaced warehouse.
     published_inputs_path(home).unlink(missing_ok=True)
     return info
+
+
+def publish_rebuilt(home: DothiHome, rebuilt: Path, lock: RefreshLock) -> tuple[KeptPublish, KeptPublish | None, dict]:
+    """Keep a rebuilt warehouse in publishes/ and make it live (the rename a rollback does), so a rollback
+    undoes it. Returns (the rebuilt publish, the one it replaced, the new published.json). ValueError when
+    the file does not open as a published warehouse."""
+    if not lock.held:
+        raise RuntimeError("publish_rebuilt called without holding the refresh lock")
+    own = _file_info(rebuilt)  # the rebuild's own refresh run names the file
+    if own is None:
+        raise ValueError(f"{rebuilt} does not open as a published warehouse")
+    replaced = next((k for k in kept_publishes(home) if k.live), None)
+    _keep(home, rebuilt, own)
+    kept = next(k for k in kept_publishes(home) if k.path.name == f"{_safe_run_id(str(own['run_id']))}.duckdb")
+    return kept, replaced, republish(home, kept, lock)

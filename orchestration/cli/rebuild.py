@@ -46,18 +46,14 @@ def _say(result: dict, as_json: bool) -> None:
 
 
 def _publish_rebuilt(home: DothiHome, rebuilt: Path, as_json: bool) -> tuple[int, dict]:
-    """The rebuilt warehouse kept in publishes/ and made live (the rename republish does), under the lock."""
+    """The rebuilt warehouse made live (``publishing.publish_rebuilt``), under the lock."""
     from orchestration.publishing import (
         RefreshBusy,
         RefreshLock,
-        _file_info,
-        _keep,
-        _safe_run_id,
         append_run_event,
         busy_message,
-        kept_publishes,
         lock_holder,
-        republish,
+        publish_rebuilt,
     )
 
     lock = RefreshLock(home.lock_file)
@@ -66,13 +62,10 @@ def _publish_rebuilt(home: DothiHome, rebuilt: Path, as_json: bool) -> tuple[int
     except RefreshBusy:
         return 75, {"published": False, "error": busy_message(lock_holder(home.lock_file), 0)}
     try:
-        replaced = next((k for k in kept_publishes(home) if k.live), None)
-        own = _file_info(rebuilt)  # the rebuild's own refresh run names the file
-        if own is None:
-            return 2, {"published": False, "error": f"{rebuilt} does not open as a published warehouse"}
-        _keep(home, rebuilt, own)
-        kept = next(k for k in kept_publishes(home) if k.path.name == f"{_safe_run_id(str(own['run_id']))}.duckdb")
-        info = republish(home, kept, lock)
+        try:
+            kept, replaced, info = publish_rebuilt(home, rebuilt, lock)
+        except ValueError as exc:
+            return 2, {"published": False, "error": str(exc)}
         append_run_event(home, "rebuilt_published", kept.run_id,
                          replaced_run_id=replaced.run_id if replaced else None, exports=info["exports_dir"])
     finally:

@@ -3,16 +3,7 @@
     has one raw.recovered_files row (stg_raw__recovered_files), which replaces it here: same hash, archive path
     and first-arrival times, the status and reporter it reads with now. The quarantine reason it had is kept
     (quarantine_reason). -#}
-{%- set state_columns = [
-    ('file_sha256', dbt.type_string()), ('file_name', dbt.type_string()), ('archive_path', dbt.type_string()),
-    ('file_size', dbt.type_bigint()), ('file_format', dbt.type_string()), ('encoding', dbt.type_string()),
-    ('sheet_name', dbt.type_string()), ('reporter_code', dbt.type_string()), ('reporter_raw', dbt.type_string()),
-    ('reporter_kind', dbt.type_string()), ('periods', dbt.type_string()), ('submitted_at', dbt.type_timestamp()),
-    ('received_at', dbt.type_timestamp()), ('ingested_at', dbt.type_timestamp()), ('run_id', dbt.type_string()),
-    ('status', dbt.type_string()), ('reason', dbt.type_string()), ('rows_read', dbt.type_int()),
-    ('rows_accepted', dbt.type_int()), ('rows_rejected', dbt.type_int()), ('is_synthetic', dbt.type_boolean()),
-    ('title_block', dbt.type_string()),
-] -%}
+{%- set state_columns = submission_state_columns() -%}
 {%- set cut = ['file_name', 'reporter_raw', 'reason'] -%}
 with source as (
     select * from {{ source('raw', 'submissions') }}
