@@ -32,7 +32,7 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,6 +46,7 @@ if TYPE_CHECKING:  # duckdb (and pyarrow, via sources.load) are imported where u
 log = logging.getLogger(__name__)
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")
+AS_OF_ENV = "DOTHI_AS_OF_DATE"
 LOCK_WAIT_ENV = "DOTHI_LOCK_WAIT"
 DEFAULT_LOCK_WAIT = 600.0  # seconds; a refresh of a year of submissions takes 1–2 minutes
 KEEP_EXPORTS_ENV = "DOTHI_KEEP_EXPORTS"
@@ -71,6 +72,21 @@ def published_inputs(home: DothiHome) -> dict:
 def now_local() -> datetime:
     """Naive Vietnam time: the clock of every timestamp in the raw layer."""
     return datetime.now(VIETNAM).replace(tzinfo=None)
+
+
+def run_day() -> date:
+    """The day a run reports as of: ``DOTHI_AS_OF_DATE`` (re-running a past day, a rebuild) or today in Vietnam.
+
+    Fixed once when the run starts and handed to dbt as ``var('as_of_date')``: a refresh that runs across
+    midnight, or a server clock in UTC (seven hours behind), must not judge deadlines by two different days.
+    """
+    raw = os.environ.get(AS_OF_ENV, "").strip()
+    if not raw:
+        return now_local().date()
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"{AS_OF_ENV}={raw!r} is not a date: write it as YYYY-MM-DD, e.g. 2025-12-31") from None
 
 
 def lock_wait_seconds() -> float:
@@ -257,6 +273,7 @@ class RunScope:
     working: Path
     lock: RefreshLock
     started_at: datetime = field(default_factory=now_local)
+    as_of_date: date = field(default_factory=run_day)  # var('as_of_date') of every dbt invocation of the run
     copy_seconds: float = 0.0
     cleaned: list[str] = field(default_factory=list)
 

@@ -18,7 +18,7 @@ from dagster_dbt import DbtCliResource, DbtProject
 from packaging.version import Version
 from pydantic import PrivateAttr
 
-from orchestration.publishing import RunScope, begin_run, end_run
+from orchestration.publishing import RunScope, begin_run, end_run, run_day
 from sources.home import DothiHome
 from sources.reference import DBT_SEED_PATH_ENV, dbt_seed_path, seeds_dir
 
@@ -103,6 +103,11 @@ class DothiHomeResource(dg.ConfigurableResource):
         (~3 s of CPU each). Removed with the working copy at publish, kept when the run fails.
         """
         return self._scope.work_dir / "dbt" if self._scope is not None else None
+
+    def dbt_vars(self) -> dict[str, str]:
+        """The ``--vars`` of every dbt invocation of the run: the day it reports as of, fixed when it started."""
+        as_of = self._scope.as_of_date if self._scope is not None else run_day()
+        return {"as_of_date": as_of.isoformat()}
 
     def published_warehouse(self) -> Path:
         """What BI tools read; open it with ``read_only=True``."""

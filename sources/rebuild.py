@@ -4,7 +4,8 @@ Every file intake ever read is kept under ``archive/<sha[:2]>/<sha>.<ext>``; ``r
 what each one was called, when it was received and when it was submitted. A rebuild journals every
 archived file into a fresh home (the journal a crashed run would leave: ``archive/pending``), so the
 fresh refresh re-reads them from the archive with their original names, received and submitted times,
-in the order they were first received. Then its marts are compared with the published ones.
+in the order they were first received, as of the day the published marts report (``reported_as_of``).
+Then its marts are compared with the published ones.
 
 Columns that name the run or the moment of loading cannot match (a rebuild is a new run); findings
 history (first/last seen, resolved) only exists in the warehouse that lived through those nights:
@@ -16,7 +17,7 @@ from __future__ import annotations
 import json
 import shutil
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -70,6 +71,22 @@ def archived_files(warehouse: Path) -> list[PendingFile]:
             {str(k): str(v) for k, v in container.items()} if isinstance(container, dict) else None,
         ))
     return entries
+
+
+def reported_as_of(warehouse: Path) -> date | None:
+    """The day the published marts report as of (``var('as_of_date')`` of the run that built them).
+
+    A rebuild runs as of that day: whether a report is late or missing depends on the day, so only then is
+    the comparison like with like. None when the marts say nothing (no reporting calendar, an old build).
+    """
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        try:
+            row = conn.execute("select max(as_of_date) from marts.fct_reporter_freshness").fetchone()
+        except duckdb.CatalogException:
+            return None
+    return row[0] if row else None
 
 
 def missing_from_archive(home: DothiHome, entries: list[PendingFile]) -> list[dict]:

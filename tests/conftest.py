@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,10 @@ REPO = Path(__file__).resolve().parents[1]
 # A file must sit still this long before intake reads it (3 s in production, for copies over a share). The
 # tests write their inbox files a moment before each run; those that test the settling set their own value.
 os.environ.setdefault("DOTHI_INBOX_SETTLE_S", "0.3")
+# Every refresh of the session reports as of one day, the day it started (in Vietnam): a suite that runs
+# across midnight must not compare a mart built yesterday with one built today. Tests of a day's passing
+# set their own (test_incremental_refresh, test_rollback_rebuild).
+os.environ.setdefault("DOTHI_AS_OF_DATE", datetime.now(timezone(timedelta(hours=7))).date().isoformat())
 
 
 @dataclass
@@ -33,9 +38,10 @@ class RefreshRun:
         return json.loads(self.stdout.strip().splitlines()[-1])
 
 
-def run_cli(home: Path, *args: str, timeout: int = 600) -> RefreshRun:
+def run_cli(home: Path, *args: str, timeout: int = 600, env_extra: dict[str, str] | None = None) -> RefreshRun:
     """Runs the real `dothi` CLI in a subprocess against its own DOTHI_HOME."""
     env = {k: v for k, v in os.environ.items() if k not in {"DAGSTER_HOME", "DOTHI_WAREHOUSE"}}
+    env.update(env_extra or {})
     env["DOTHI_HOME"] = str(home)
     env["GX_ANALYTICS_ENABLED"] = "false"
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")

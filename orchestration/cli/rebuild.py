@@ -1,12 +1,13 @@
 """`dothi rebuild [--out PATH] [--json]`: could the warehouse be rebuilt from the archive if it were lost?
 
 Wiring only: ``sources.rebuild`` journals every archived file into a fresh home, a real
-``dothi refresh --full`` runs there (its own lock, its own run history), then the marts are compared
-with the published ones. The published warehouse is never touched, unless ``--publish``: then, when every
-mart is equal (or with ``--force`` whatever the comparison, e.g. the published warehouse is lost), the
-rebuilt warehouse is kept in ``publishes/`` and made live by the same rename as a rollback, under the lock,
-so ``dothi rollback`` can undo it. Without a published warehouse the list of files comes from the newest
-kept publish. Exit 0: it rebuilds to the same marts; 1: some mart differs (not published without --force);
+``dothi refresh --full`` runs there (its own lock, its own run history) as of the day the published marts
+report (late and missing reports depend on the day), then the marts are compared with the published ones.
+The published warehouse is never touched, unless ``--publish``: then, when every mart is equal (or with
+``--force`` whatever the comparison, e.g. the published warehouse is lost), the rebuilt warehouse is kept
+in ``publishes/`` and made live by the same rename as a rollback, under the lock, so ``dothi rollback``
+can undo it. Without a published warehouse the list of files comes from the newest kept publish.
+Exit 0: it rebuilds to the same marts; 1: some mart differs (not published without --force);
 2: an archived file is missing or changed (or there is nothing to rebuild); 75: a refresh holds the lock.
 """
 
@@ -76,9 +77,9 @@ def _publish_rebuilt(home: DothiHome, rebuilt: Path, as_json: bool) -> tuple[int
 
 def rebuild_command(out: str | None, as_json: bool, publish: bool = False, force: bool = False) -> int:
     home = export_environment()
-    from orchestration.publishing import kept_publishes
+    from orchestration.publishing import AS_OF_ENV, kept_publishes
     from sources.home import DothiHome
-    from sources.rebuild import archived_files, compare_marts, missing_from_archive, seed_home
+    from sources.rebuild import archived_files, compare_marts, missing_from_archive, reported_as_of, seed_home
 
     if force and not publish:
         print("Rebuild NOT done: --force only makes sense with --publish", file=sys.stderr)
@@ -125,6 +126,9 @@ def rebuild_command(out: str | None, as_json: bool, publish: bool = False, force
         print(f"Replaying {len(entries)} archived file(s) into {target.root}…", flush=True)
     env = {k: v for k, v in os.environ.items() if k not in {"DAGSTER_HOME", "DOTHI_WAREHOUSE"}}
     env["DOTHI_HOME"] = str(target.root)
+    as_of = reported_as_of(listed_from)
+    if as_of is not None:  # late and missing reports judged by the published marts' day, not today's
+        env[AS_OF_ENV] = as_of.isoformat()
     proc = subprocess.run([sys.executable, "-m", "orchestration.cli", "refresh", "--full", "--json"],
                           env=env, capture_output=True, text=True)
     if proc.returncode != 0:
@@ -137,6 +141,7 @@ def rebuild_command(out: str | None, as_json: bool, publish: bool = False, force
     result = {"ok": not differing, "files": len(entries), "out": str(target.root),
               "warehouse": str(target.warehouse), "listed_from": str(listed_from),
               "compared_with": "published" if listed_from == home.warehouse else "newest kept publish",
+              "as_of_date": as_of.isoformat() if as_of else None,
               "marts": [c.to_dict() for c in comparisons]}
     publish_code = 0
     if publish and (not differing and listed_from == home.warehouse or force):
@@ -148,6 +153,8 @@ def rebuild_command(out: str | None, as_json: bool, publish: bool = False, force
     if as_json:
         _say(result, True)
     else:
+        if as_of is not None:
+            print(f"Rebuilt as of {as_of:%d/%m/%Y}, the day the published marts report as of.")
         for c in comparisons:
             state = "equal" if c.equal else (f"DIFFERS: {c.only_published} row(s) only in the published, "
                                              f"{c.only_rebuilt} only in the rebuild")

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from orchestration.publishing import now_local, published_inputs
+from orchestration.publishing import now_local, published_inputs, run_day
 from orchestration.resources import DothiHomeResource, dbt_project_fingerprint
 
 FULL_REFRESH_TAG = "dothi/full"
@@ -87,7 +87,8 @@ def intake(
     }
     # The warehouse depends on the files received, the dbt project (seeds included) and the day
     # (reports become late or missing as days pass): when none changed, there is nothing to rebuild.
-    inputs = {"dbt_project": dbt_project_fingerprint(), "day": now_local().date().isoformat()}
+    day = dothi_home.run_scope.as_of_date if dothi_home.run_scope is not None else run_day()
+    inputs = {"dbt_project": dbt_project_fingerprint(), "day": day.isoformat()}
     inputs["approvals"] = approvals_log_digest(home)  # an approve/unapprove since then: rebuild
     new_data = report.accepted + report.accepted_with_rejections + report.quarantined + report.recovered + recovered
     new_data += files_recovered

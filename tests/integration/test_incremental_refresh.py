@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -87,10 +88,13 @@ def refreshes(sample_refresh: RefreshRun, tmp_path_factory) -> Refreshes:
     base = tmp_path_factory.mktemp("incremental")
     home = _copy_home(sample_refresh.home, base / "incremental")
     _drop_files(home / "inbox")
-    incremental = run_cli(home, "refresh", "--json")
+    # The next night: a day has passed since the sample refresh, so reports may have become late or missing.
+    tomorrow = date.fromisoformat(os.environ["DOTHI_AS_OF_DATE"]) + timedelta(days=1)
+    next_day = {"DOTHI_AS_OF_DATE": tomorrow.isoformat()}
+    incremental = run_cli(home, "refresh", "--json", env_extra=next_day)
     assert incremental.returncode == 0, f"STDOUT:\n{incremental.stdout[-4000:]}\nSTDERR:\n{incremental.stderr[-8000:]}"
     full_home = _copy_home(home, base / "full")
-    full = run_cli(full_home, "refresh", "--full", "--json")
+    full = run_cli(full_home, "refresh", "--full", "--json", env_extra=next_day)
     assert full.returncode == 0, f"STDOUT:\n{full.stdout[-4000:]}\nSTDERR:\n{full.stderr[-8000:]}"
     return Refreshes(sample_refresh, incremental, full)
 
@@ -123,6 +127,16 @@ def test_the_new_files_went_in(refreshes: Refreshes) -> None:
     [(status,)] = _query(refreshes.incremental, """
         select status from marts.fct_reporting_completeness where reporter_code = '576' and period = '2025-H1'""")
     assert status in ("on_time", "late")
+
+
+def test_each_night_reports_as_of_its_own_day(refreshes: Refreshes) -> None:
+    """The run's day (DOTHI_AS_OF_DATE, else today in Vietnam) reaches dbt as var('as_of_date')."""
+    sql = "select distinct as_of_date from marts.fct_reporter_freshness"
+    [(before,)] = _query(refreshes.before, sql)
+    [(incremental,)] = _query(refreshes.incremental, sql)
+    assert before.isoformat() == os.environ["DOTHI_AS_OF_DATE"]
+    assert incremental == before + timedelta(days=1)
+    assert _query(refreshes.full, sql) == [(incremental,)]
 
 
 def test_only_the_touched_periods_were_rebuilt(refreshes: Refreshes) -> None:
