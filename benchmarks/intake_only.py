@@ -1,44 +1,17 @@
-"""Run dothi against a synthetic scale without touching the checkout: a *shadow* dbt project.
+"""The intake alone (no Dagster, no dbt) on a scale's inbox, stopping cleanly after a time budget.
 
-    python -m benchmarks.shadow --dbt-dir /tmp/bench-province/dbt_project refresh --json
-    python -m benchmarks.shadow --dbt-dir ... --intake-only [--max-seconds 1200]
+    DOTHI_HOME=... DOTHI_SEEDS_EXTRA=<scale>/reference python -m benchmarks.intake_only [--max-seconds 1200]
 
-What dothi lacks to accept the synthetic scales is their reference data (synthetic communes, departments
-and indicators), supplied here *in this process only*: the shadow dbt project is a copy of dbt_project/
-whose seeds are the real seeds + the scale's overlay (benchmarks.generate.merge_seeds), and
-``orchestration.resources.DBT_PROJECT_DIR`` and ``sources.reference.seeds_dir`` point at it. (Monthly
-periods, once patched in here too, are native since commit daccba2.)
+The synthetic scales' reference data (communes, departments, indicators) reaches intake as it reaches a
+user's refresh: the ``DOTHI_SEEDS_EXTRA`` overlay (sources/reference.py), not a copy of the dbt project.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
 import time
-from pathlib import Path
-
-from benchmarks.generate import REPO, merge_seeds
-
-
-def build_shadow(scale_dir: Path, shadow: Path, code: Path = REPO) -> Path:
-    """<shadow>/dbt_project: <code>/dbt_project without artefacts, seeds merged with <scale_dir>/reference."""
-    target = shadow / "dbt_project"
-    if target.exists():
-        shutil.rmtree(target)
-    source = code / "dbt_project"
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages", "seeds"))
-    merge_seeds(scale_dir / "reference", target / "seeds", source / "seeds")
-    return target
-
-
-def apply_patches(dbt_dir: Path) -> None:
-    import orchestration.resources as resources
-    import sources.reference as reference
-
-    resources.DBT_PROJECT_DIR = dbt_dir
-    reference.seeds_dir = lambda: dbt_dir / "seeds"
 
 
 def intake_only(max_seconds: float) -> dict[str, object]:
@@ -82,17 +55,10 @@ def intake_only(max_seconds: float) -> dict[str, object]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dbt-dir", type=Path, required=True)
-    parser.add_argument("--intake-only", action="store_true")
     parser.add_argument("--max-seconds", type=float, default=1200)
-    args, rest = parser.parse_known_args(argv)
-    apply_patches(args.dbt_dir.resolve())
-    if args.intake_only:
-        print(json.dumps(intake_only(args.max_seconds)))
-        return 0
-    from orchestration.cli import main as dothi
-
-    return dothi(rest)
+    args = parser.parse_args(argv)
+    print(json.dumps(intake_only(args.max_seconds)))
+    return 0
 
 
 if __name__ == "__main__":

@@ -6,9 +6,9 @@
 
 Per scale: generate the files (benchmarks.generate, cached under --data), then, each in its own
 process under a sampler of the whole process tree's RSS:
-  dothi     a full refresh (`dothi refresh --json`; synthetic scales through benchmarks.shadow, which
-            supplies the reference overlay and monthly periods), stage times from the Dagster run's
-            step stats, then a no-op refresh (empty inbox);
+  dothi     a full refresh (`dothi refresh --json`; a synthetic scale's reference data as the overlay
+            DOTHI_SEEDS_EXTRA=<scale>/reference), stage times from the Dagster run's step stats, then a
+            no-op refresh (empty inbox) and an incremental one (one revised file);
   floor     benchmarks/baselines/floor.sql in DuckDB;
   pandas    benchmarks/baselines/pandas_refresh.py.
 Files the floor cannot read natively (XLSX: no excel extension offline) are converted to CSV first,
@@ -275,7 +275,7 @@ def by_stage(steps: dict[str, float]) -> dict[str, float]:
 @dataclass
 class Paths:
     data: Path  # generated scale: inbox/, reference/, manifest.json
-    work: Path  # /tmp/bench-<scale>: home, shadow dbt project, merged seeds, converted CSVs
+    work: Path  # /tmp/bench-<scale>: home, merged seeds (for the baselines), converted CSVs
 
     @property
     def home(self) -> Path:
@@ -327,19 +327,15 @@ def fill_inbox(paths: Paths) -> int:
     return count
 
 
-def dothi_command(scale: str, paths: Paths, extra: list[str]) -> list[str]:
-    if scale == "sample":
-        return [str(BIN / "dothi"), *extra]
-    from benchmarks.shadow import build_shadow
-
-    dbt_dir = paths.work / "dbt_project"
-    if not (dbt_dir / "dbt_project.yml").exists():
-        build_shadow(paths.data, paths.work, CODE)
-    return [sys.executable, "-m", "benchmarks.shadow", "--dbt-dir", str(dbt_dir), *extra]
+def dothi_command(extra: list[str]) -> list[str]:
+    return [str(BIN / "dothi"), *extra]
 
 
 def dothi_env(scale: str, paths: Paths) -> dict[str, str]:
+    # A synthetic scale's communes, departments and indicators: the reference overlay a user would give.
+    overlay = {"DOTHI_SEEDS_EXTRA": str(paths.data / "reference")} if scale != "sample" else {}
     return {
+        **overlay,
         "DOTHI_HOME": str(paths.home),
         # Never the checkout's target/: other engineers run dbt there at the same time.
         "DOTHI_DBT_TARGET_PATH": f"/tmp/bench-target-{scale}",
@@ -374,18 +370,16 @@ def warehouse_counts(warehouse: Path) -> dict[str, int]:
 
 
 def run_dothi(scale: str, paths: Paths, timeout: float) -> dict:
-    if (paths.work / "dbt_project").exists():  # rebuilt per run: the code under test may have changed
-        shutil.rmtree(paths.work / "dbt_project")
     files = fill_inbox(paths)
     env = dothi_env(scale, paths)
-    full = measure("dothi refresh", dothi_command(scale, paths, ["refresh", "--json"]), env, timeout)
+    full = measure("dothi refresh", dothi_command(["refresh", "--json"]), env, timeout)
     result: dict = {"files": files, "full": _measured(full, paths.home / "dagster")}
     if full.seconds is None or full.returncode != 0:
         return result
     result["steps"] = step_stats(paths.home / "dagster", full.output["run_id"])
     result["stages"] = by_stage(result["steps"])
     result["counts"] = warehouse_counts(paths.home / "warehouse.duckdb")
-    noop = measure("dothi no-op refresh", dothi_command(scale, paths, ["refresh", "--json"]), env, timeout)
+    noop = measure("dothi no-op refresh", dothi_command(["refresh", "--json"]), env, timeout)
     result["noop"] = _measured(noop, paths.home / "dagster")
     if noop.returncode == 0:
         result["noop_stages"] = by_stage(step_stats(paths.home / "dagster", noop.output["run_id"]))
@@ -394,7 +388,7 @@ def run_dothi(scale: str, paths: Paths, timeout: float) -> dict:
 
     name, data = revised_submission(paths.data / "inbox")
     (paths.home / "inbox" / name).write_bytes(data)
-    one = measure("dothi incremental refresh", dothi_command(scale, paths, ["refresh", "--json"]), env, timeout)
+    one = measure("dothi incremental refresh", dothi_command(["refresh", "--json"]), env, timeout)
     result["incremental"] = {**_measured(one, paths.home / "dagster"), "file": name}
     if one.returncode == 0:
         result["incremental_stages"] = by_stage(step_stats(paths.home / "dagster", one.output["run_id"]))
@@ -403,7 +397,7 @@ def run_dothi(scale: str, paths: Paths, timeout: float) -> dict:
 
 def run_intake_only(scale: str, paths: Paths, timeout: float) -> dict:
     fill_inbox(paths)
-    cmd = dothi_command(scale, paths, ["--intake-only", "--max-seconds", str(timeout)])
+    cmd = [sys.executable, "-m", "benchmarks.intake_only", "--max-seconds", str(timeout)]
     return _plain(measure("dothi intake only", cmd, dothi_env(scale, paths), timeout + 300))
 
 

@@ -24,7 +24,7 @@ from sources.normalize.periods import period_end
 from sources.normalize.text import fold, nfc
 from sources.normalize.units import unit_matches
 from sources.recovered_rows import recovered_files, recovered_keys
-from sources.reference import Reference, clear_reference_cache, load_reference, seeds_dir
+from sources.reference import Reference, base_seeds_dir, clear_reference_cache, load_reference, seeds_dir
 
 KINDS = ("locality", "reporter", "indicator", "unit")
 # The seed an alias of each kind goes to, and its code column. Units of measure are a column of
@@ -261,8 +261,8 @@ def add_alias(
     alias = nfc(alias).strip()
     if not alias:
         raise AliasError("the alias is blank")
-    folder = seeds or seeds_dir()
-    reference = load_reference(folder)
+    folder = seeds or base_seeds_dir()  # written: never an overlay's merged copy (DOTHI_SEEDS_EXTRA)
+    reference = load_reference(seeds or seeds_dir())  # checked against everything intake reads
     target, name = _target(kind, code.strip(), reference)
     if why := _clash(kind, alias, target, resolvers(reference)):
         raise AliasError(why)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sources.normalize.text import nfc, strip_accents
-from sources.reference import seeds_dir
+from sources.reference import base_seeds_dir
 
 # The warehouse's horizon: periods before 2020 are refused, so units in force before it start here.
 HORIZON = "2020-01-01"
@@ -268,7 +268,7 @@ def _reporter_aliases(seeds: Path, localities: list[dict[str, str]]) -> list[dic
 
 def main(argv: list[str]) -> int:
     geo_dir = Path(argv[0]) if argv else Path(__file__).resolve().parents[2] / "shared" / "domain" / "geography"
-    seeds = seeds_dir()
+    seeds = base_seeds_dir()
     geo = build(geo_dir, seeds)
     _fill_names(geo)
     aliases = _aliases(seeds, geo.localities)

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import os
+import shutil
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -22,14 +24,104 @@ from pathlib import Path
 from sources.normalize.text import nfc
 
 SEEDS_DIR_ENV = "DOTHI_SEEDS_DIR"
+SEEDS_EXTRA_ENV = "DOTHI_SEEDS_EXTRA"
+_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
+
+
+class SeedOverlayError(ValueError):
+    """An overlay file that cannot be added to the seeds (unknown seed, unknown column)."""
+
+
+def base_seeds_dir() -> Path:
+    """The seeds folder that is edited (``dothi aliases --add``): ``DOTHI_SEEDS_DIR`` when set (a home working
+    on its own copy of the seeds), else the project's ``dbt_project/seeds``."""
+    if override := os.environ.get(SEEDS_DIR_ENV):
+        return Path(override).resolve()
+    return _PROJECT_DIR / "seeds"
 
 
 def seeds_dir() -> Path:
-    """The seeds folder: ``DOTHI_SEEDS_DIR`` when set (a home working on its own copy of the seeds: dbt
-    reads the same folder, dbt_project.yml ``seed-paths``), else the project's ``dbt_project/seeds``."""
-    if override := os.environ.get(SEEDS_DIR_ENV):
-        return Path(override).resolve()
-    return Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
+    """The seeds folder intake and dbt read (dbt_project.yml ``seed-paths``): ``base_seeds_dir()``, or, with
+    ``DOTHI_SEEDS_EXTRA``, those seeds with the overlay's rows appended (``merged_seeds``)."""
+    base = base_seeds_dir()
+    if overlay := os.environ.get(SEEDS_EXTRA_ENV, "").strip():
+        return merged_seeds(base, Path(overlay).resolve())
+    return base
+
+
+def _overlay_files(base: Path, overlay: Path) -> list[Path]:
+    if not overlay.is_dir():
+        raise SeedOverlayError(f"{SEEDS_EXTRA_ENV}={overlay}: not a folder (it holds CSVs named like the seeds in "
+                               f"{base}, e.g. localities.csv, locality_aliases.csv)")
+    files = sorted(overlay.glob("*.csv"))
+    unknown = [f.name for f in files if not (base / f.name).is_file()]
+    if unknown:
+        raise SeedOverlayError(f"{SEEDS_EXTRA_ENV}: {', '.join(unknown)} in {overlay} name no seed of {base}: "
+                               "an overlay file adds rows to the seed of the same name")
+    return files
+
+
+def _merged_csv(seed: Path, extra: Path) -> str:
+    """The seed's text, unchanged, then the overlay's rows in the seed's column order (missing columns blank)."""
+    text = seed.read_text(encoding="utf-8-sig")
+    header = next(csv.reader([text.split("\n", 1)[0]]))
+    with extra.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        unknown = [c for c in reader.fieldnames or [] if c not in header]
+        if unknown:
+            raise SeedOverlayError(f"{extra}: column(s) {', '.join(unknown)} are not columns of {seed} "
+                                   f"({', '.join(header)})")
+        rows = list(reader)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n", restval="")
+    for number, row in enumerate(rows, start=2):
+        if None in row:  # more cells than the header names
+            raise SeedOverlayError(f"{extra}, row {number}: {len(row[None])} cell(s) beyond its header")
+        writer.writerow(row)
+    return (text.rstrip("\n") + "\n" if text.strip() else text) + out.getvalue()
+
+
+def _digest(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+_MERGED: dict[tuple, Path] = {}
+
+
+def merged_seeds(base: Path, overlay: Path) -> Path:
+    """``dbt_project/.seeds/overlay-<hash>``: every seed of ``base``, with each overlay CSV's rows appended to the
+    seed of the same name (a user's commune-level units and aliases, a benchmark's synthetic scale).
+
+    Keyed by the content of both folders, written once (atomically: parallel runs agree) and read by intake and
+    dbt alike, so the overlay is reference data like any other: a change to it rebuilds the warehouse (the dbt
+    project's fingerprint covers the seeds dbt reads). The base seeds are never written.
+    """
+    extras = _overlay_files(base, overlay)
+    seeds = sorted(p for p in base.iterdir() if p.is_file())
+    stamp = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in seeds + extras)
+    if (known := _MERGED.get(stamp)) is not None and known.is_dir():  # seeds_dir() is called per lookup
+        return known
+    target = _PROJECT_DIR / ".seeds" / f"overlay-{_digest(seeds + extras)}"
+    _MERGED[stamp] = target
+    if target.is_dir():
+        return target
+    staging = target.with_name(f".{target.name}.{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    by_name = {e.name: e for e in extras}
+    for seed in seeds:
+        if seed.name in by_name:
+            (staging / seed.name).write_text(_merged_csv(seed, by_name[seed.name]), encoding="utf-8")
+        else:
+            shutil.copy2(seed, staging / seed.name)
+    try:
+        os.replace(staging, target)
+    except OSError:  # another run wrote the same folder first
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
 
 
 DBT_SEED_PATH_ENV = "DOTHI_DBT_SEED_PATH"
@@ -41,9 +133,11 @@ def dbt_seed_path() -> str:
     must see a path *inside* its project: it writes each node's compiled code under target/compiled/<path>,
     and an absolute seed path would make it overwrite the CSVs themselves."""
     folder = seeds_dir()
-    project = Path(__file__).resolve().parents[1] / "dbt_project"
+    project = _PROJECT_DIR
     if folder == (project / "seeds").resolve():
         return "seeds"
+    if folder.parent == project / ".seeds":  # an overlay's merged seeds: already inside the project
+        return str(folder.relative_to(project))
     rel = Path(".seeds") / hashlib.sha256(str(folder).encode()).hexdigest()[:16]
     link = project / rel
     if not (link.is_symlink() and link.resolve() == folder):
