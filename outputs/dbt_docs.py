@@ -3,7 +3,6 @@ embeds the manifest and the catalog), so the marts' column docs and lineage trav
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -36,7 +35,6 @@ def generate_dbt_docs(
     cache_dir: Path | None = None,
     cache_key: str | None = None,
     partial_parse: Path | None = None,
-    dbt_vars: dict[str, str] | None = None,
 ) -> Path:
     """Run ``dbt docs generate --static`` against ``warehouse`` into a private target dir (other dbt runs
     keep their own), then publish index.html (self-contained), manifest.json and catalog.json.
@@ -45,7 +43,7 @@ def generate_dbt_docs(
     ~15 s: with ``cache_dir`` and ``cache_key`` (the project's fingerprint) they are generated once per
     project version and copied afterwards. ``partial_parse``: a partial_parse.msgpack that dbt saved for
     the same warehouse path (a build of the same run); dbt then skips most of its parse (~3 s), and
-    ignores the file if anything differs: pass the build's ``dbt_vars`` too, or it reparses.
+    ignores the file if anything differs.
     """
     cached = cache_dir / cache_key if cache_dir is not None and cache_key else None
     if cached is not None and (cached / "index.html").exists():
@@ -60,7 +58,6 @@ def generate_dbt_docs(
         command = [
             _dbt(), "docs", "generate", "--static", "--partial-parse" if seeded else "--no-partial-parse",
             "--target-path", target, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-            *(["--vars", json.dumps(dbt_vars, sort_keys=True)] if dbt_vars else []),
         ]
         proc = subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout, cwd=DBT_PROJECT_DIR)
         static = Path(target) / "static_index.html"

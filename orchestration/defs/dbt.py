@@ -10,7 +10,6 @@ built the published warehouse: incremental rows are only as good as the logic th
 tests are left out of the nightly build (they test the code, not the data); pytest runs them.
 """
 
-import json
 import shutil
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -97,10 +96,8 @@ def full_rebuild_reason(run_tags: Mapping[str, str], published_dbt_project: str 
     return None
 
 
-def build_args(full_reason: str | None, dbt_vars: Mapping[str, str]) -> list[str]:
-    # The run's day is a var (orchestration/publishing.py run_day), not dbt's clock: fixed when the run started.
-    args = [*BUILD_ARGS, "--vars", json.dumps(dict(dbt_vars), sort_keys=True)]
-    return [*args, "--full-refresh"] if full_reason else args
+def build_args(full_reason: str | None) -> list[str]:
+    return [*BUILD_ARGS, "--full-refresh"] if full_reason else list(BUILD_ARGS)
 
 
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, dothi_home: DothiHomeResource) -> Iterator[DbtEvent]:
@@ -111,8 +108,9 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, dothi_home: D
     # The run's dbt invocations share one target folder (work/<run_id>/dbt, removed at publish, kept when
     # the run fails): the second one and the docs then parse incrementally from the first one's parse.
     shared = dothi_home.dbt_target_path()
-    invocation = dbt.cli(build_args(reason, dothi_home.dbt_vars()), context=context, target_path=shared)
+    invocation = dbt.cli(build_args(reason), context=context, target_path=shared)
     yield from invocation.stream()
+    dothi_home.keep_dbt_parse()
     if shared is None:  # a folder of its own: kept only when dbt failed (its dbt.log says why)
         shutil.rmtree(invocation.target_path, ignore_errors=True)
 

@@ -149,12 +149,11 @@ def dbt_docs(context: dg.AssetExecutionContext, dothi_home: DothiHomeResource) -
     metadata: dict[str, Any] = {"warnings": 0}
     try:
         index = generate_dbt_docs(
-            dothi_home.build_warehouse(),
+            dothi_home.dbt_warehouse(),  # the path the build gave dbt: its saved parse then applies
             dbt_docs_dir(home.reports),
             cache_dir=project.project_dir / project.target_path / "docs-cache",
             cache_key=dbt_project_fingerprint(),
             partial_parse=run_target / "partial_parse.msgpack" if run_target else None,
-            dbt_vars=dothi_home.dbt_vars(),
         )
         metadata["path"] = dg.MetadataValue.path(str(index))
     except (DbtDocsError, OSError) as exc:  # docs are a convenience: a failure is a warning, not a failed refresh

@@ -14,15 +14,13 @@ from orchestration.resources import dbt_project_fingerprint
 def test_incremental_when_the_published_warehouse_was_built_by_this_dbt_project() -> None:
     reason = full_rebuild_reason({}, dbt_project_fingerprint())
     assert reason is None
-    assert build_args(reason, {"as_of_date": "2025-12-31"}) == [
-        "build", "--exclude-resource-type", "unit_test", "--vars", '{"as_of_date": "2025-12-31"}']
+    assert build_args(reason) == ["build", "--exclude-resource-type", "unit_test"]
 
 
 def test_full_when_asked() -> None:
     reason = full_rebuild_reason({FULL_REFRESH_TAG: "true"}, dbt_project_fingerprint())
     assert reason and "--full" in reason
-    assert build_args(reason, {"as_of_date": "2025-12-31"}) == [
-        "build", "--exclude-resource-type", "unit_test", "--vars", '{"as_of_date": "2025-12-31"}', "--full-refresh"]
+    assert build_args(reason) == ["build", "--exclude-resource-type", "unit_test", "--full-refresh"]
 
 
 def test_full_when_the_dbt_project_changed_or_nothing_was_published() -> None:
