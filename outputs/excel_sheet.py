@@ -66,10 +66,10 @@ class StreamedSheet:
 
     def stream_row(self, row: int, cells: Sequence[Cell | None]) -> None:
         """Write ``row`` now (``cells`` from column A; None leaves a cell out), and every held row above it."""
-        self._flush(row - 1)
-        held = self._pending.pop(row, {})
-        if any(_shows(c) for c in held.values()):
+        if any(_shows(c) for c in self._pending.get(row, {}).values()):
             raise SheetLayoutError(f"{self.ws.title}: row {row} is streamed over cells written before")
+        self._flush(row - 1)
+        self._pending.pop(row, None)
         self._append(row, list(cells))
 
     def close(self) -> None:
