@@ -43,7 +43,11 @@ def plain(value: object) -> object:
 
 def put(ws: Worksheet, row: int, column: int, value: object, number_format: str | None = None) -> Cell:
     """Write one cell: numbers as numbers (with ``number_format``), text never as a formula."""
-    cell = ws.cell(row=row, column=column)
+    return fill_cell(ws.cell(row=row, column=column), value, number_format)
+
+
+def fill_cell(cell: Cell, value: object, number_format: str | None = None) -> Cell:
+    """``put`` on a cell already made (a write-only sheet's cells are made before they have a place)."""
     value = plain(value)
     if value is None:
         return cell

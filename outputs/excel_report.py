@@ -19,8 +19,7 @@ number), an incomplete roll-up its completeness (⚠), a placeholder share (§) 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
-from copy import copy
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +29,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.utils import get_column_letter
 
 from outputs import views
 from outputs.excel_cells import (
@@ -39,11 +38,13 @@ from outputs.excel_cells import (
     TITLE_FONT,
     WARNING_FONT,
     WRAP,
+    fill_cell,
     header_row,
     plain,
     print_setup,
     put,
 )
+from outputs.excel_sheet import StreamedSheet
 from outputs.formatting import EXCEL_FORMATS, excel_format_for
 from outputs.labels import Lang, progress_colour, progress_label, text, white_text_on
 from outputs.marts import CURRENT_MAP, NQ06_MAP, PROVINCE_CODE, MartSet, on_map
@@ -69,7 +70,7 @@ def _is_current(marts: MartSet) -> bool:
     return marts.report_map is not None and marts.report_map.code == CURRENT_MAP.code
 
 
-def _title_block(ws: Worksheet, marts: MartSet, lang: Lang, heading: str, generated_at: dt.datetime) -> int:
+def _title_block(ws: StreamedSheet, marts: MartSet, lang: Lang, heading: str, generated_at: dt.datetime) -> int:
     """Title, generation time, the synthetic warning, the placeholder note and the marks of the figures;
     returns the next free row."""
     current = _is_current(marts)
@@ -93,54 +94,75 @@ def _title_block(ws: Worksheet, marts: MartSet, lang: Lang, heading: str, genera
     return row + 1
 
 
-def _missing_note(ws: Worksheet, row: int, lang: Lang, mart: str) -> int:
+def _missing_note(ws: StreamedSheet, row: int, lang: Lang, mart: str) -> int:
     put(ws, row, 1, text("not_available", lang, name=mart)).font = WARNING_FONT
     return row + 2
 
 
-def _write_table(
-    ws: Worksheet, row: int, frame: pd.DataFrame, columns: Sequence[Column], lang: Lang,
-    unit_of: Callable[[Mapping[str, object]], str | None] | None = None,
-) -> int:
-    """Header + rows from ``frame``; returns the next free row. Adds an autofilter over the table."""
-    header_row(ws, row, [text(c.label, lang) for c in columns], [c.width for c in columns])
-    first = row + 1
-    # Styling a cell costs openpyxl a deep hash of every style object; a table has a handful of distinct
-    # styles per column, so each is built once and copied (tens of thousands of findings rows at scale).
-    styles: dict[tuple, StyleArray] = {}
-    for offset, record in enumerate(frame.to_dict("records")):
-        r = first + offset
-        unit = unit_of(record) if unit_of else None
-        for col, spec in enumerate(columns, start=1):
-            value = plain(record.get(spec.key))
-            key = (col, spec.kind, unit if spec.kind == "number" else None,
-                   value if spec.kind in _VALUE_STYLED else None, type(value), is_formula_like(value))
-            cached = styles.get(key)
-            if cached is not None:
-                _put_styled(ws, r, col, _display(value, spec.kind, lang), cached)
-                continue
-            cell = _typed_cell(ws, r, col, value, spec.kind, unit, lang)
-            cell.border = BORDER
-            if spec.kind == "text":
-                cell.alignment = WRAP
-            styles[key] = copy(cell._style)
-    last = first + max(len(frame), 1) - 1
-    if frame.empty:
-        put(ws, first, 1, text("no_data", lang)).font = NOTE_FONT
-    ws.auto_filter.ref = f"A{row}:{ws.cell(row=last, column=len(columns)).coordinate}"
-    return last + 2
+def _column(frame: pd.DataFrame, key: str) -> list:
+    """A frame's column as Python values (None for a column it lacks): one conversion per column, not a
+    dict per row."""
+    return frame[key].tolist() if key in frame.columns else [None] * len(frame)
 
 
-def _put_styled(ws: Worksheet, row: int, col: int, value: object, style: StyleArray) -> None:
-    """A cell styled like one written before (same kind, format and formula-likeness): the style is
-    copied whole, as setting a format or border on each cell costs openpyxl a hash of every style."""
-    cell = ws.cell(row=row, column=col)
+def _styled_cell(ws: StreamedSheet, row: int, col: int, value: object, style: StyleArray) -> Cell:
+    """A cell styled like one made before (same kind, format and formula-likeness): the style is copied
+    whole, as setting a format or border on each cell costs openpyxl a hash of every style."""
+    cell = ws.new_cell(row, col)
     value = plain(value)
     if value is not None:
         cell.value = value
         if isinstance(value, str) and is_formula_like(value):
             cell.data_type = "s"  # the copied style carries the quote prefix: text, never a formula
-    cell._style = copy(style)
+    cell._style = StyleArray(style)
+    return cell
+
+
+def _style_key_value(value: object, kind: str) -> object:
+    """What of a value its cell's style depends on: an approval's text only by the revision mark."""
+    if kind == "approval":
+        return isinstance(value, str) and views.MARK_REVISION in value
+    return value if kind in _VALUE_STYLED else None
+
+
+def _write_table(
+    ws: StreamedSheet, row: int, frame: pd.DataFrame, columns: Sequence[Column], lang: Lang,
+    by_unit: bool = False, labels: Sequence[str] | None = None,
+) -> int:
+    """Header (``labels`` or the columns' labels) + rows from ``frame``, streamed row by row; returns the
+    next free row. Adds an autofilter over the table. ``by_unit``: numbers formatted by the row's unit."""
+    header_row(ws, row, list(labels) if labels is not None else [text(c.label, lang) for c in columns],
+               [c.width for c in columns])
+    first = row + 1
+    values = [_column(frame, spec.key) for spec in columns]
+    units = [u if isinstance(u, str) else None for u in _column(frame, "unit")] if by_unit else None
+    # A table has a handful of distinct styles per column: each is built once and copied (tens of thousands
+    # of findings rows at scale).
+    styles: dict[tuple, StyleArray] = {}
+    for offset, record in enumerate(zip(*values, strict=True)):
+        r = first + offset
+        unit = units[offset] if units is not None else None
+        line: list[Cell | None] = []
+        for col, (spec, raw) in enumerate(zip(columns, record, strict=True), start=1):
+            value = plain(raw)
+            key = (col, spec.kind, unit if spec.kind == "number" else None, _style_key_value(value, spec.kind),
+                   type(value), is_formula_like(value))
+            cached = styles.get(key)
+            if cached is not None:
+                line.append(_styled_cell(ws, r, col, _display(value, spec.kind, lang), cached))
+                continue
+            cell = _typed_cell(ws.new_cell(r, col), value, spec.kind, unit, lang)
+            cell.border = BORDER
+            if spec.kind == "text":
+                cell.alignment = WRAP
+            styles[key] = StyleArray(cell._style)
+            line.append(cell)
+        ws.stream_row(r, line)
+    last = first + max(len(frame), 1) - 1
+    if frame.empty:
+        put(ws, first, 1, text("no_data", lang)).font = NOTE_FONT
+    ws.auto_filter.ref = f"A{row}:{get_column_letter(len(columns))}{last}"
+    return last + 2
 
 
 # kinds whose style depends on the value
@@ -166,8 +188,8 @@ def _display(value: object, kind: str, lang: Lang) -> object:
     return value
 
 
-def _typed_cell(ws: Worksheet, row: int, col: int, value: object, kind: str, unit: str | None, lang: Lang) -> Cell:
-    cell = put(ws, row, col, _display(value, kind, lang), _NUMBER_FORMATS.get(kind) or (
+def _typed_cell(cell: Cell, value: object, kind: str, unit: str | None, lang: Lang) -> Cell:
+    fill_cell(cell, _display(value, kind, lang), _NUMBER_FORMATS.get(kind) or (
         excel_format_for(unit) if kind == "number" else None))
     if kind == "progress" and isinstance(value, str):
         cell.fill = PatternFill("solid", fgColor=progress_colour(value))
@@ -220,23 +242,17 @@ def _marked_format(base: str | None, marks: str) -> str | None:
     return base + '" ' + marks.replace('"', "") + '"'
 
 
-def _unit(record: Mapping[str, object]) -> str | None:
-    unit = record.get("unit")
-    return unit if isinstance(unit, str) else None
-
-
 def _status_sheet(
-    ws: Worksheet, marts: MartSet, lang: Lang, code: str, heading: str, generated_at: dt.datetime
+    ws: StreamedSheet, marts: MartSet, lang: Lang, code: str, heading: str, generated_at: dt.datetime
 ) -> None:
     row = _title_block(ws, marts, lang, heading, generated_at)
     status = views.status_table(marts, code, lang)
     if status is None:
         _missing_note(ws, row, lang, "fct_target_gaps")
         return
-    header = row
-    row = _write_table(ws, row, status, STATUS_SPEC, lang, _unit)
+    print_setup(ws, row, text("page_footer", lang))  # panes and page first: a streamed sheet writes them first
+    row = _write_table(ws, row, status, STATUS_SPEC, lang, by_unit=True)
     put(ws, row, 1, text("method_note", lang)).font = NOTE_FONT
-    print_setup(ws, header, text("page_footer", lang))
     matrix = views.value_matrix(marts, code, lang)
     if matrix is None or matrix.empty:
         return
@@ -244,32 +260,38 @@ def _status_sheet(
     put(ws, row, 1, text("values_by_period", lang)).font = Font(bold=True)
     row += 1
     periods = [c for c in matrix.columns if c not in ("indicator_code", "indicator", "unit")]
-    columns = [Column("indicator", "indicator", 42), Column("unit", "unit", 12)]
     header_row(ws, row, [text("indicator", lang), text("unit", lang), *periods])
     styles: dict[tuple, StyleArray] = {}
     flagged = 0
-    for offset, record in enumerate(matrix.to_dict("records"), start=1):
+    codes, names, units = (_column(matrix, key) for key in ("indicator_code", "indicator", "unit"))
+    by_period = [_column(matrix, period) for period in periods]
+    for offset, indicator_code in enumerate(codes, start=1):
+        unit = units[offset - 1]
+        number_format = excel_format_for(unit if isinstance(unit, str) else None)
         cells: list[tuple[object, str | None, views.FigureFlags]] = [
-            (record[spec.key], None, views.NO_FLAGS) for spec in columns
+            (names[offset - 1], None, views.NO_FLAGS), (unit, None, views.NO_FLAGS),
+            *((column[offset - 1], number_format, views.flags_of(marts, code, str(indicator_code), period))
+              for period, column in zip(periods, by_period, strict=True)),
         ]
-        for period in periods:
-            flags = views.flags_of(marts, code, str(record["indicator_code"]), period)
-            cells.append((record[period], excel_format_for(_unit(record)), flags))
-        for col, (value, number_format, flags) in enumerate(cells, start=1):
+        r = row + offset
+        line: list[Cell | None] = []
+        for col, (value, base_format, flags) in enumerate(cells, start=1):
             value = plain(value)
             marks = views.figure_marks(flags) if value is not None else ""
-            number_format = _marked_format(number_format, marks)
-            key = (number_format, type(value), is_formula_like(value), flags.rolled_up, flags.complete)
+            cell_format = _marked_format(base_format, marks)
+            key = (cell_format, type(value), is_formula_like(value), flags.rolled_up, flags.complete)
             if key in styles and not marks:
-                _put_styled(ws, row + offset, col, value, styles[key])
+                line.append(_styled_cell(ws, r, col, value, styles[key]))
                 continue
-            cell = put(ws, row + offset, col, value, number_format)
+            cell = fill_cell(ws.new_cell(r, col), value, cell_format)
             cell.border = BORDER
             if marks:
                 flagged += 1
                 cell.fill = ROLLED_UP_FILL if flags.complete else INCOMPLETE_FILL
                 cell.comment = Comment(views.figure_note(flags, lang), "dothi")
-            styles[key] = copy(cell._style)
+            styles[key] = StyleArray(cell._style)
+            line.append(cell)
+        ws.stream_row(r, line)
     if flagged:
         put(ws, row + len(matrix) + 2, 1, text("figure_marks_legend", lang)).font = NOTE_FONT
 
@@ -293,14 +315,14 @@ FINDINGS_SPEC = [
 EXCEL_ROWS_MAX = 20_000
 
 
-def _rows_shown(ws: Worksheet, row: int, total: int, lang: Lang, mart: str) -> int:
+def _rows_shown(ws: StreamedSheet, row: int, total: int, lang: Lang, mart: str) -> int:
     if total <= EXCEL_ROWS_MAX:
         return row
     put(ws, row, 1, text("rows_shown", lang, shown=EXCEL_ROWS_MAX, total=total, mart=mart)).font = WARNING_FONT
     return row + 2
 
 
-def _findings_sheet(ws: Worksheet, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
+def _findings_sheet(ws: StreamedSheet, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
     row = _title_block(ws, marts, lang, text("findings_title", lang), generated_at)
     findings = views.open_findings(marts)
     if findings is None:
@@ -337,7 +359,7 @@ SUBMISSIONS_SPEC = [
 ]
 
 
-def _submissions_sheet(ws: Worksheet, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
+def _submissions_sheet(ws: StreamedSheet, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
     row = _title_block(ws, marts, lang, text("submissions_title", lang), generated_at)
     frame = views.submissions_by_reporter(marts, lang)
     if frame is None:
@@ -363,7 +385,7 @@ RECONCILIATION_SPEC = [
 ]
 
 
-def _reconciliation_sheet(ws: Worksheet, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
+def _reconciliation_sheet(ws: StreamedSheet, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
     row = _title_block(ws, marts, lang, text("reconciliation_title", lang), generated_at)
     frame = views.reconciliation(marts)
     if frame is None:
@@ -377,7 +399,7 @@ def _reconciliation_sheet(ws: Worksheet, marts: MartSet, lang: Lang, generated_a
         locality=lambda f: [views.locality_name(marts, c, lang) for c in f["locality_code"]]
     )
     print_setup(ws, row, text("page_footer", lang))
-    _write_table(ws, row, frame, RECONCILIATION_SPEC, lang, _unit)
+    _write_table(ws, row, frame, RECONCILIATION_SPEC, lang, by_unit=True)
 
 
 SOURCES_SPEC = [
@@ -391,7 +413,7 @@ SOURCES_SPEC = [
 ]
 
 
-def _sources_sheet(ws: Worksheet, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
+def _sources_sheet(ws: StreamedSheet, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
     row = _title_block(ws, marts, lang, text("sources_title", lang), generated_at)
     for name in marts.missing:
         put(ws, row, 1, text("not_available", lang, name=name)).font = NOTE_FONT
@@ -424,7 +446,7 @@ REVIEW_SPEC = [
 ]
 
 
-def _review_sheet(ws: Worksheet, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
+def _review_sheet(ws: StreamedSheet, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
     """Resolution 06's final review: per unit (province first) and indicator, the target, the 2025 actual
     as the offices reported it, met / not met / incomplete / no data."""
     row = _title_block(ws, marts, lang, text("review_title", lang), generated_at)
@@ -436,10 +458,10 @@ def _review_sheet(ws: Worksheet, marts: MartSet, lang: Lang, generated_at: dt.da
     put(ws, row + 1, 1, text("review_counts", lang, **views.review_counts(frame))).font = Font(bold=True)
     row += 3
     print_setup(ws, row, text("page_footer", lang))
-    _write_table(ws, row, frame, REVIEW_SPEC, lang, _unit)
+    _write_table(ws, row, frame, REVIEW_SPEC, lang, by_unit=True)
 
 
-def _map_sheet(ws: Worksheet, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
+def _map_sheet(ws: StreamedSheet, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
     """The map's classes as a table: one row per unit, one column per indicator drawn on the map."""
     row = _title_block(ws, marts, lang, text("map_title", lang), generated_at)
     frame = views.map_class_table(marts, lang)
@@ -452,9 +474,8 @@ def _map_sheet(ws: Worksheet, marts: MartSet, lang: Lang, generated_at: dt.datet
     columns = [Column("locality_code", "locality_code", 9), Column("locality", "locality", 24)]
     spec = [*columns, *(Column("progress_class", code, 18, "progress") for code in frame.columns[2:])]
     print_setup(ws, row, text("page_footer", lang))
-    _write_table(ws, row, frame, spec, lang)
-    for col, code in enumerate(frame.columns[2:], start=3):  # indicator names as the headers
-        put(ws, row, col, names.get(code, code))
+    labels = [text(c.label, lang) for c in columns] + [names.get(code, code) for code in frame.columns[2:]]
+    _write_table(ws, row, frame, spec, lang, labels=labels)  # indicator names as the headers
 
 
 COMPARISON_SPEC = [
@@ -485,7 +506,7 @@ VALUES_SPEC = [
 
 
 def _current_summary_sheet(
-    ws: Worksheet, marts: MartSet, comparable: MartSet, lang: Lang, generated_at: dt.datetime
+    ws: StreamedSheet, marts: MartSet, comparable: MartSet, lang: Lang, generated_at: dt.datetime
 ) -> None:
     province = views.locality_name(marts, PROVINCE_CODE, lang) or PROVINCE_CODE
     _status_sheet(ws, marts, lang, PROVINCE_CODE, f"{text('merged_status', lang)} — {province}", generated_at)
@@ -498,19 +519,32 @@ def _current_summary_sheet(
         _missing_note(ws, row, lang, CURRENT_MAP.values_mart)
         return
     header_row(ws, row, [text(c.label, lang) for c in COMPARISON_SPEC])
-    for offset, record in enumerate(frame.to_dict("records"), start=1):
-        unit = _unit(record)
-        for col, spec in enumerate(COMPARISON_SPEC, start=1):
-            value = plain(record.get(spec.key))
-            number_format = excel_format_for(unit) if spec.kind == "number" else None
+    columns = [_column(frame, spec.key) for spec in COMPARISON_SPEC]
+    units, old_marks = _column(frame, "unit"), _column(frame, "old_area_marks")
+    styles: dict[tuple, StyleArray] = {}
+    for offset, record in enumerate(zip(*columns, strict=True), start=1):
+        unit = units[offset - 1]
+        line: list[Cell | None] = []
+        for col, (spec, raw) in enumerate(zip(COMPARISON_SPEC, record, strict=True), start=1):
+            value = plain(raw)
+            number_format = excel_format_for(unit if isinstance(unit, str) else None) \
+                if spec.kind == "number" else None
             if spec.key == "old_area":
-                number_format = _marked_format(number_format, str(record.get("old_area_marks") or ""))
-            put(ws, row + offset, col, value, number_format).border = BORDER
+                number_format = _marked_format(number_format, str(old_marks[offset - 1] or ""))
+            key = (number_format, type(value), is_formula_like(value))
+            if key in styles:
+                line.append(_styled_cell(ws, row + offset, col, value, styles[key]))
+                continue
+            cell = fill_cell(ws.new_cell(row + offset, col), value, number_format)
+            cell.border = BORDER
+            styles[key] = StyleArray(cell._style)
+            line.append(cell)
+        ws.stream_row(row + offset, line)
     if frame.empty:
         put(ws, row + 1, 1, text("no_data", lang)).font = NOTE_FONT
 
 
-def _units_sheet(ws: Worksheet, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
+def _units_sheet(ws: StreamedSheet, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
     row = _title_block(ws, marts, lang, text("units_title", lang), generated_at)
     frames = []
     for code, name in views.report_localities(marts, lang):
@@ -524,10 +558,10 @@ def _units_sheet(ws: Worksheet, marts: MartSet, lang: Lang, generated_at: dt.dat
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[c.key for c in UNITS_SPEC])
     row = _rows_shown(ws, row, len(frame), lang, "fct_target_gaps")
     print_setup(ws, row, text("page_footer", lang))
-    _write_table(ws, row, frame.head(EXCEL_ROWS_MAX), UNITS_SPEC, lang, _unit)
+    _write_table(ws, row, frame.head(EXCEL_ROWS_MAX), UNITS_SPEC, lang, by_unit=True)
 
 
-def _values_sheet(ws: Worksheet, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
+def _values_sheet(ws: StreamedSheet, marts: MartSet, lang: Lang, generated_at: dt.datetime) -> None:
     row = _title_block(ws, marts, lang, text("values_title", lang), generated_at)
     frame = views.unit_values(marts, lang)
     if frame is None:
@@ -535,7 +569,7 @@ def _values_sheet(ws: Worksheet, marts: MartSet, lang: Lang, generated_at: dt.da
         return
     row = _rows_shown(ws, row, len(frame), lang, CURRENT_MAP.values_mart)
     print_setup(ws, row, text("page_footer", lang))
-    _write_table(ws, row, frame.head(EXCEL_ROWS_MAX), VALUES_SPEC, lang, _unit)
+    _write_table(ws, row, frame.head(EXCEL_ROWS_MAX), VALUES_SPEC, lang, by_unit=True)
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
@@ -548,17 +582,33 @@ def _sheet_title(name: str, used: set[str]) -> str:
     return candidate
 
 
-def _save(workbook: Workbook, path: Path, title: str) -> Path:
-    workbook.properties.title = title
-    workbook.properties.creator = "dothi"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    workbook.save(tmp)
-    tmp.replace(path)  # readers never see a half-written workbook
-    return path
+class _Book:
+    """A write-only workbook: sheets written one after the other, each streamed to disk as it is written."""
+
+    def __init__(self) -> None:
+        self.workbook = Workbook(write_only=True)
+        self.used: set[str] = set()
+        self.last: StreamedSheet | None = None
+
+    def sheet(self, name: str) -> StreamedSheet:
+        if self.last is not None:
+            self.last.close()  # the sheet before is done: its last rows go to disk
+        self.last = StreamedSheet(self.workbook, _sheet_title(name, self.used))
+        return self.last
+
+    def save(self, path: Path, title: str) -> Path:
+        if self.last is not None:
+            self.last.close()
+        self.workbook.properties.title = title
+        self.workbook.properties.creator = "dothi"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        self.workbook.save(tmp)
+        tmp.replace(path)  # readers never see a half-written workbook
+        return path
 
 
-def _capped_note(ws: Worksheet, marts: MartSet, lang: Lang) -> None:
+def _capped_note(ws: StreamedSheet, marts: MartSet, lang: Lang) -> None:
     total = len(views.localities(marts, lang))
     if total > views.REPORT_LOCALITIES_MAX:
         put(ws, ws.max_row + 2, 1, text("localities_capped", lang, shown=views.REPORT_LOCALITIES_MAX,
@@ -569,31 +619,25 @@ def write_excel_report(marts: MartSet, path: Path, lang: Lang = "vi", generated_
     """Resolution 06's final-review report, on its own map (nine districts and old Khánh Hòa)."""
     generated_at = generated_at or dt.datetime.now()
     marts = marts if marts.report_map is not None else on_map(marts, NQ06_MAP)
-    workbook = Workbook()
-    used: set[str] = set()
-    summary = workbook.active
-    summary.title = _sheet_title(text("sheet_summary", lang), used)
+    book = _Book()
+    summary = book.sheet(text("sheet_summary", lang))
     province = views.locality_name(marts, PROVINCE_CODE, lang) or PROVINCE_CODE
     _status_sheet(summary, marts, lang, PROVINCE_CODE, f"{text('province_status', lang)} — {province}",
                   generated_at)
     put(summary, summary.max_row + 2, 1, text("other_report_note", lang)).font = NOTE_FONT
     _capped_note(summary, marts, lang)
-    _review_sheet(workbook.create_sheet(_sheet_title(text("sheet_review", lang), used)), marts, lang, generated_at)
-    _map_sheet(workbook.create_sheet(_sheet_title(text("sheet_map", lang), used)), marts, lang, generated_at)
+    _review_sheet(book.sheet(text("sheet_review", lang)), marts, lang, generated_at)
+    _map_sheet(book.sheet(text("sheet_map", lang)), marts, lang, generated_at)
     for code, name in views.report_localities(marts, lang):
         if code == PROVINCE_CODE:
             continue
-        ws = workbook.create_sheet(_sheet_title(name, used))
-        _status_sheet(ws, marts, lang, code, f"{text('locality_status', lang)} — {name} ({code})", generated_at)
-    _findings_sheet(workbook.create_sheet(_sheet_title(text("sheet_findings", lang), used)), marts, lang, generated_at)
-    _submissions_sheet(
-        workbook.create_sheet(_sheet_title(text("sheet_submissions", lang), used)), marts, lang, generated_at
-    )
-    _reconciliation_sheet(
-        workbook.create_sheet(_sheet_title(text("sheet_reconciliation", lang), used)), marts, lang, generated_at
-    )
-    _sources_sheet(workbook.create_sheet(_sheet_title(text("sheet_sources", lang), used)), marts, lang, generated_at)
-    return _save(workbook, path, text("report_title", lang))
+        _status_sheet(book.sheet(name), marts, lang, code, f"{text('locality_status', lang)} — {name} ({code})",
+                      generated_at)
+    _findings_sheet(book.sheet(text("sheet_findings", lang)), marts, lang, generated_at)
+    _submissions_sheet(book.sheet(text("sheet_submissions", lang)), marts, lang, generated_at)
+    _reconciliation_sheet(book.sheet(text("sheet_reconciliation", lang)), marts, lang, generated_at)
+    _sources_sheet(book.sheet(text("sheet_sources", lang)), marts, lang, generated_at)
+    return book.save(path, text("report_title", lang))
 
 
 def write_current_report(marts: MartSet, path: Path, lang: Lang = "vi",
@@ -601,21 +645,15 @@ def write_current_report(marts: MartSet, path: Path, lang: Lang = "vi",
     """The current report: the merged province and its 65 units (figures from 2025-H2, placeholder targets)."""
     generated_at = generated_at or dt.datetime.now()
     current, comparable = on_map(marts, CURRENT_MAP), on_map(marts, NQ06_MAP)
-    workbook = Workbook()
-    used: set[str] = set()
-    summary = workbook.active
-    summary.title = _sheet_title(text("sheet_summary", lang), used)
+    book = _Book()
+    summary = book.sheet(text("sheet_summary", lang))
     _current_summary_sheet(summary, current, comparable, lang, generated_at)
     put(summary, summary.max_row + 2, 1, text("nq06_report_note", lang)).font = NOTE_FONT
     _capped_note(summary, current, lang)
-    _units_sheet(workbook.create_sheet(_sheet_title(text("sheet_units", lang), used)), current, lang, generated_at)
-    _map_sheet(workbook.create_sheet(_sheet_title(text("sheet_map", lang), used)), current, lang, generated_at)
-    _values_sheet(workbook.create_sheet(_sheet_title(text("sheet_values", lang), used)), current, lang, generated_at)
-    _findings_sheet(workbook.create_sheet(_sheet_title(text("sheet_findings", lang), used)), current, lang,
-                    generated_at)
-    _submissions_sheet(
-        workbook.create_sheet(_sheet_title(text("sheet_submissions", lang), used)), current, lang, generated_at
-    )
-    _sources_sheet(workbook.create_sheet(_sheet_title(text("sheet_sources", lang), used)), current, lang,
-                   generated_at)
-    return _save(workbook, path, text("current_report_title", lang))
+    _units_sheet(book.sheet(text("sheet_units", lang)), current, lang, generated_at)
+    _map_sheet(book.sheet(text("sheet_map", lang)), current, lang, generated_at)
+    _values_sheet(book.sheet(text("sheet_values", lang)), current, lang, generated_at)
+    _findings_sheet(book.sheet(text("sheet_findings", lang)), current, lang, generated_at)
+    _submissions_sheet(book.sheet(text("sheet_submissions", lang)), current, lang, generated_at)
+    _sources_sheet(book.sheet(text("sheet_sources", lang)), current, lang, generated_at)
+    return book.save(path, text("current_report_title", lang))

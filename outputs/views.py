@@ -117,13 +117,26 @@ def _share_or_none(value: Any) -> float | None:  # a cell of a pandas frame
     return None if value is None or pd.isna(value) else float(value)
 
 
+_FLAG_COLUMNS = ("locality_code", "indicator_code", "period", "map_method", "is_rolled_up", "is_complete",
+                 "completeness_share", "pieces_reported", "pieces_expected", "uses_placeholder_share", "obs_status")
+
+
+def _records(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The rows of ``frame`` as dicts of the ``columns`` it has (a missing one reads as absent, as from
+    ``to_dict("records")``): one conversion per column instead of a dict of every column per row."""
+    present = [c for c in columns if c in frame.columns]
+    return [dict(zip(present, values, strict=True))
+            for values in zip(*(frame[c].tolist() for c in present), strict=True)] if present else \
+        [{} for _ in range(len(frame))]
+
+
 def figure_flags(marts: MartSet) -> dict[tuple[str, str, str], FigureFlags]:
     """(locality_code, indicator_code, period) → flags, for the figures that have any (map marts only)."""
     if "figure_flags" not in marts.memo:
         values = marts.get("fct_indicator_values")
         out: dict[tuple[str, str, str], FigureFlags] = {}
         if values is not None and "map_method" in values.columns:
-            for r in values.to_dict("records"):
+            for r in _records(values, _FLAG_COLUMNS):
                 share = _share_or_none(r.get("completeness_share"))
                 flags = FigureFlags(
                     rolled_up=r.get("map_method") == "rolled_up_from_new_units" or (
@@ -212,10 +225,14 @@ def approval_text(record: Mapping[str, object], lang: Lang) -> str:
     return "; ".join(parts)
 
 
+_APPROVAL_COLUMNS = ("approval_status", "approved_at", "approved_by", "has_revision_after_approval",
+                     "revision_value", "unit")
+
+
 def _approvals(frame: pd.DataFrame, lang: Lang) -> list[str]:
     if "approval_status" not in frame.columns:  # a warehouse published before approvals
         return [""] * len(frame)
-    return [approval_text(r, lang) for r in frame.to_dict("records")]
+    return [approval_text(r, lang) for r in _records(frame, _APPROVAL_COLUMNS)]
 
 
 def reporter_name(code: str | None, lang: Lang) -> str:
@@ -232,10 +249,35 @@ def status_table(marts: MartSet, locality_code: str, lang: Lang) -> pd.DataFrame
     gaps = marts.get("fct_target_gaps")
     if gaps is None:
         return None
-    frame = gaps[gaps["locality_code"] == locality_code].copy()
+    tables = _status_tables(marts, gaps, lang)
+    found = tables.get(locality_code)
+    if found is None:  # a locality without targets: the columns, no rows
+        found = next(iter(tables.values()), None)
+        if found is None:
+            return _status_frame(marts, gaps.iloc[0:0].copy(), lang)
+        return found.iloc[0:0].copy()
+    return found.copy()
+
+
+def _status_tables(marts: MartSet, gaps: pd.DataFrame, lang: Lang) -> dict[str, pd.DataFrame]:
+    """``status_table`` of every locality, the columns computed once over all of them (the reports ask for
+    every unit's, per language)."""
+    key = ("status_tables", lang)
+    if key not in marts.memo:
+        frame = _status_columns(marts, gaps.copy(), lang)
+        marts.memo[key] = {str(code): _status_order(marts, group)
+                           for code, group in frame.groupby("locality_code", sort=False)}
+    return cast(dict[str, pd.DataFrame], marts.memo[key])
+
+
+def _status_frame(marts: MartSet, frame: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    return _status_order(marts, _status_columns(marts, frame, lang))
+
+
+def _status_columns(marts: MartSet, frame: pd.DataFrame, lang: Lang) -> pd.DataFrame:
     frame["indicator"] = frame["indicator_code"].map(indicator_names(marts, lang)).fillna(frame["indicator_code"])
-    flags = [flags_of(marts, locality_code, code, period)
-             for code, period in zip(frame["indicator_code"], frame["period"], strict=False)]
+    flags = [flags_of(marts, locality, code, period) for locality, code, period
+             in zip(frame["locality_code"], frame["indicator_code"], frame["period"], strict=False)]
     breaks = frame["crosses_series_break"].fillna(False).astype(bool).tolist() \
         if "crosses_series_break" in frame.columns else [False] * len(frame)
     notes_column = f"series_break_note_{'vi' if lang == 'vi' else 'en'}"
@@ -245,11 +287,17 @@ def status_table(marts: MartSet, locality_code: str, lang: Lang) -> pd.DataFrame
     frame["figure_note"] = ["; ".join(p for p in (figure_note(f, lang), note if crossed and isinstance(note, str)
                                                   else "") if p)
                             for f, crossed, note in zip(flags, breaks, break_notes, strict=True)]
-    frame["completeness_pct"] = [None if f.completeness_share is None or f.complete else f.completeness_share * 100
-                                 for f in flags]
+    frame["completeness_pct"] = pd.Series(
+        [None if f.completeness_share is None or f.complete else f.completeness_share * 100 for f in flags],
+        index=frame.index, dtype=object)
     frame["approval"] = _approvals(frame, lang)
-    order = indicator_order(marts)
-    frame["_order"] = frame["indicator_code"].map(order).fillna(10_000)
+    frame["_order"] = frame["indicator_code"].map(indicator_order(marts)).fillna(10_000)
+    return frame
+
+
+def _status_order(marts: MartSet, frame: pd.DataFrame) -> pd.DataFrame:
+    # the share's column typed from this locality's values alone (all None stays None, not NaN)
+    frame = frame.assign(completeness_pct=frame["completeness_pct"].tolist())
     frame = frame.sort_values(["_order", "indicator_code"])
     return frame[[c for c in STATUS_COLUMNS if c in frame.columns]].reset_index(drop=True)
 
@@ -565,8 +613,8 @@ def map_class_table(marts: MartSet, lang: Lang) -> pd.DataFrame | None:
     if marts.get("fct_target_gaps") is None:
         return None
     codes = map_indicators(marts)
-    rows = [{"locality_code": code, "locality": name,
-             **{ind: map_classes(marts, ind).get(code) for ind in codes}}
+    classes = {ind: map_classes(marts, ind) for ind in codes}  # once per indicator, not per unit
+    rows = [{"locality_code": code, "locality": name, **{ind: classes[ind].get(code) for ind in codes}}
             for code, name in localities(marts, lang) if code != PROVINCE_CODE]
     return pd.DataFrame(rows, columns=["locality_code", "locality", *codes])
 
