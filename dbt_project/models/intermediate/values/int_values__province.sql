@@ -69,34 +69,110 @@ contributing as (
             and locality_values.period = valid_localities.period
 ),
 
-weight_candidates as (
+{# A unit's weight for a period: the weight indicator's value for the same period, else for its most recent
+    earlier period (the latest end date up to the period's, ties to the smallest sort key). Found in one
+    ordered pass per unit and weight indicator, not by joining every period with every earlier one (that
+    join grew with the square of the periods and ran out of memory at scale): weight rows and requests
+    in one sequence, each request takes the weight row last seen before it. #}
+weight_values as (
+    select
+        weights.locality_code,
+        weights.indicator_code as weight_indicator_code,
+        weights.period,
+        weights.value as weight,
+        weight_periods.end_date,
+        weight_periods.sort_key,
+        row_number() over (
+            partition by weights.locality_code, weights.indicator_code
+            order by weight_periods.end_date asc, weight_periods.sort_key desc
+        ) as weight_ordinal
+    from locality_values as weights
+    inner join periods as weight_periods
+        on weights.period = weight_periods.period
+    where weights.indicator_code in (
+        select weighted.weight_indicator_code from indicators as weighted
+        where weighted.weight_indicator_code is not null
+    )
+),
+
+weight_requests as (
     select
         contributing.locality_code,
         contributing.indicator_code,
         contributing.period,
-        weights.value as weight,
-        row_number() over (
-            partition by contributing.locality_code, contributing.indicator_code, contributing.period
-            order by
-                case when weights.period = contributing.period then 0 else 1 end,
-                weight_periods.end_date desc,
-                weight_periods.sort_key asc
-        ) as weight_rank
+        contributing.end_date,
+        indicators.weight_indicator_code
     from contributing
     inner join indicators
         on contributing.indicator_code = indicators.indicator_code
-    inner join locality_values as weights
-        on
-            contributing.locality_code = weights.locality_code
-            and indicators.weight_indicator_code = weights.indicator_code
-    inner join periods as weight_periods
-        on weights.period = weight_periods.period
-    where weight_periods.end_date <= contributing.end_date
+    where indicators.weight_indicator_code is not null
+),
+
+weight_sequence as (
+    select
+        locality_code,
+        weight_indicator_code,
+        end_date,
+        0 as is_request,
+        sort_key,
+        weight_ordinal,
+        cast(null as {{ dbt.type_string() }}) as indicator_code,
+        cast(null as {{ dbt.type_string() }}) as period
+    from weight_values
+    union all
+    select
+        locality_code,
+        weight_indicator_code,
+        end_date,
+        1 as is_request,
+        cast(null as {{ dbt.type_int() }}) as sort_key,
+        cast(null as {{ dbt.type_bigint() }}) as weight_ordinal,
+        indicator_code,
+        period
+    from weight_requests
+),
+
+latest_weight as (
+    select
+        locality_code,
+        weight_indicator_code,
+        indicator_code,
+        period,
+        -- ordinals grow along the order: the largest so far is the weight row last seen
+        max(weight_ordinal) over (
+            partition by locality_code, weight_indicator_code
+            order by end_date asc, is_request asc, sort_key desc
+            rows between unbounded preceding and current row
+        ) as weight_ordinal,
+        is_request
+    from weight_sequence
 ),
 
 weights as (
-    select * from weight_candidates
-    where weight_rank = 1
+    select
+        weight_requests.locality_code,
+        weight_requests.indicator_code,
+        weight_requests.period,
+        coalesce(same_period.weight, earlier.weight) as weight
+    from weight_requests
+    left join weight_values as same_period
+        on
+            weight_requests.locality_code = same_period.locality_code
+            and weight_requests.weight_indicator_code = same_period.weight_indicator_code
+            and weight_requests.period = same_period.period
+    left join latest_weight
+        on
+            latest_weight.is_request = 1
+            and weight_requests.locality_code = latest_weight.locality_code
+            and weight_requests.weight_indicator_code = latest_weight.weight_indicator_code
+            and weight_requests.indicator_code = latest_weight.indicator_code
+            and weight_requests.period = latest_weight.period
+    left join weight_values as earlier
+        on
+            latest_weight.locality_code = earlier.locality_code
+            and latest_weight.weight_indicator_code = earlier.weight_indicator_code
+            and latest_weight.weight_ordinal = earlier.weight_ordinal
+    where coalesce(same_period.weight, earlier.weight) is not null
 ),
 
 aggregated as (
