@@ -77,8 +77,8 @@ def now_local() -> datetime:
 def run_day() -> date:
     """The day a run reports as of: ``DOTHI_AS_OF_DATE`` (re-running a past day, a rebuild) or today in Vietnam.
 
-    Fixed once when the run starts and handed to dbt as ``var('as_of_date')``: a refresh that runs across
-    midnight, or a server clock in UTC (seven hours behind), must not judge deadlines by two different days.
+    Fixed once when the run starts and handed to dbt (``DOTHI_DBT_AS_OF_DATE``, macros/as_of_date.sql): a refresh
+    that runs across midnight, or a server clock in UTC (seven hours behind), must not judge deadlines by two days.
     """
     raw = os.environ.get(AS_OF_ENV, "").strip()
     if not raw:
@@ -273,7 +273,7 @@ class RunScope:
     working: Path
     lock: RefreshLock
     started_at: datetime = field(default_factory=now_local)
-    as_of_date: date = field(default_factory=run_day)  # var('as_of_date') of every dbt invocation of the run
+    as_of_date: date = field(default_factory=run_day)  # the day every dbt invocation of the run reports as of
     copy_seconds: float = 0.0
     cleaned: list[str] = field(default_factory=list)
 

@@ -74,7 +74,7 @@ def archived_files(warehouse: Path) -> list[PendingFile]:
 
 
 def reported_as_of(warehouse: Path) -> date | None:
-    """The day the published marts report as of (``var('as_of_date')`` of the run that built them).
+    """The day the published marts report as of (the day of the run that built them).
 
     A rebuild runs as of that day: whether a report is late or missing depends on the day, so only then is
     the comparison like with like. None when the marts say nothing (no reporting calendar, an old build).
