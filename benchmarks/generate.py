@@ -481,18 +481,17 @@ def write_overlay(world: World, folder: Path) -> None:
 
 
 def merge_seeds(overlay: Path, target: Path, seeds: Path = SEEDS) -> None:
-    """A seeds folder = the real seeds with the overlay's rows appended (same columns, same order)."""
+    """A seeds folder = the real seeds with the overlay's rows appended: the merge dothi does for
+    ``DOTHI_SEEDS_EXTRA`` (sources/reference.py), written where the baselines read it."""
+    from sources.reference import merged_seed_text
+
     target.mkdir(parents=True, exist_ok=True)
     for src in seeds.iterdir():
-        if src.suffix != ".csv":
-            shutil.copy2(src, target / src.name)
-            continue
-        text = src.read_text(encoding="utf-8-sig")
         extra = overlay / src.name
-        if extra.exists():
-            body = extra.read_text(encoding="utf-8").split("\n", 1)[1]
-            text = text.rstrip("\n") + "\n" + body
-        (target / src.name).write_text(text, encoding="utf-8")
+        if src.suffix == ".csv" and extra.exists():
+            (target / src.name).write_text(merged_seed_text(src, extra), encoding="utf-8")
+        else:
+            shutil.copy2(src, target / src.name)
 
 
 # ============================================================================================

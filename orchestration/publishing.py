@@ -308,9 +308,8 @@ def clean_stale(home: DothiHome, keep: str | None = None) -> list[str]:
                 shutil.rmtree(child, ignore_errors=True) if child.is_dir() else child.unlink(missing_ok=True)
                 removed.append(child.name)
     # The path dbt is given (resources.dbt_warehouse), left pointing at the folder of a killed run.
-    run_link = home.root / "dbt" / "run"
-    if run_link.is_symlink() and not run_link.exists():
-        run_link.unlink()
+    if home.dbt_run_link.is_symlink() and not home.dbt_run_link.exists():
+        home.dbt_run_link.unlink()
     if home.exports.is_dir():
         for child in home.exports.glob(".tmp-*"):
             shutil.rmtree(child, ignore_errors=True)

@@ -77,7 +77,7 @@ class DothiHomeResource(dg.ConfigurableResource):
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._scope is not None:
             # No link to a folder about to go (published) or to be kept for inspection: a home stays copyable.
-            (self._scope.home.root / "dbt" / "run").unlink(missing_ok=True)
+            self._scope.home.dbt_run_link.unlink(missing_ok=True)
             step = error = None
             if not self._scope.published and context.run is not None and context.instance is not None:
                 from orchestration.run_history import failed_step
@@ -109,7 +109,7 @@ class DothiHomeResource(dg.ConfigurableResource):
         """
         if self._scope is None:
             return self.home().warehouse
-        link = self._scope.home.root / "dbt" / "run"
+        link = self._scope.home.dbt_run_link
         target = os.path.relpath(self._scope.work_dir, link.parent)
         if not (link.is_symlink() and os.readlink(link) == target):
             link.parent.mkdir(parents=True, exist_ok=True)
@@ -131,7 +131,7 @@ class DothiHomeResource(dg.ConfigurableResource):
         if self._scope is None:
             return None
         target = self._scope.work_dir / "dbt"
-        kept = self._scope.home.root / "dbt" / PARTIAL_PARSE
+        kept = self._scope.home.dbt_state / PARTIAL_PARSE
         if not (target / PARTIAL_PARSE).exists() and kept.is_file():
             target.mkdir(parents=True, exist_ok=True)
             shutil.copy2(kept, target / PARTIAL_PARSE)
@@ -143,7 +143,7 @@ class DothiHomeResource(dg.ConfigurableResource):
             return
         parsed = self._scope.work_dir / "dbt" / PARTIAL_PARSE
         if parsed.is_file():
-            kept = self._scope.home.root / "dbt" / PARTIAL_PARSE
+            kept = self._scope.home.dbt_state / PARTIAL_PARSE
             kept.parent.mkdir(parents=True, exist_ok=True)
             tmp = kept.with_name(f".{PARTIAL_PARSE}.{os.getpid()}")
             shutil.copy2(parsed, tmp)

@@ -54,6 +54,16 @@ class DothiHome:
         return self.root / "work"
 
     @property
+    def dbt_state(self) -> Path:
+        """What dbt keeps between runs: partial_parse.msgpack, and ``run``, the link to the running refresh's
+        work folder (the path dbt is given; orchestration/resources.py ``dbt_warehouse``)."""
+        return self.root / "dbt"
+
+    @property
+    def dbt_run_link(self) -> Path:
+        return self.dbt_state / "run"
+
+    @property
     def pending(self) -> Path:
         """Journal of files archived but not yet in a published warehouse (archive/pending/<sha>.json)."""
         return self.archive / "pending"

@@ -61,7 +61,7 @@ def _overlay_files(base: Path, overlay: Path) -> list[Path]:
     return files
 
 
-def _merged_csv(seed: Path, extra: Path) -> str:
+def merged_seed_text(seed: Path, extra: Path) -> str:
     """The seed's text, unchanged, then the overlay's rows in the seed's column order (missing columns blank)."""
     text = seed.read_text(encoding="utf-8-sig")
     header = next(csv.reader([text.split("\n", 1)[0]]))
@@ -114,7 +114,7 @@ def merged_seeds(base: Path, overlay: Path) -> Path:
     by_name = {e.name: e for e in extras}
     for seed in seeds:
         if seed.name in by_name:
-            (staging / seed.name).write_text(_merged_csv(seed, by_name[seed.name]), encoding="utf-8")
+            (staging / seed.name).write_text(merged_seed_text(seed, by_name[seed.name]), encoding="utf-8")
         else:
             shutil.copy2(seed, staging / seed.name)
     try:

@@ -7,10 +7,11 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+
+from orchestration.publishing import now_local
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -20,7 +21,7 @@ os.environ.setdefault("DOTHI_INBOX_SETTLE_S", "0.3")
 # Every refresh of the session reports as of one day, the day it started (in Vietnam): a suite that runs
 # across midnight must not compare a mart built yesterday with one built today. Tests of a day's passing
 # set their own (test_incremental_refresh, test_rollback_rebuild).
-os.environ.setdefault("DOTHI_AS_OF_DATE", datetime.now(timezone(timedelta(hours=7))).date().isoformat())
+os.environ.setdefault("DOTHI_AS_OF_DATE", now_local().date().isoformat())
 
 
 @dataclass
