@@ -436,3 +436,20 @@ def test_programme_review_reads_2025_from_the_new_units(sample_refresh: RefreshR
     province = nq06[nq06["locality_code"] == "56"].set_index("indicator_code")
     assert province.loc["URBANIZATION_RATE", "review_status"] == "not_met"  # 63.4 % against 65 %
     assert (province["pieces_reported"] == 41).all()
+
+
+def test_the_dbt_profile_times_every_model_the_refresh_built(sample_refresh: RefreshRun) -> None:
+    """benchmarks.dbt_profile reads dbt's own execution time of each model from the run's Dagster events."""
+    import duckdb
+
+    from benchmarks.dbt_profile import dbt_node_times, render
+
+    run_id, times, checks = dbt_node_times(sample_refresh.home / "dagster", sample_refresh.summary()["run_id"])
+    assert run_id == sample_refresh.summary()["run_id"]
+    models = {t.node.removeprefix("model.dothi.") for t in times if t.node.startswith("model.")}
+    with duckdb.connect(str(sample_refresh.warehouse), read_only=True) as conn:
+        marts = {r[0] for r in conn.execute("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()}
+    assert marts and marts <= models, f"marts without a timing: {sorted(marts - models)}"
+    assert all(t.seconds >= 0 for t in times) and times == sorted(times, key=lambda t: -t.seconds)
+    assert checks.get("dbt_warehouse", 0) > 100 and checks.get("dbt_dq_findings", 0) > 0
+    assert times[0].node.removeprefix("model.dothi.") in render(run_id, times, checks, top=1)
