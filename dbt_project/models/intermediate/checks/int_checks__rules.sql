@@ -29,6 +29,15 @@
 {%- endfor %}
 
 {%- set touched_source = ref('int_figures__current') %}
+{#- Only the indicators some rule reads make a form's columns: the others (most figures at national
+    scale) would be pivoted for nothing. Not when a rule is NEVER_SKIP: it is evaluated on every form,
+    even one without any of its indicators. -#}
+{%- set every_form = rules | selectattr('missing_value_strategy', 'equalto', 'NEVER_SKIP') | list | length > 0 %}
+{%- set rule_indicators_only -%}
+    {%- if codes and not every_form %}
+        and indicator_code in ({% for code in codes %}{{ dq_text(code) }}{{ ', ' if not loop.last }}{% endfor %})
+    {%- endif %}
+{%- endset %}
 
 with report_figures as (
     select
@@ -46,6 +55,7 @@ with report_figures as (
         row_number
     from {{ ref('int_figures__current') }}
     where (value is not null or numerator is not null or denominator is not null)
+    {{- rule_indicators_only }}
     {%- if is_incremental() %}
         and period in ({{ touched_periods(touched_source) }})
     {%- endif %}
@@ -67,6 +77,7 @@ consolidated_values as (
         row_number
     from {{ ref('int_values__consolidated') }}
     where value is not null
+    {{- rule_indicators_only }}
     {%- if is_incremental() %}
         and (period in ({{ touched_periods(touched_source) }}) or locality_code = '{{ var("province_code") }}')
     {%- endif %}
