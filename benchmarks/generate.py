@@ -3,8 +3,9 @@
     python -m benchmarks.generate --scale province [--out /tmp/bench-data] [--workers 2]
 
 Scales (see ``SCALES``): ``sample`` copies the bundled sample; ``province`` is ~130 commune-level
-units x 20 indicators x 60 monthly periods x 2 channels; ``national`` is 3,321 units x 30 indicators x
-20 quarterly periods x 2 channels (~4 M figures, ~70 k files). A unit's file holds its own figures for
+units x 20 indicators x 60 monthly periods x 2 channels; ``national`` is 3,321 units in 34 provinces
+(Khánh Hòa and 33 synthetic ones) x 30 indicators x 20 quarterly periods x 2 channels (~4 M figures,
+~70 k files). A unit's file holds its own figures for
 one period; a department's file all units of its province for one period, for its sector's indicators.
 
 Output, under ``<out>/<scale>/``:
@@ -305,10 +306,10 @@ def build_world(scale: Scale) -> World:
                 extra.append(name)
         rng.shuffle(extra)
         pairs = extra + pairs
-    if scale.provinces == 1:
-        provinces = [(PROVINCE_CODE, "Tỉnh Khánh Hòa")]
-    else:
-        provinces = [(f"SP{p + 1:02d}", f"Tỉnh {pairs.pop()} Mô Phỏng") for p in range(scale.provinces)]
+    # Khánh Hòa is the first province of every scale: dothi consolidates every province's figures, but
+    # aggregates the programme's province and measures gaps on its map only (the others have no map).
+    provinces = [(PROVINCE_CODE, "Tỉnh Khánh Hòa")]
+    provinces += [(f"SP{p + 1:02d}", f"Tỉnh {pairs.pop()} Mô Phỏng") for p in range(1, scale.provinces)]
     units = []
     for i in range(scale.units):
         short = pairs.pop()
