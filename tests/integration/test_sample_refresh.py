@@ -448,7 +448,8 @@ def test_the_dbt_profile_times_every_model_the_refresh_built(sample_refresh: Ref
     assert run_id == sample_refresh.summary()["run_id"]
     models = {t.node.removeprefix("model.dothi.") for t in times if t.node.startswith("model.")}
     with duckdb.connect(str(sample_refresh.warehouse), read_only=True) as conn:
-        marts = {r[0] for r in conn.execute("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()}
+        tables = conn.execute("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()
+    marts = {name for (name,) in tables}
     assert marts and marts <= models, f"marts without a timing: {sorted(marts - models)}"
     assert all(t.seconds >= 0 for t in times) and times == sorted(times, key=lambda t: -t.seconds)
     assert checks.get("dbt_warehouse", 0) > 100 and checks.get("dbt_dq_findings", 0) > 0
