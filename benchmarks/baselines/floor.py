@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 
+from benchmarks.baselines import province_code
+
 HERE = Path(__file__).resolve().parent
 GLOBS = {"A": "BC_*.csv", "B": "BaoCao_*.csv", "C": "report_*.csv"}
 
@@ -32,6 +34,7 @@ def render(inbox: Path | None, canon: Path | None, seeds: Path) -> str:
     sql = (HERE / "floor.sql").read_text(encoding="utf-8")
     for name, value in values.items():
         sql = sql.replace("{" + name + "}", value)
+    sql = sql.replace("{PROVINCE}", province_code().replace("'", "''"))
     return sql.replace("{REF}", str(seeds).replace("'", "''"))
 
 

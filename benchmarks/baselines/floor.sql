@@ -1,7 +1,7 @@
 -- The floor: ONE hand-written DuckDB script doing dothi's core job straight from the files —
 -- read every submission, normalise names/periods/numbers, reject bad rows, keep the latest version,
 -- consolidate the two channels (department over locality), flag disagreements beyond tolerance,
--- aggregate the province rows (sum / ratio) and compute each locality x indicator's gap to target.
+-- aggregate the programme's province rows by dothi's rules and compute each locality x indicator's gap to target.
 -- No orchestration, no lineage tables, no archive, no GX, no reports: a lower bound, not a product.
 --
 -- Placeholders (filled by benchmarks/baselines/floor.py; a dialect without files gets a header-only file):
@@ -11,6 +11,7 @@
 --   {CANON}  CSV converted outside the timing (DuckDB's excel extension cannot be installed offline;
 --            at sample scale also cp1258/.xls/title-block files): English headers + a `numbers` column
 --   {REF}    the seeds folder (real seeds + the scale's overlay)
+--   {PROVINCE}  the programme's province code (dbt var province_code, dbt_project/dbt_project.yml)
 -- The floor is told each file's dialect (by its name); dothi has to sniff it. That is part of the floor.
 
 set preserve_insertion_order = false;
@@ -163,35 +164,130 @@ select coalesce(l.locality_code, d.locality_code) as locality_code,
        coalesce(l.indicator_code, d.indicator_code) as indicator_code,
        coalesce(l.period, d.period) as period,
        l.value as locality_value, d.value as department_value,
-       coalesce(d.numerator, l.numerator) as numerator, coalesce(d.denominator, l.denominator) as denominator
+       -- numerator and denominator travel with the chosen value (the department's when it reported)
+       case when d.value is not null then d.numerator else l.numerator end as numerator,
+       case when d.value is not null then d.denominator else l.denominator end as denominator
 from (select * from ranked where reporter_kind = 'locality' and rk = 1) l
 full join (select * from ranked where reporter_kind = 'department' and rk = 1) d
     on l.locality_code = d.locality_code and l.indicator_code = d.indicator_code and l.period = d.period;
 
+-- the units of each period: valid at the period's end ("a code means the unit that existed then")
+create temp table units as
+select p.period, p.end_date, p.sort_key, l.locality_code, l.level, l.parent_code
+from (select distinct period, period_end(period) as end_date,
+             -- dothi's period sort key: year, then annual < half < quarter < month, then the part
+             left(period, 4)::int * 100 + case when length(period) = 4 then 10
+                 when period like '%-H%' then 20 + right(period, 1)::int
+                 when period like '%-Q%' then 30 + right(period, 1)::int
+                 else 40 + right(period, 2)::int end as sort_key
+      from by_channel) p
+join localities l on p.end_date >= l.valid_from::date and (l.valid_to is null or p.end_date <= l.valid_to::date);
+
+-- both channels present and apart beyond the tolerance (dothi's status minor/major; a department 0 against
+-- a non-zero locality value is beyond any tolerance), for the units below the province
 create temp table disagreements as
-select b.*, abs(locality_value - department_value) / abs(department_value) * 100 as rel_diff_pct
-from by_channel b join indicators i using (indicator_code)
-where locality_value is not null and department_value is not null and department_value <> 0
-  and abs(locality_value - department_value) / abs(department_value) * 100 > i.tolerance_pct::double;
+select b.*
+from by_channel b
+join units u on u.locality_code = b.locality_code and u.period = b.period and u.level <> 'province'
+join indicators i using (indicator_code)
+where locality_value is not null and department_value is not null and locality_value <> department_value
+  and (department_value = 0 or i.tolerance_pct is null or i.tolerance_pct::double = 0
+       or abs(locality_value - department_value) / abs(department_value) * 100 > i.tolerance_pct::double);
 
 create temp table consolidated as
 select b.locality_code, b.indicator_code, b.period, coalesce(department_value, locality_value) as value,
        numerator, denominator
-from by_channel b join localities l on l.locality_code = b.locality_code and l.level = 'district';
+from by_channel b
+join units u on u.locality_code = b.locality_code and u.period = b.period and u.level <> 'province';
 
--- province rows: sum, or ratio of sums, over the district-level children (every child must report)
-insert into consolidated
-select l.parent_code, c.indicator_code, c.period,
-       case when i.aggregation = 'sum' then sum(c.value)
-            else sum(c.numerator) / nullif(sum(c.denominator), 0) * i.rate_scale::double end,
-       sum(c.numerator), sum(c.denominator)
-from consolidated c
-join localities l using (locality_code)
-join indicators i using (indicator_code)
-where i.aggregation in ('sum', 'ratio') and l.parent_code is not null
-group by l.parent_code, c.indicator_code, c.period, i.aggregation, i.rate_scale
-having count(*) = (select count(*) from localities k where k.parent_code = l.parent_code and k.level = 'district')
-   and (i.aggregation = 'sum' or count(c.numerator) = count(*));
+-- ---------------------------------------------------------------- the programme's province rows
+-- dothi's rules (int_values__province, macros/aggregation_method.sql) over the province's children valid
+-- at the period's end that gave a value:
+--   sum                      every expected child reported
+--   ratio_of_sums            every reporting child gave numerator and denominator, Σ denominator <> 0
+--   ratio_of_indicator_sums  else, the numerator / denominator indicators' sums (localities having both)
+--   weighted                 else (and for 'weighted'): Σ(v·w) / Σ w, w = the weight indicator's value for
+--                            the same locality and period, else its most recent earlier period
+-- else the department's reported province total, if any.
+create temp table children as select * from units where parent_code = '{PROVINCE}' and level <> 'province';
+
+create temp table contributing as
+select c.*, u.end_date from consolidated c join children u using (locality_code, period);
+
+create temp table weights as
+select r.locality_code, r.indicator_code, r.period, w.value as weight
+from contributing r
+join indicators i on i.indicator_code = r.indicator_code and i.weight_indicator_code is not null
+join consolidated w on w.locality_code = r.locality_code and w.indicator_code = i.weight_indicator_code
+join units wu on wu.locality_code = w.locality_code and wu.period = w.period and wu.end_date <= r.end_date
+qualify row_number() over (partition by r.locality_code, r.indicator_code, r.period
+                           order by (w.period = r.period) desc, wu.end_date desc, wu.sort_key) = 1;
+
+create temp table province as
+with aggregated as (
+    select c.indicator_code, c.period, count(*) as n, sum(c.value) as sum_value,
+           count(*) filter (where c.numerator is not null and c.denominator is not null) as with_fraction,
+           sum(c.numerator) as sum_numerator, sum(c.denominator) as sum_denominator,
+           sum(c.value * w.weight) as weighted_sum, sum(w.weight) as weight_total, count(w.weight) as weighted_count
+    from contributing c left join weights w using (locality_code, indicator_code, period)
+    group by all
+),
+indicator_sums as (
+    select i.indicator_code, num.period, sum(num.value) as numerator_sum, sum(den.value) as denominator_sum
+    from indicators i
+    join contributing num on num.indicator_code = i.numerator_indicator_code
+    join contributing den on den.indicator_code = i.denominator_indicator_code
+        and den.locality_code = num.locality_code and den.period = num.period
+    where i.aggregation = 'ratio'
+    group by all
+),
+computed as (
+    select k.indicator_code, k.period, a.sum_value, a.sum_numerator, a.sum_denominator, a.weighted_sum, a.weight_total,
+           s.numerator_sum, s.denominator_sum,
+           coalesce(i.rate_scale::double, 1) as rate_scale,
+           case
+               when i.aggregation = 'sum'
+                   and a.n = (select count(*) from children e where e.period = k.period) then 'sum'
+               when i.aggregation = 'ratio' and a.n > 0 and a.with_fraction = a.n and a.sum_denominator <> 0
+                   then 'ratio_of_sums'
+               when i.aggregation = 'ratio' and i.numerator_indicator_code is not null
+                   and i.denominator_indicator_code is not null and s.denominator_sum <> 0
+                   then 'ratio_of_indicator_sums'
+               when i.aggregation in ('ratio', 'weighted') and a.weighted_count > 0 and a.weight_total <> 0
+                   then 'weighted'
+           end as method
+    from (select indicator_code, period from aggregated union select indicator_code, period from indicator_sums) k
+    join indicators i using (indicator_code)
+    left join aggregated a using (indicator_code, period)
+    left join indicator_sums s using (indicator_code, period)
+),
+aggregates as (
+    select indicator_code, period,
+           case method
+               when 'sum' then sum_value
+               when 'ratio_of_sums' then sum_numerator / sum_denominator * rate_scale
+               when 'ratio_of_indicator_sums' then numerator_sum / denominator_sum * rate_scale
+               when 'weighted' then weighted_sum / weight_total
+           end as value,
+           case method when 'ratio_of_sums' then sum_numerator when 'ratio_of_indicator_sums' then numerator_sum end
+               as numerator,
+           case method when 'ratio_of_sums' then sum_denominator when 'ratio_of_indicator_sums' then denominator_sum end
+               as denominator
+    from computed where method is not null
+),
+total as (
+    select indicator_code, period, department_value as value, numerator, denominator
+    from by_channel where locality_code = '{PROVINCE}' and department_value is not null
+)
+select '{PROVINCE}' as locality_code, coalesce(a.indicator_code, t.indicator_code) as indicator_code,
+       coalesce(a.period, t.period) as period,
+       coalesce(a.value, t.value) as value,
+       case when a.value is not null then a.numerator else t.numerator end as numerator,
+       case when a.value is not null then a.denominator else t.denominator end as denominator
+from aggregates a full join total t using (indicator_code, period)
+where coalesce(a.value, t.value) is not null;
+
+insert into consolidated select * from province;
 
 -- ---------------------------------------------------------------- gaps to target
 create temp table gaps as
