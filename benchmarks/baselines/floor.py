@@ -38,11 +38,13 @@ def render(inbox: Path | None, canon: Path | None, seeds: Path) -> str:
     return sql.replace("{REF}", str(seeds).replace("'", "''"))
 
 
-def run(inbox: Path | None, canon: Path | None, seeds: Path) -> dict[str, object]:
+def run(inbox: Path | None, canon: Path | None, seeds: Path, database: Path | None = None) -> dict[str, object]:
+    """The script's result counts; with ``database``, its tables are kept there (for row diffs)."""
     started = time.perf_counter()
-    conn = duckdb.connect()
+    conn = duckdb.connect(str(database) if database else ":memory:")
+    sql = render(inbox, canon, seeds)
     try:
-        result = conn.execute(render(inbox, canon, seeds))
+        result = conn.execute(sql.replace("create temp table", "create or replace table") if database else sql)
         counts = dict(zip([d[0] for d in result.description], result.fetchone() or (), strict=False))
     finally:
         conn.close()

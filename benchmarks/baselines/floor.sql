@@ -214,14 +214,30 @@ create temp table children as select * from units where parent_code = '{PROVINCE
 create temp table contributing as
 select c.*, u.end_date from consolidated c join children u using (locality_code, period);
 
+-- weights: the same period's, else the latest earlier one (ties between periods ending the same day: the
+-- smallest sort key), found by an ASOF join on one number ordering (end date, sort key descending)
+create temp table weight_rows as
+select w.locality_code, w.indicator_code, w.period, w.value as weight,
+       date_diff('day', date '2000-01-01', u.end_date) * 100 + 99 - u.sort_key % 100 as at
+from consolidated w join units u using (locality_code, period)
+where w.indicator_code in (select weight_indicator_code from indicators);
+
 create temp table weights as
-select r.locality_code, r.indicator_code, r.period, w.value as weight
-from contributing r
-join indicators i on i.indicator_code = r.indicator_code and i.weight_indicator_code is not null
-join consolidated w on w.locality_code = r.locality_code and w.indicator_code = i.weight_indicator_code
-join units wu on wu.locality_code = w.locality_code and wu.period = w.period and wu.end_date <= r.end_date
-qualify row_number() over (partition by r.locality_code, r.indicator_code, r.period
-                           order by (w.period = r.period) desc, wu.end_date desc, wu.sort_key) = 1;
+with requests as (
+    select r.locality_code, r.indicator_code, r.period, i.weight_indicator_code,
+           date_diff('day', date '2000-01-01', r.end_date) * 100 + 99 as at
+    from contributing r join indicators i using (indicator_code)
+    where i.weight_indicator_code is not null
+)
+select q.locality_code, q.indicator_code, q.period, coalesce(same.weight, earlier.weight) as weight
+from requests q
+left join weight_rows same
+    on same.locality_code = q.locality_code and same.indicator_code = q.weight_indicator_code
+   and same.period = q.period
+asof left join weight_rows earlier
+    on earlier.locality_code = q.locality_code and earlier.indicator_code = q.weight_indicator_code
+   and q.at >= earlier.at
+where coalesce(same.weight, earlier.weight) is not null;
 
 create temp table province as
 with aggregated as (
