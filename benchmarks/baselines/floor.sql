@@ -330,4 +330,6 @@ select (select count(*) from rows_raw) as rows_read,
        (select count(*) from rows_raw) - (select count(*) from figures) as rows_rejected,
        (select count(*) from consolidated) as consolidated,
        (select count(*) from disagreements) as disagreements,
-       (select count(*) from gaps where actual is not null) as gaps;
+       (select count(*) from gaps where actual is not null) as gaps,
+       (select count(*) from consolidated where locality_code = '{PROVINCE}') as consolidated_province,
+       (select count(*) from gaps where actual is not null and locality_code = '{PROVINCE}') as gaps_province;

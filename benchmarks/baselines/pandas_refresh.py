@@ -360,7 +360,8 @@ def refresh(
     cons = by_channel_units[side].copy()
     for col in ("value", "numerator", "denominator"):
         cons[col] = by_channel_units[f"{col}_dep"].where(dep_won, by_channel_units[f"{col}_loc"])
-    province = province_rows(cons, by_channel, units, inds, province_code())
+    programme_province = province_code()
+    province = province_rows(cons, by_channel, units, inds, programme_province)
     consolidated = pd.concat([cons, province], ignore_index=True)
 
     # Gaps: latest consolidated value per locality x indicator against the primary programme's target.
@@ -389,6 +390,8 @@ def refresh(
         "consolidated": len(consolidated),
         "disagreements": len(disagreements),
         "gaps": int(gaps["value"].notna().sum()),
+        "consolidated_province": int((consolidated["locality_code"] == programme_province).sum()),
+        "gaps_province": int((gaps["value"].notna() & (gaps["locality_code"] == programme_province)).sum()),
     }
 
 
