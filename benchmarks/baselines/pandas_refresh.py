@@ -341,6 +341,8 @@ def refresh(
     by_channel = loc[[*side, "value", "numerator", "denominator"]].merge(
         dep[[*side, "value", "numerator", "denominator"]], on=side, how="outer", suffixes=("_loc", "_dep")
     )
+    numbers = [f"{c}_{s}" for c in ("value", "numerator", "denominator") for s in ("loc", "dep")]
+    by_channel = by_channel.astype(dict.fromkeys(numbers, float))  # a channel without rows stays numeric
     # The units of each period: valid at the period's end; dothi's period sort key (year, then annual <
     # half < quarter < month, then the part) breaks ties between periods ending the same day.
     units = unit_periods(locs, by_channel["period"].unique(), ends)
@@ -351,7 +353,7 @@ def refresh(
     tol = pd.to_numeric(inds.set_index("indicator_code")["tolerance_pct"].replace("", np.nan))
     both = by_channel_units.dropna(subset=["value_loc", "value_dep"])
     both = both[both["value_loc"] != both["value_dep"]]
-    t = both["indicator_code"].map(tol)
+    t = both["indicator_code"].map(tol).astype(float)
     rel = (both["value_loc"] - both["value_dep"]).abs() / both["value_dep"].abs() * 100
     disagreements = both[(both["value_dep"] == 0) | t.isna() | (t == 0) | (rel > t)]
 
