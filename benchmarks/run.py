@@ -515,8 +515,8 @@ def same_job_verdict(base: dict, counts: dict) -> list[str]:
     outputs = {name: (meas or {}).get("output") or {} for name, meas in base.items()}
     out = []
     for base_key, dothi_key, label, province_keys in SAME_JOB:
-        got = {"dothi": counts.get(dothi_key), **{n: o.get(base_key) for n, o in outputs.items()}}
-        got = {n: v for n, v in got.items() if isinstance(v, int)}
+        seen = {"dothi": counts.get(dothi_key), **{n: o.get(base_key) for n, o in outputs.items()}}
+        got: dict[str, int] = {n: v for n, v in seen.items() if isinstance(v, int)}
         if len(got) < 2:
             continue
         if len(set(got.values())) == 1:
@@ -525,8 +525,9 @@ def same_job_verdict(base: dict, counts: dict) -> list[str]:
         text = f"- {label}: **differ** — " + ", ".join(f"{n} {v:,}" for n, v in got.items())
         if province_keys:
             base_part, dothi_part = province_keys
-            parts = {"dothi": counts.get(dothi_part), **{n: o.get(base_part) for n, o in outputs.items()}}
-            if all(isinstance(parts.get(n), int) for n in got):
+            raw_parts = {"dothi": counts.get(dothi_part), **{n: o.get(base_part) for n, o in outputs.items()}}
+            parts: dict[str, int] = {n: v for n, v in raw_parts.items() if isinstance(v, int)}
+            if all(n in parts for n in got):
                 rest = {n: got[n] - parts[n] for n in got}
                 where = (
                     "in the programme's province rows only"

@@ -257,7 +257,7 @@ def test_baselines_take_the_chosen_channels_fraction_and_break_weight_ties_like_
     """Two more of dothi's details: the consolidated numerator/denominator are the chosen channel's (a
     department value without a fraction beats a locality's value with one: no ratio of sums, weighted
     instead); among earlier weights ending the same day, the smallest sort key (the year before its Q4)."""
-    given = {
+    given: dict[str, list[dict]] = {
         "int_units__by_period": [{"locality_code": "568"}, {"locality_code": "569"}],
         "indicators": [
             {"indicator_code": "RATE", "aggregation": "ratio", "weight_indicator_code": "POP", "rate_scale": 100},
@@ -324,3 +324,19 @@ def test_a_failed_run_fails_the_harness() -> None:
     ]
     assert failed_runs({"dothi": {"full": ok}}) == []
     assert failed_runs({"baselines": {"pandas": timed_out}}) == ["pandas script"]
+
+
+def test_same_job_verdict_locates_a_difference_from_the_figures() -> None:
+    from benchmarks.run import same_job_verdict
+
+    out = {"figures": 10, "rows_rejected": 2, "consolidated": 100, "consolidated_province": 0,
+           "disagreements": 3, "gaps": 7, "gaps_province": 0}
+    base = {"floor": {"output": out}, "pandas": {"output": {**out, "disagreements": 4}}}
+    counts = {"raw_figures": 10, "raw_rejected_rows": 2, "fct_indicator_values": 105,
+              "fct_indicator_values_province": 5, "disagreements": 3, "fct_target_gaps_with_actual": 8,
+              "fct_target_gaps_with_actual_province": 0}
+    lines = same_job_verdict(base, counts)
+    assert lines[0] == "- figures: equal (10) in dothi, floor, pandas."
+    assert "consolidated: **differ**" in lines[2] and "lies in the programme's province rows only" in lines[2]
+    assert lines[3][2:] == "disagreements: **differ** — dothi 3, floor 3, pandas 4."
+    assert "lies in the rows below the province" in lines[4]
