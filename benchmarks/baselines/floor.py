@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from benchmarks.baselines import province_code
+from benchmarks.baselines import dbt_var, province_code
 
 HERE = Path(__file__).resolve().parent
 GLOBS = {"A": "BC_*.csv", "B": "BaoCao_*.csv", "C": "report_*.csv"}
@@ -34,7 +34,9 @@ def render(inbox: Path | None, canon: Path | None, seeds: Path) -> str:
     sql = (HERE / "floor.sql").read_text(encoding="utf-8")
     for name, value in values.items():
         sql = sql.replace("{" + name + "}", value)
-    sql = sql.replace("{PROVINCE}", province_code().replace("'", "''"))
+    for name, value in (("{PROVINCE_KEY}", f"{province_code()}@{dbt_var('horizon_date')}"),
+                        ("{PROVINCE}", province_code()), ("{REORGANISATION}", dbt_var("reorganisation_date"))):
+        sql = sql.replace(name, value.replace("'", "''"))
     return sql.replace("{REF}", str(seeds).replace("'", "''"))
 
 

@@ -12,6 +12,7 @@
 --            at sample scale also cp1258/.xls/title-block files): English headers + a `numbers` column
 --   {REF}    the seeds folder (real seeds + the scale's overlay)
 --   {PROVINCE}  the programme's province code (dbt var province_code, dbt_project/dbt_project.yml)
+--   {PROVINCE_KEY}, {REORGANISATION}  its locality key at the horizon; the reorganisation date (dbt vars)
 -- The floor is told each file's dialect (by its name); dothi has to sniff it. That is part of the floor.
 
 set preserve_insertion_order = false;
@@ -28,6 +29,7 @@ create temp table localities as select * from read_csv('{REF}/localities.csv', a
 create temp table reporters as select * from read_csv('{REF}/reporters.csv', all_varchar = true);
 create temp table indicators as select * from read_csv('{REF}/indicators.csv', all_varchar = true);
 create temp table targets as select * from read_csv('{REF}/targets.csv', all_varchar = true);
+create temp table programmes as select * from read_csv('{REF}/programmes.csv', all_varchar = true);
 
 create temp table loc_keys as
 with names as (
@@ -128,6 +130,9 @@ select r.file,
        canon_period(r.period) as period,
        is_missing(r.value) as value_missing,
        to_number(r.value, r.numbers) as value,
+       -- no figure and no known indicator: a heading or signature line, skipped (not rejected) like dothi
+       coalesce(trim(r.value), '') = '' and coalesce(trim(r.numerator), '') = ''
+           and coalesce(trim(r.denominator), '') = '' and coalesce(i1.code, i2.code) is null as heading,
        to_number(r.numerator, r.numbers) as numerator,
        to_number(r.denominator, r.numbers) as denominator,
        coalesce(try_strptime(r.submitted, '%d/%m/%Y'), try_strptime(r.submitted, '%Y-%m-%d')) as submitted_at
@@ -140,7 +145,7 @@ left join ind_keys i1 on i1.key = fold(r.indicator)
 left join ind_keys i2 on i2.key = unprefix(fold(r.indicator));
 
 create temp table figures as
-select * exclude (value_missing) from parsed
+select * exclude (value_missing, heading) from parsed
 where reporter_code is not null and locality_code is not null and indicator_code is not null
   and period is not null and left(period, 4)::int >= 2020 and period_end(period) <= last_day(current_date + interval 6 month)
   and (value is not null or value_missing)
@@ -312,8 +317,19 @@ with latest as (
            arg_max(period, period_end(period)) as period, count(*) as points
     from consolidated where value is not null group by all
 ),
+-- a programme's target has an actual only for a unit of its map (dbt macro map_unit_versions,
+-- int_values__nq06_map): nq06_map = the province at the horizon and its districts; current_map = the units
+-- from the reorganisation date
+on_map as (
+    select t.* from targets t
+    join programmes p using (programme_code)
+    where exists (select 1 from localities l where l.locality_code = t.locality_code and (
+        (p.map_code = 'nq06_map' and (l.locality_key = '{PROVINCE_KEY}'
+                                      or (l.parent_key = '{PROVINCE_KEY}' and l.level = 'district')))
+        or (p.map_code = 'current_map' and l.valid_from::date >= date '{REORGANISATION}')))
+),
 target as (
-    select * from targets
+    select * from on_map
     qualify row_number() over (partition by locality_code, indicator_code
                                order by (programme_code = 'NQ06_2021_2025') desc, target_year::int) = 1
 )
@@ -327,7 +343,8 @@ join indicators i using (indicator_code);
 
 select (select count(*) from rows_raw) as rows_read,
        (select count(*) from figures) as figures,
-       (select count(*) from rows_raw) - (select count(*) from figures) as rows_rejected,
+       (select count(*) from rows_raw) - (select count(*) from figures)
+           - (select count(*) from parsed where heading) as rows_rejected,
        (select count(*) from consolidated) as consolidated,
        (select count(*) from disagreements) as disagreements,
        (select count(*) from gaps where actual is not null) as gaps,

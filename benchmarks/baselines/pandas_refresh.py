@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benchmarks.baselines import province_code
+from benchmarks.baselines import map_units, province_code
 
 DIALECTS = {  # glob → (delimiter, encoding, numbers, column renames to the canonical names)
     "BC_*.csv": (
@@ -311,6 +311,9 @@ def refresh(
     raw["indicator_code"] = resolve(raw["indicator"], ind_keys)
     periods = fold_series(raw["period"])
     raw["period"] = periods.map({k: canon_period(k) for k in periods.unique()})
+    # no figure and no known indicator: a heading or signature line, skipped (not rejected) like dothi
+    blank = raw[["value", "numerator", "denominator"]].apply(lambda c: c.fillna("").str.strip().eq("")).all(axis=1)
+    headings = blank & raw["indicator_code"].isna()
     missing = fold_series(raw["value"]).isin(["", "x", "n a", "na", "khong co"]) | (raw["value"].str.strip() == "-")
     for col in ("value", "numerator", "denominator"):
         raw[col] = to_number(raw[col], raw["numbers"])
@@ -371,6 +374,14 @@ def refresh(
     valued["end"] = valued["period"].map(ends)
     latest = valued.sort_values("end").drop_duplicates(["locality_code", "indicator_code"], keep="last")
     targets = ref["targets"].copy()
+    # a programme's target has an actual only for a unit of its map (see map_units)
+    on_map = map_units(locs)
+    maps = pd.read_csv(seeds / "programmes.csv", dtype=str).set_index("programme_code")["map_code"]
+    target_map = targets["programme_code"].map(maps)
+    keep = pd.Series(False, index=targets.index)
+    for map_code, codes in on_map.items():
+        keep |= (target_map == map_code) & targets["locality_code"].isin(codes)
+    targets = targets[keep].copy()
     targets["primary"] = targets["programme_code"] == "NQ06_2021_2025"
     targets = targets.sort_values(["primary", "target_year"], ascending=[False, True]).drop_duplicates(
         ["locality_code", "indicator_code"]
@@ -388,7 +399,7 @@ def refresh(
         "seconds": seconds,
         "rows_read": rows_read,
         "figures": int(ok.sum()),
-        "rows_rejected": int(rows_read - ok.sum()),
+        "rows_rejected": int(rows_read - ok.sum() - headings.sum()),
         "consolidated": len(consolidated),
         "disagreements": len(disagreements),
         "gaps": int(gaps["value"].notna().sum()),

@@ -113,7 +113,7 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     out = tmp_path_factory.mktemp("bench")
     scale = Scale(
         "tiny",
-        provinces=2,
+        provinces=1,  # under Khánh Hòa: province rows and gaps on the programme's map
         units=4,
         indicators=8,
         periods=quarterly(2022, 2022),
@@ -138,6 +138,7 @@ def test_floor_and_pandas_do_the_same_job(tiny: tuple[Path, Path, Path]) -> None
     assert {k: by_floor[k] for k in keys} == {k: by_pandas[k] for k in keys}
     rejected, gaps = by_floor["rows_rejected"], by_floor["gaps"]
     assert isinstance(rejected, int) and isinstance(gaps, int) and rejected > 0 and gaps > 0
+    assert isinstance(by_floor["consolidated_province"], int) and by_floor["consolidated_province"] > 0
 
 
 DBT_UNIT_TESTS = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "intermediate" / "values"
@@ -171,12 +172,15 @@ def _files_for(given: dict[str, list[dict]], root: Path, extra_figures: list[dic
     units = {r["locality_code"]: r for r in given["int_units__by_period"]}
     _csv(seeds / "localities.csv",
          ["locality_key", "locality_code", "level", "name_vi", "name_en", "short_name_vi", "parent_code",
-          "valid_from", "valid_to"],
+          "parent_key", "valid_from", "valid_to"],
          [{"locality_key": f"{province}@2020-01-01", "locality_code": province, "level": "province",
            "name_vi": "Tỉnh Thử", "name_en": "Test Province", "short_name_vi": "Thử", "valid_from": "2020-01-01"}]
          + [{"locality_key": f"{code}@2020-01-01", "locality_code": code, "level": "district",
              "name_vi": f"Huyện Thử {code}", "name_en": f"Test district {code}", "short_name_vi": f"Thử {code}",
-             "parent_code": province, "valid_from": "2020-01-01"} for code in units])
+             "parent_code": province, "parent_key": f"{province}@2020-01-01", "valid_from": "2020-01-01"}
+            for code in units])
+    _csv(seeds / "programmes.csv", ["programme_code", "map_code"],
+         [{"programme_code": "NQ06_2021_2025", "map_code": "nq06_map"}])
     _csv(seeds / "locality_aliases.csv", ["alias", "locality_key"], [])
     reporter = {"reporter_code": "CTK", "kind": "department", "name_vi": "Cục Thống kê",
                 "name_en": "Statistics Office", "short_name_vi": "Thống kê"}
@@ -340,3 +344,22 @@ def test_same_job_verdict_locates_a_difference_from_the_figures() -> None:
     assert "consolidated: **differ**" in lines[2] and "lies in the programme's province rows only" in lines[2]
     assert lines[3][2:] == "disagreements: **differ** — dothi 3, floor 3, pandas 4."
     assert "lies in the rows below the province" in lines[4]
+
+
+def test_baselines_skip_headings_like_dothi(tmp_path: Path) -> None:
+    """A row with no figure and no known indicator is a heading or signature line: dothi skips it
+    (sources/submission.py _is_heading; tests/unit/test_sources_formats.py
+    test_column_numbering_row_and_section_headings_are_skipped), so it is no rejected row; an unknown
+    indicator with a value is one."""
+    given: dict[str, list[dict]] = {
+        "int_units__by_period": [{"locality_code": "568"}],
+        "indicators": [{"indicator_code": "POP", "aggregation": "sum"}],
+        "int_values__localities": [{"locality_code": "568", "indicator_code": "POP", "period": "2024", "value": 1}],
+        "int_values__by_channel": [],
+    }
+    rows = [{"reporter": "CTK", "locality_code": "568", "indicator_code": code, "period": "2024", "value": value}
+            for code, value in (("I. Nhà ở", None), ("NOT_AN_INDICATOR", 5))]
+    inbox, seeds = _files_for(given, tmp_path, rows)
+    by_floor, by_pandas = floor.run(inbox, None, seeds), pandas_refresh.refresh(inbox, None, seeds)
+    assert (by_floor["rows_read"], by_floor["figures"], by_floor["rows_rejected"]) == (3, 1, 1)
+    assert (by_pandas["rows_read"], by_pandas["figures"], by_pandas["rows_rejected"]) == (3, 1, 1)
