@@ -356,6 +356,16 @@ def warehouse_counts(warehouse: Path) -> dict[str, int]:
         "raw_rejected_rows": "select count(distinct file_sha256 || row_number) from raw.rejected_rows",
         "fct_indicator_values": "select count(*) from marts.fct_indicator_values",
         "fct_target_gaps_with_actual": "select count(*) from marts.fct_target_gaps where actual is not null",
+        # the programme's province rows apart, so a difference with a baseline can be located
+        "fct_indicator_values_province": "select count(*) from marts.fct_indicator_values where is_province",
+        "fct_target_gaps_with_actual_province": (
+            "select count(*) from marts.fct_target_gaps where actual is not null and is_province"
+        ),
+        # the baselines' disagreements: both channels of a unit below the province, beyond tolerance
+        # (status minor or major; the province's aggregate-vs-total rows are not the baselines' job)
+        "disagreements": (
+            "select count(*) from marts.fct_reconciliation where comparison = 'locality_vs_department' and is_flagged"
+        ),
         "fct_dq_issues": "select count(*) from marts.fct_dq_issues",
     }
     out: dict[str, int] = {}
@@ -477,6 +487,60 @@ def planted(manifest: dict) -> str:
         f"disagreements beyond tolerance, {manifest.get('missing', 0)} blank self-reports, "
         f"{manifest.get('revisions', 0)} revised files)"
     )
+
+
+# (baseline output key, dothi warehouse_counts key, label, the keys of the programme's province part or None)
+SAME_JOB = [
+    ("figures", "raw_figures", "figures", None),
+    ("rows_rejected", "raw_rejected_rows", "rejected rows", None),
+    (
+        "consolidated",
+        "fct_indicator_values",
+        "consolidated",
+        ("consolidated_province", "fct_indicator_values_province"),
+    ),
+    ("disagreements", "disagreements", "disagreements", None),
+    (
+        "gaps",
+        "fct_target_gaps_with_actual",
+        "gaps with actual",
+        ("gaps_province", "fct_target_gaps_with_actual_province"),
+    ),
+]
+
+
+def same_job_verdict(base: dict, counts: dict) -> list[str]:
+    """Per result column: "equal", or the difference located from the figures (the programme's province rows
+    vs the other rows), so the speed ratios are read knowing whether the job was the same."""
+    outputs = {name: (meas or {}).get("output") or {} for name, meas in base.items()}
+    out = []
+    for base_key, dothi_key, label, province_keys in SAME_JOB:
+        seen = {"dothi": counts.get(dothi_key), **{n: o.get(base_key) for n, o in outputs.items()}}
+        got: dict[str, int] = {n: v for n, v in seen.items() if isinstance(v, int)}
+        if len(got) < 2:
+            continue
+        if len(set(got.values())) == 1:
+            out.append(f"- {label}: equal ({next(iter(got.values())):,}) in {', '.join(got)}.")
+            continue
+        text = f"- {label}: **differ** — " + ", ".join(f"{n} {v:,}" for n, v in got.items())
+        if province_keys:
+            base_part, dothi_part = province_keys
+            raw_parts = {"dothi": counts.get(dothi_part), **{n: o.get(base_part) for n, o in outputs.items()}}
+            parts: dict[str, int] = {n: v for n, v in raw_parts.items() if isinstance(v, int)}
+            if all(n in parts for n in got):
+                rest = {n: got[n] - parts[n] for n in got}
+                where = (
+                    "in the programme's province rows only"
+                    if len(set(rest.values())) == 1
+                    else "in the rows below the province"
+                    + ("" if len({parts[n] for n in got}) == 1 else " and in the province rows")
+                )
+                text += (
+                    f"; province rows {', '.join(f'{n} {parts[n]:,}' for n in got)}; other rows "
+                    f"{', '.join(f'{n} {rest[n]:,}' for n in got)}: the difference lies {where}"
+                )
+        out.append(text + ".")
+    return out
 
 
 def report(scale: str, manifest: dict, result: dict) -> str:
@@ -632,36 +696,17 @@ def report(scale: str, manifest: dict, result: dict) -> str:
     for name, meas in (("floor", base.get("floor")), ("pandas", base.get("pandas"))):
         if meas and meas.get("output"):
             o = meas["output"]
-            checks.append(
-                [
-                    name,
-                    *(
-                        str(o.get(k, "—"))
-                        for k in ("rows_read", "figures", "rows_rejected", "consolidated", "disagreements", "gaps")
-                    ),
-                ]
-            )
+            checks.append([name, str(o.get("rows_read", "—")), *(str(o.get(k, "—")) for k, *_ in SAME_JOB)])
     if dothi.get("counts"):
         c = dothi["counts"]
-        checks.append(
-            [
-                "dothi",
-                "—",
-                str(c.get("raw_figures", "—")),
-                str(c.get("raw_rejected_rows", "—")),
-                str(c.get("fct_indicator_values", "—")),
-                "(in fct_dq_issues)",
-                str(c.get("fct_target_gaps_with_actual", "—")),
-            ]
-        )
+        checks.append(["dothi", "—", *(str(c.get(k, "—")) for _, k, *_ in SAME_JOB)])
     if checks:
         lines += [
             "## Same job? (result counts)",
             "",
-            markdown_table(
-                ["", "rows read", "figures", "rejected rows", "consolidated", "disagreements", "gaps with actual"],
-                checks,
-            ),
+            markdown_table(["", "rows read", *(label for _, _, label, _ in SAME_JOB)], checks),
+            "",
+            *same_job_verdict(base, dothi.get("counts") or {}),
             "",
         ]
     if result.get("conversion"):

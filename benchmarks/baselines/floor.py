@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 
+from benchmarks.baselines import dbt_var, province_code
+
 HERE = Path(__file__).resolve().parent
 GLOBS = {"A": "BC_*.csv", "B": "BaoCao_*.csv", "C": "report_*.csv"}
 
@@ -32,14 +34,19 @@ def render(inbox: Path | None, canon: Path | None, seeds: Path) -> str:
     sql = (HERE / "floor.sql").read_text(encoding="utf-8")
     for name, value in values.items():
         sql = sql.replace("{" + name + "}", value)
+    for name, value in (("{PROVINCE_KEY}", f"{province_code()}@{dbt_var('horizon_date')}"),
+                        ("{PROVINCE}", province_code()), ("{REORGANISATION}", dbt_var("reorganisation_date"))):
+        sql = sql.replace(name, value.replace("'", "''"))
     return sql.replace("{REF}", str(seeds).replace("'", "''"))
 
 
-def run(inbox: Path | None, canon: Path | None, seeds: Path) -> dict[str, object]:
+def run(inbox: Path | None, canon: Path | None, seeds: Path, database: Path | None = None) -> dict[str, object]:
+    """The script's result counts; with ``database``, its tables are kept there (for row diffs)."""
     started = time.perf_counter()
-    conn = duckdb.connect()
+    conn = duckdb.connect(str(database) if database else ":memory:")
+    sql = render(inbox, canon, seeds)
     try:
-        result = conn.execute(render(inbox, canon, seeds))
+        result = conn.execute(sql.replace("create temp table", "create or replace table") if database else sql)
         counts = dict(zip([d[0] for d in result.description], result.fetchone() or (), strict=False))
     finally:
         conn.close()

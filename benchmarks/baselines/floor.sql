@@ -1,7 +1,7 @@
 -- The floor: ONE hand-written DuckDB script doing dothi's core job straight from the files —
 -- read every submission, normalise names/periods/numbers, reject bad rows, keep the latest version,
 -- consolidate the two channels (department over locality), flag disagreements beyond tolerance,
--- aggregate the province rows (sum / ratio) and compute each locality x indicator's gap to target.
+-- aggregate the programme's province rows by dothi's rules and compute each locality x indicator's gap to target.
 -- No orchestration, no lineage tables, no archive, no GX, no reports: a lower bound, not a product.
 --
 -- Placeholders (filled by benchmarks/baselines/floor.py; a dialect without files gets a header-only file):
@@ -11,6 +11,8 @@
 --   {CANON}  CSV converted outside the timing (DuckDB's excel extension cannot be installed offline;
 --            at sample scale also cp1258/.xls/title-block files): English headers + a `numbers` column
 --   {REF}    the seeds folder (real seeds + the scale's overlay)
+--   {PROVINCE}  the programme's province code (dbt var province_code, dbt_project/dbt_project.yml)
+--   {PROVINCE_KEY}, {REORGANISATION}  its locality key at the horizon; the reorganisation date (dbt vars)
 -- The floor is told each file's dialect (by its name); dothi has to sniff it. That is part of the floor.
 
 set preserve_insertion_order = false;
@@ -27,6 +29,7 @@ create temp table localities as select * from read_csv('{REF}/localities.csv', a
 create temp table reporters as select * from read_csv('{REF}/reporters.csv', all_varchar = true);
 create temp table indicators as select * from read_csv('{REF}/indicators.csv', all_varchar = true);
 create temp table targets as select * from read_csv('{REF}/targets.csv', all_varchar = true);
+create temp table programmes as select * from read_csv('{REF}/programmes.csv', all_varchar = true);
 
 create temp table loc_keys as
 with names as (
@@ -127,6 +130,9 @@ select r.file,
        canon_period(r.period) as period,
        is_missing(r.value) as value_missing,
        to_number(r.value, r.numbers) as value,
+       -- no figure and no known indicator: a heading or signature line, skipped (not rejected) like dothi
+       coalesce(trim(r.value), '') = '' and coalesce(trim(r.numerator), '') = ''
+           and coalesce(trim(r.denominator), '') = '' and coalesce(i1.code, i2.code) is null as heading,
        to_number(r.numerator, r.numbers) as numerator,
        to_number(r.denominator, r.numbers) as denominator,
        coalesce(try_strptime(r.submitted, '%d/%m/%Y'), try_strptime(r.submitted, '%Y-%m-%d')) as submitted_at
@@ -139,7 +145,7 @@ left join ind_keys i1 on i1.key = fold(r.indicator)
 left join ind_keys i2 on i2.key = unprefix(fold(r.indicator));
 
 create temp table figures as
-select * exclude (value_missing) from parsed
+select * exclude (value_missing, heading) from parsed
 where reporter_code is not null and locality_code is not null and indicator_code is not null
   and period is not null and left(period, 4)::int >= 2020 and period_end(period) <= last_day(current_date + interval 6 month)
   and (value is not null or value_missing)
@@ -163,35 +169,146 @@ select coalesce(l.locality_code, d.locality_code) as locality_code,
        coalesce(l.indicator_code, d.indicator_code) as indicator_code,
        coalesce(l.period, d.period) as period,
        l.value as locality_value, d.value as department_value,
-       coalesce(d.numerator, l.numerator) as numerator, coalesce(d.denominator, l.denominator) as denominator
+       -- numerator and denominator travel with the chosen value (the department's when it reported)
+       case when d.value is not null then d.numerator else l.numerator end as numerator,
+       case when d.value is not null then d.denominator else l.denominator end as denominator
 from (select * from ranked where reporter_kind = 'locality' and rk = 1) l
 full join (select * from ranked where reporter_kind = 'department' and rk = 1) d
     on l.locality_code = d.locality_code and l.indicator_code = d.indicator_code and l.period = d.period;
 
+-- the units of each period: valid at the period's end ("a code means the unit that existed then")
+create temp table units as
+select p.period, p.end_date, p.sort_key, l.locality_code, l.level, l.parent_code
+from (select distinct period, period_end(period) as end_date,
+             -- dothi's period sort key: year, then annual < half < quarter < month, then the part
+             left(period, 4)::int * 100 + case when length(period) = 4 then 10
+                 when period like '%-H%' then 20 + right(period, 1)::int
+                 when period like '%-Q%' then 30 + right(period, 1)::int
+                 else 40 + right(period, 2)::int end as sort_key
+      from by_channel) p
+join localities l on p.end_date >= l.valid_from::date and (l.valid_to is null or p.end_date <= l.valid_to::date);
+
+-- both channels present and apart beyond the tolerance (dothi's status minor/major; a department 0 against
+-- a non-zero locality value is beyond any tolerance), for the units below the province
 create temp table disagreements as
-select b.*, abs(locality_value - department_value) / abs(department_value) * 100 as rel_diff_pct
-from by_channel b join indicators i using (indicator_code)
-where locality_value is not null and department_value is not null and department_value <> 0
-  and abs(locality_value - department_value) / abs(department_value) * 100 > i.tolerance_pct::double;
+select b.*
+from by_channel b
+join units u on u.locality_code = b.locality_code and u.period = b.period and u.level <> 'province'
+join indicators i using (indicator_code)
+where locality_value is not null and department_value is not null and locality_value <> department_value
+  and (department_value = 0 or i.tolerance_pct is null or i.tolerance_pct::double = 0
+       or abs(locality_value - department_value) / abs(department_value) * 100 > i.tolerance_pct::double);
 
 create temp table consolidated as
 select b.locality_code, b.indicator_code, b.period, coalesce(department_value, locality_value) as value,
        numerator, denominator
-from by_channel b join localities l on l.locality_code = b.locality_code and l.level = 'district';
+from by_channel b
+join units u on u.locality_code = b.locality_code and u.period = b.period and u.level <> 'province';
 
--- province rows: sum, or ratio of sums, over the district-level children (every child must report)
-insert into consolidated
-select l.parent_code, c.indicator_code, c.period,
-       case when i.aggregation = 'sum' then sum(c.value)
-            else sum(c.numerator) / nullif(sum(c.denominator), 0) * i.rate_scale::double end,
-       sum(c.numerator), sum(c.denominator)
-from consolidated c
-join localities l using (locality_code)
-join indicators i using (indicator_code)
-where i.aggregation in ('sum', 'ratio') and l.parent_code is not null
-group by l.parent_code, c.indicator_code, c.period, i.aggregation, i.rate_scale
-having count(*) = (select count(*) from localities k where k.parent_code = l.parent_code and k.level = 'district')
-   and (i.aggregation = 'sum' or count(c.numerator) = count(*));
+-- ---------------------------------------------------------------- the programme's province rows
+-- dothi's rules (int_values__province, macros/aggregation_method.sql) over the province's children valid
+-- at the period's end that gave a value:
+--   sum                      every expected child reported
+--   ratio_of_sums            every reporting child gave numerator and denominator, Σ denominator <> 0
+--   ratio_of_indicator_sums  else, the numerator / denominator indicators' sums (localities having both)
+--   weighted                 else (and for 'weighted'): Σ(v·w) / Σ w, w = the weight indicator's value for
+--                            the same locality and period, else its most recent earlier period
+-- else the department's reported province total, if any.
+create temp table children as select * from units where parent_code = '{PROVINCE}' and level <> 'province';
+
+create temp table contributing as
+select c.*, u.end_date from consolidated c join children u using (locality_code, period);
+
+-- weights: the same period's, else the latest earlier one (ties between periods ending the same day: the
+-- smallest sort key), found by an ASOF join on one number ordering (end date, sort key descending)
+create temp table weight_rows as
+select w.locality_code, w.indicator_code, w.period, w.value as weight,
+       date_diff('day', date '2000-01-01', u.end_date) * 100 + 99 - u.sort_key % 100 as at
+from consolidated w join units u using (locality_code, period)
+where w.indicator_code in (select weight_indicator_code from indicators);
+
+create temp table weights as
+with requests as (
+    select r.locality_code, r.indicator_code, r.period, i.weight_indicator_code,
+           date_diff('day', date '2000-01-01', r.end_date) * 100 + 99 as at
+    from contributing r join indicators i using (indicator_code)
+    where i.weight_indicator_code is not null
+)
+select q.locality_code, q.indicator_code, q.period, coalesce(same.weight, earlier.weight) as weight
+from requests q
+left join weight_rows same
+    on same.locality_code = q.locality_code and same.indicator_code = q.weight_indicator_code
+   and same.period = q.period
+asof left join weight_rows earlier
+    on earlier.locality_code = q.locality_code and earlier.indicator_code = q.weight_indicator_code
+   and q.at >= earlier.at
+where coalesce(same.weight, earlier.weight) is not null;
+
+create temp table province as
+with aggregated as (
+    select c.indicator_code, c.period, count(*) as n, sum(c.value) as sum_value,
+           count(*) filter (where c.numerator is not null and c.denominator is not null) as with_fraction,
+           sum(c.numerator) as sum_numerator, sum(c.denominator) as sum_denominator,
+           sum(c.value * w.weight) as weighted_sum, sum(w.weight) as weight_total, count(w.weight) as weighted_count
+    from contributing c left join weights w using (locality_code, indicator_code, period)
+    group by all
+),
+indicator_sums as (
+    select i.indicator_code, num.period, sum(num.value) as numerator_sum, sum(den.value) as denominator_sum
+    from indicators i
+    join contributing num on num.indicator_code = i.numerator_indicator_code
+    join contributing den on den.indicator_code = i.denominator_indicator_code
+        and den.locality_code = num.locality_code and den.period = num.period
+    where i.aggregation = 'ratio'
+    group by all
+),
+computed as (
+    select k.indicator_code, k.period, a.sum_value, a.sum_numerator, a.sum_denominator, a.weighted_sum, a.weight_total,
+           s.numerator_sum, s.denominator_sum,
+           coalesce(i.rate_scale::double, 1) as rate_scale,
+           case
+               when i.aggregation = 'sum'
+                   and a.n = (select count(*) from children e where e.period = k.period) then 'sum'
+               when i.aggregation = 'ratio' and a.n > 0 and a.with_fraction = a.n and a.sum_denominator <> 0
+                   then 'ratio_of_sums'
+               when i.aggregation = 'ratio' and i.numerator_indicator_code is not null
+                   and i.denominator_indicator_code is not null and s.denominator_sum <> 0
+                   then 'ratio_of_indicator_sums'
+               when i.aggregation in ('ratio', 'weighted') and a.weighted_count > 0 and a.weight_total <> 0
+                   then 'weighted'
+           end as method
+    from (select indicator_code, period from aggregated union select indicator_code, period from indicator_sums) k
+    join indicators i using (indicator_code)
+    left join aggregated a using (indicator_code, period)
+    left join indicator_sums s using (indicator_code, period)
+),
+aggregates as (
+    select indicator_code, period,
+           case method
+               when 'sum' then sum_value
+               when 'ratio_of_sums' then sum_numerator / sum_denominator * rate_scale
+               when 'ratio_of_indicator_sums' then numerator_sum / denominator_sum * rate_scale
+               when 'weighted' then weighted_sum / weight_total
+           end as value,
+           case method when 'ratio_of_sums' then sum_numerator when 'ratio_of_indicator_sums' then numerator_sum end
+               as numerator,
+           case method when 'ratio_of_sums' then sum_denominator when 'ratio_of_indicator_sums' then denominator_sum end
+               as denominator
+    from computed where method is not null
+),
+total as (
+    select indicator_code, period, department_value as value, numerator, denominator
+    from by_channel where locality_code = '{PROVINCE}' and department_value is not null
+)
+select '{PROVINCE}' as locality_code, coalesce(a.indicator_code, t.indicator_code) as indicator_code,
+       coalesce(a.period, t.period) as period,
+       coalesce(a.value, t.value) as value,
+       case when a.value is not null then a.numerator else t.numerator end as numerator,
+       case when a.value is not null then a.denominator else t.denominator end as denominator
+from aggregates a full join total t using (indicator_code, period)
+where coalesce(a.value, t.value) is not null;
+
+insert into consolidated select * from province;
 
 -- ---------------------------------------------------------------- gaps to target
 create temp table gaps as
@@ -200,8 +317,19 @@ with latest as (
            arg_max(period, period_end(period)) as period, count(*) as points
     from consolidated where value is not null group by all
 ),
+-- a programme's target has an actual only for a unit of its map (dbt macro map_unit_versions,
+-- int_values__nq06_map): nq06_map = the province at the horizon and its districts; current_map = the units
+-- from the reorganisation date
+on_map as (
+    select t.* from targets t
+    join programmes p using (programme_code)
+    where exists (select 1 from localities l where l.locality_code = t.locality_code and (
+        (p.map_code = 'nq06_map' and (l.locality_key = '{PROVINCE_KEY}'
+                                      or (l.parent_key = '{PROVINCE_KEY}' and l.level = 'district')))
+        or (p.map_code = 'current_map' and l.valid_from::date >= date '{REORGANISATION}')))
+),
 target as (
-    select * from targets
+    select * from on_map
     qualify row_number() over (partition by locality_code, indicator_code
                                order by (programme_code = 'NQ06_2021_2025') desc, target_year::int) = 1
 )
@@ -215,7 +343,10 @@ join indicators i using (indicator_code);
 
 select (select count(*) from rows_raw) as rows_read,
        (select count(*) from figures) as figures,
-       (select count(*) from rows_raw) - (select count(*) from figures) as rows_rejected,
+       (select count(*) from rows_raw) - (select count(*) from figures)
+           - (select count(*) from parsed where heading) as rows_rejected,
        (select count(*) from consolidated) as consolidated,
        (select count(*) from disagreements) as disagreements,
-       (select count(*) from gaps where actual is not null) as gaps;
+       (select count(*) from gaps where actual is not null) as gaps,
+       (select count(*) from consolidated where locality_code = '{PROVINCE}') as consolidated_province,
+       (select count(*) from gaps where actual is not null and locality_code = '{PROVINCE}') as gaps_province;

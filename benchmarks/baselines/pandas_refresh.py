@@ -4,7 +4,8 @@
 
 Reads each file with ``pd.read_csv`` (dialect known from the file name, like the floor), concatenates,
 normalises names/periods/numbers (folding on unique values only), rejects bad rows, keeps the latest
-version, consolidates the channels, flags disagreements, aggregates province rows and computes gaps.
+version, consolidates the channels, flags disagreements, aggregates the programme's province rows by
+dothi's rules and computes gaps.
 Prints one JSON line with its wall time and the same counts as the floor.
 """
 
@@ -20,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from benchmarks.baselines import map_units, province_code
 
 DIALECTS = {  # glob → (delimiter, encoding, numbers, column renames to the canonical names)
     "BC_*.csv": (
@@ -143,7 +146,117 @@ def key_table(rows: list[tuple[str, str, int]]) -> dict[str, str]:
     return {k: v for k, (_, v) in best.items()}
 
 
-def refresh(inbox: Path | None, canon: Path | None, seeds: Path) -> dict[str, object]:
+def unit_periods(locs: pd.DataFrame, periods: np.ndarray, ends: dict[str, pd.Timestamp]) -> pd.DataFrame:
+    """One row per period x unit valid at the period's end, with the period's end date and sort key."""
+    p = pd.DataFrame({"period": periods})
+    p["end_date"] = p["period"].map(ends)
+    kind = np.select(
+        [p["period"].str.len() == 4, p["period"].str.contains("-H"), p["period"].str.contains("-Q")], [10, 20, 30], 40
+    )
+    part = pd.to_numeric(p["period"].str.extract(r"-[HQ]?(\d+)$")[0]).fillna(0).astype(int)
+    p["sort_key"] = p["period"].str[:4].astype(int) * 100 + kind + part
+    u = locs[["locality_code", "level", "parent_code", "valid_from", "valid_to"]].copy()
+    u["valid_from"] = pd.to_datetime(u["valid_from"])
+    u["valid_to"] = pd.to_datetime(u["valid_to"].replace("", np.nan))
+    x = p.merge(u, how="cross")
+    x = x[(x["end_date"] >= x["valid_from"]) & (x["valid_to"].isna() | (x["end_date"] <= x["valid_to"]))]
+    return x[["period", "end_date", "sort_key", "locality_code", "level", "parent_code"]]
+
+
+def province_rows(
+    cons: pd.DataFrame, by_channel: pd.DataFrame, units: pd.DataFrame, inds: pd.DataFrame, province: str
+) -> pd.DataFrame:
+    """The programme's province rows by dothi's rules (int_values__province, macros/aggregation_method.sql),
+    over the province's children valid at the period's end that gave a value: sum when every expected child
+    reported; ratio_of_sums when every reporting child gave numerator and denominator (Σ den <> 0); else
+    ratio_of_indicator_sums over the localities having both indicators; else weighted Σ(v·w)/Σw with w the
+    weight indicator's value for the same locality and period, else its most recent earlier period.
+    Without a computed value: the department's reported province total."""
+    side = ["locality_code", "indicator_code", "period"]
+    children = units[(units["parent_code"] == province) & (units["level"] != "province")]
+    expected = children.groupby("period").size()
+    c = cons.merge(children[["locality_code", "period", "end_date"]], on=["locality_code", "period"])
+    ind = inds.set_index("indicator_code").replace("", np.nan)
+    c["weight_indicator_code"] = c["indicator_code"].map(ind["weight_indicator_code"])
+
+    # Weights: the same period's, else the latest earlier end date (ties: the smallest sort key), by an
+    # as-of merge on one number ordering (end date, sort key descending).
+    def at(frame: pd.DataFrame, end: str) -> pd.Series:
+        return (frame[end] - pd.Timestamp(2000, 1, 1)).dt.days * 100 + 99
+
+    req = c.dropna(subset=["weight_indicator_code"])[[*side, "end_date", "weight_indicator_code"]].copy()
+    req["at"] = at(req, "end_date")
+    w = cons[cons["indicator_code"].isin(req["weight_indicator_code"].unique())]
+    w = w.merge(units[["locality_code", "period", "end_date", "sort_key"]], on=["locality_code", "period"])
+    w = pd.DataFrame({
+        "locality_code": w["locality_code"], "weight_indicator_code": w["indicator_code"], "period": w["period"],
+        "weight": w["value"], "at": at(w, "end_date") - w["sort_key"] % 100,
+    })
+    keys = ["locality_code", "weight_indicator_code"]
+    same = req.merge(w.drop(columns="at"), on=[*keys, "period"], how="left")["weight"]
+    earlier = pd.merge_asof(
+        req.reset_index().sort_values("at"), w.drop(columns="period").sort_values("at"),
+        on="at", by=keys, direction="backward",
+    ).set_index("index")["weight"]
+    req["weight"] = same.to_numpy()
+    req["weight"] = req["weight"].fillna(earlier)
+    c = c.merge(req[[*side, "weight"]], on=side, how="left")
+    c["with_fraction"] = c["numerator"].notna() & c["denominator"].notna()
+    c["weighted"] = c["value"] * c["weight"]
+    a = c.groupby(["indicator_code", "period"]).agg(
+        n=("value", "size"),
+        sum_value=("value", "sum"),
+        with_fraction=("with_fraction", "sum"),
+        sum_numerator=("numerator", "sum"),
+        sum_denominator=("denominator", "sum"),
+        weighted_sum=("weighted", "sum"),
+        weight_total=("weight", "sum"),
+        weighted_count=("weight", "count"),
+    )
+    # Sums of the numerator and denominator indicators, over the localities having both.
+    pairs = ind[(ind["aggregation"] == "ratio") & ind["numerator_indicator_code"].notna()
+                & ind["denominator_indicator_code"].notna()]
+    vals = c[side + ["value"]]
+    sums = []
+    for code, row in pairs.iterrows():  # a handful of indicators, each one vectorised merge
+        num = vals[vals["indicator_code"] == row["numerator_indicator_code"]]
+        den = vals[vals["indicator_code"] == row["denominator_indicator_code"]]
+        both = num.merge(den, on=["locality_code", "period"], suffixes=("_num", "_den"))
+        s = both.groupby("period").agg(numerator_sum=("value_num", "sum"), denominator_sum=("value_den", "sum"))
+        sums.append(s.assign(indicator_code=code).reset_index())
+    cols = ["indicator_code", "period", "numerator_sum", "denominator_sum"]
+    s = pd.concat(sums, ignore_index=True)[cols] if sums else pd.DataFrame(columns=cols)
+    g = a.reset_index().merge(s, on=["indicator_code", "period"], how="outer")
+    g = g.join(ind[["aggregation", "rate_scale"]], on="indicator_code")
+    g["has_pair"] = g["indicator_code"].isin(pairs.index)
+    scale = pd.to_numeric(g["rate_scale"]).fillna(1)
+    agg = g["aggregation"]
+    is_sum = (agg == "sum") & (g["n"] == g["period"].map(expected))
+    is_ros = (agg == "ratio") & (g["n"] > 0) & (g["with_fraction"] == g["n"]) & (g["sum_denominator"] != 0)
+    is_ris = (agg == "ratio") & g["has_pair"] & g["denominator_sum"].notna() & (g["denominator_sum"] != 0)
+    is_w = agg.isin(["ratio", "weighted"]) & (g["weighted_count"] > 0) & (g["weight_total"] != 0)
+    first = [is_sum, is_ros, is_ris, is_w]  # np.select: the first rule that holds
+    g["value"] = np.select(
+        first,
+        [g["sum_value"], g["sum_numerator"] / g["sum_denominator"] * scale,
+         g["numerator_sum"] / g["denominator_sum"] * scale, g["weighted_sum"] / g["weight_total"]],
+        np.nan,
+    )
+    g["numerator"] = np.select(first[1:3], [g["sum_numerator"], g["numerator_sum"]], np.nan)
+    g["denominator"] = np.select(first[1:3], [g["sum_denominator"], g["denominator_sum"]], np.nan)
+    computed = g.dropna(subset=["value"])[["indicator_code", "period", "value", "numerator", "denominator"]]
+    total = by_channel[(by_channel["locality_code"] == province) & by_channel["value_dep"].notna()]
+    total = total.rename(columns={"value_dep": "value", "numerator_dep": "numerator",
+                                  "denominator_dep": "denominator"})[computed.columns]
+    rows = pd.concat([computed, total[~total.set_index(["indicator_code", "period"]).index.isin(
+        computed.set_index(["indicator_code", "period"]).index)]], ignore_index=True)
+    return rows.assign(locality_code=province)[[*side, "value", "numerator", "denominator"]]
+
+
+def refresh(
+    inbox: Path | None, canon: Path | None, seeds: Path, tables: dict[str, pd.DataFrame] | None = None
+) -> dict[str, object]:
+    """The whole job; its result counts. ``tables``, when given, receives the result frames (for row diffs)."""
     started = time.perf_counter()
     ref = {
         n: pd.read_csv(seeds / f"{n}.csv", dtype=str, keep_default_na=False)
@@ -198,6 +311,9 @@ def refresh(inbox: Path | None, canon: Path | None, seeds: Path) -> dict[str, ob
     raw["indicator_code"] = resolve(raw["indicator"], ind_keys)
     periods = fold_series(raw["period"])
     raw["period"] = periods.map({k: canon_period(k) for k in periods.unique()})
+    # no figure and no known indicator: a heading or signature line, skipped (not rejected) like dothi
+    blank = raw[["value", "numerator", "denominator"]].apply(lambda c: c.fillna("").str.strip().eq("")).all(axis=1)
+    headings = blank & raw["indicator_code"].isna()
     missing = fold_series(raw["value"]).isin(["", "x", "n a", "na", "khong co"]) | (raw["value"].str.strip() == "-")
     for col in ("value", "numerator", "denominator"):
         raw[col] = to_number(raw[col], raw["numbers"])
@@ -228,39 +344,29 @@ def refresh(inbox: Path | None, canon: Path | None, seeds: Path) -> dict[str, ob
     by_channel = loc[[*side, "value", "numerator", "denominator"]].merge(
         dep[[*side, "value", "numerator", "denominator"]], on=side, how="outer", suffixes=("_loc", "_dep")
     )
-    tol = inds.set_index("indicator_code")["tolerance_pct"].astype(float)
-    both = by_channel.dropna(subset=["value_loc", "value_dep"])
-    both = both[both["value_dep"] != 0]
-    rel = (both["value_loc"] - both["value_dep"]).abs() / both["value_dep"].abs() * 100
-    disagreements = both[rel > both["indicator_code"].map(tol)]
+    numbers = [f"{c}_{s}" for c in ("value", "numerator", "denominator") for s in ("loc", "dep")]
+    by_channel = by_channel.astype(dict.fromkeys(numbers, float))  # a channel without rows stays numeric
+    # The units of each period: valid at the period's end; dothi's period sort key (year, then annual <
+    # half < quarter < month, then the part) breaks ties between periods ending the same day.
+    units = unit_periods(locs, by_channel["period"].unique(), ends)
+    below = units[units["level"] != "province"][["locality_code", "period"]]
+    by_channel_units = by_channel.merge(below, on=["locality_code", "period"])
 
-    districts = locs[locs["level"] == "district"]
-    cons = by_channel[by_channel["locality_code"].isin(districts["locality_code"])].copy()
-    cons["value"] = cons["value_dep"].combine_first(cons["value_loc"])
-    cons["numerator"] = cons["numerator_dep"].combine_first(cons["numerator_loc"])
-    cons["denominator"] = cons["denominator_dep"].combine_first(cons["denominator_loc"])
-    cons = cons[[*side, "value", "numerator", "denominator"]]
-    # Province rows: sum, or ratio of sums, when every district-level child reports.
-    parent = districts.set_index("locality_code")["parent_code"]
-    children = districts.groupby("parent_code").size()
-    agg = inds.set_index("indicator_code")[["aggregation", "rate_scale"]]
-    c = cons.assign(parent=cons["locality_code"].map(parent)).join(agg, on="indicator_code")
-    c = c[c["aggregation"].isin(["sum", "ratio"]) & c["parent"].ne("")]
-    g = (
-        c.groupby(["parent", "indicator_code", "period", "aggregation", "rate_scale"])
-        .agg(
-            n=("value", "size"),
-            n_num=("numerator", "count"),
-            value=("value", "sum"),
-            numerator=("numerator", "sum"),
-            denominator=("denominator", "sum"),
-        )
-        .reset_index()
-    )
-    g = g[(g["n"] == g["parent"].map(children)) & ((g["aggregation"] == "sum") | (g["n_num"] == g["n"]))]
-    ratio = g["aggregation"] == "ratio"
-    g.loc[ratio, "value"] = g["numerator"] / g["denominator"].replace(0, np.nan) * pd.to_numeric(g["rate_scale"])
-    province = g.rename(columns={"parent": "locality_code"})[[*side, "value", "numerator", "denominator"]]
+    # Disagreements: both channels, apart beyond the tolerance (dothi's status minor/major).
+    tol = pd.to_numeric(inds.set_index("indicator_code")["tolerance_pct"].replace("", np.nan))
+    both = by_channel_units.dropna(subset=["value_loc", "value_dep"])
+    both = both[both["value_loc"] != both["value_dep"]]
+    t = both["indicator_code"].map(tol).astype(float)
+    rel = (both["value_loc"] - both["value_dep"]).abs() / both["value_dep"].abs() * 100
+    disagreements = both[(both["value_dep"] == 0) | t.isna() | (t == 0) | (rel > t)]
+
+    # The chosen channel's value, numerator and denominator (the department's when it reported).
+    dep_won = by_channel_units["value_dep"].notna()
+    cons = by_channel_units[side].copy()
+    for col in ("value", "numerator", "denominator"):
+        cons[col] = by_channel_units[f"{col}_dep"].where(dep_won, by_channel_units[f"{col}_loc"])
+    programme_province = province_code()
+    province = province_rows(cons, by_channel, units, inds, programme_province)
     consolidated = pd.concat([cons, province], ignore_index=True)
 
     # Gaps: latest consolidated value per locality x indicator against the primary programme's target.
@@ -268,6 +374,14 @@ def refresh(inbox: Path | None, canon: Path | None, seeds: Path) -> dict[str, ob
     valued["end"] = valued["period"].map(ends)
     latest = valued.sort_values("end").drop_duplicates(["locality_code", "indicator_code"], keep="last")
     targets = ref["targets"].copy()
+    # a programme's target has an actual only for a unit of its map (see map_units)
+    on_map = map_units(locs)
+    maps = pd.read_csv(seeds / "programmes.csv", dtype=str).set_index("programme_code")["map_code"]
+    target_map = targets["programme_code"].map(maps)
+    keep = pd.Series(False, index=targets.index)
+    for map_code, codes in on_map.items():
+        keep |= (target_map == map_code) & targets["locality_code"].isin(codes)
+    targets = targets[keep].copy()
     targets["primary"] = targets["programme_code"] == "NQ06_2021_2025"
     targets = targets.sort_values(["primary", "target_year"], ascending=[False, True]).drop_duplicates(
         ["locality_code", "indicator_code"]
@@ -278,14 +392,19 @@ def refresh(inbox: Path | None, canon: Path | None, seeds: Path) -> dict[str, ob
     target = gaps["target_value"].astype(float)
     gaps["gap"] = np.where(gaps["direction"] == "lower", gaps["value"] - target, target - gaps["value"])
     gaps["achievement_pct"] = gaps["value"] / target.replace(0, np.nan) * 100
+    seconds = round(time.perf_counter() - started, 3)
+    if tables is not None:
+        tables.update(consolidated=consolidated, gaps=gaps, disagreements=disagreements)
     return {
-        "seconds": round(time.perf_counter() - started, 3),
+        "seconds": seconds,
         "rows_read": rows_read,
         "figures": int(ok.sum()),
-        "rows_rejected": int(rows_read - ok.sum()),
+        "rows_rejected": int(rows_read - ok.sum() - headings.sum()),
         "consolidated": len(consolidated),
         "disagreements": len(disagreements),
         "gaps": int(gaps["value"].notna().sum()),
+        "consolidated_province": int((consolidated["locality_code"] == programme_province).sum()),
+        "gaps_province": int((gaps["value"].notna() & (gaps["locality_code"] == programme_province)).sum()),
     }
 
 
