@@ -38,9 +38,11 @@
 {%- endmacro %}
 
 {#- Years between two dates in whole months / 12 (period ends are month ends, so 2024-12-31 ->
-    2025-06-30 is exactly 0.5). -#}
+    2025-06-30 is exactly 0.5). The datediff is wrapped whole: on Spark it expands to a sum of two cases,
+    of which only the last would be divided. A double on every adapter: Spark divides an integer by 12.0
+    as decimal(28,6), rounded to 6 places. -#}
 {% macro years_between(start_date, end_date) -%}
-    ({{ dbt.datediff(start_date, end_date, 'month') }} / 12.0)
+    (cast(({{ dbt.datediff(start_date, end_date, 'month') }}) as {{ type_double() }}) / 12)
 {%- endmacro %}
 
 {#- Whether the actual value meets the target, in the indicator's direction ('lower' = lower is
