@@ -88,6 +88,10 @@
     {%- if execute -%}
         {%- for row in run_query(plan_sql) -%}{%- do emptied.append(row[0]) -%}{%- endfor -%}
     {%- endif -%}
+    {#- Only the partitions written are replaced (also set in the profile; a cluster's default is static). -#}
+    {%- call statement('replace_periods_mode') -%}
+        set spark.sql.sources.partitionOverwriteMode = DYNAMIC
+    {%- endcall -%}
     {%- call statement('replace_periods_overwrite') -%}
         insert overwrite table {{ target }} partition (period)
         select {{ column_list }} from {{ source }}

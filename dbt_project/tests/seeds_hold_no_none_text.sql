@@ -26,7 +26,13 @@
         {%- endfor -%}
     {%- endfor -%}
 {%- endif %}
+select
+    'none' as seed_name,
+    'none' as column_name,
+    0 as none_rows
+where 1 = 0
 {%- for seed_name, column_name, relation in checks %}
+union all
 select
     '{{ seed_name }}' as seed_name,
     '{{ column_name }}' as column_name,
@@ -34,11 +40,4 @@ select
 from {{ relation }}
 where {{ column_name }} = 'None'
 having count(*) > 0
-{{ 'union all' if not loop.last }}
-{%- else %}
-select
-    'none' as seed_name,
-    'none' as column_name,
-    0 as none_rows
-where 1 = 0
 {%- endfor %}
