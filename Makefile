@@ -67,7 +67,7 @@ $(SPARK_STAMP): requirements-spark.lock pyproject.toml | $(UV)
 
 spark-check: $(SPARK_STAMP)
 	command -v java >/dev/null || (apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless)
-	PATH="$(CURDIR)/$(SPARK_VENV)/bin:$$PATH" $(SPARK_VENV)/bin/pytest -q -s -m spark tests/spark
+	PATH="$(CURDIR)/$(SPARK_VENV)/bin:$$PATH" $(SPARK_VENV)/bin/pytest -q -s -m spark --basetemp=var/spark-check tests/spark
 
 ui: install
 	$(BIN)/dothi ui

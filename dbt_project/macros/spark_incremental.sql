@@ -56,7 +56,8 @@
     {%- endif -%}
     {%- set upstream = ref(meta['touched_from']) -%}
     {%- set always = meta.get('replace_always') or 'false' -%}
-    {#- Partition column last, as the table stores it. -#}
+    {#- Partition column last, as the table stores it. Every relation has an alias: Spark would read
+        `table where (x)` as the alias `where` with a column list. -#}
     {%- set columns = adapter.get_columns_in_relation(target) | map(attribute='name') | reject('equalto', 'period') | list + ['period'] -%}
     {%- set column_list = columns | join(', ') -%}
     {#- Before anything is written: the periods to replace and those that will receive a row. -#}
@@ -67,15 +68,15 @@
         replaced as (
             select period from touched
             union
-            select distinct period from {{ target }} where ({{ always }})
+            select distinct prior.period from {{ target }} as prior where ({{ always }})
         ),
         affected as (
-            select period from {{ source }}
+            select fresh.period from {{ source }} as fresh
             union
-            select period from {{ target }} where ({{ always }})
+            select prior.period from {{ target }} as prior where ({{ always }})
         ),
         written as (
-            select distinct period from {{ source }}
+            select distinct fresh.period from {{ source }} as fresh
             union
             select distinct kept.period from {{ target }} as kept
             where kept.period in (select period from affected)
@@ -94,13 +95,13 @@
     {%- endcall -%}
     {%- call statement('replace_periods_overwrite') -%}
         insert overwrite table {{ target }} partition (period)
-        select {{ column_list }} from {{ source }}
+        select {{ column_list }} from {{ source }} as fresh
         union all
         select {{ column_list }} from {{ target }} as kept
         where kept.period in (
-                select period from {{ source }}
+                select fresh.period from {{ source }} as fresh
                 union
-                select period from {{ target }} where ({{ always }})
+                select prior.period from {{ target }} as prior where ({{ always }})
             )
             and kept.period not in (
                 {{ touched_periods(upstream, meta.get('touched_watermark', 'watermark_ingested_at'), target) }}
@@ -125,13 +126,13 @@
     {%- endcall -%}
     {%- call statement('rewrite_by_key_helper') -%}
         create table {{ helper }} using parquet as
-        select {{ column_list }} from {{ target }}
-        where {{ unique_key }} not in (select {{ unique_key }} from {{ source }})
+        select {{ column_list }} from {{ target }} as kept
+        where kept.{{ unique_key }} not in (select fresh.{{ unique_key }} from {{ source }} as fresh)
         union all
-        select {{ column_list }} from {{ source }}
+        select {{ column_list }} from {{ source }} as fresh
     {%- endcall -%}
     {%- call statement('rewrite_by_key_overwrite') -%}
-        insert overwrite table {{ target }} select {{ column_list }} from {{ helper }}
+        insert overwrite table {{ target }} select {{ column_list }} from {{ helper }} as rewritten
     {%- endcall -%}
     {%- call statement('rewrite_by_key_drop_helper_after') -%}
         drop table if exists {{ helper }}

@@ -30,7 +30,9 @@ def test_every_source_table_round_trips(tmp_path) -> None:
     # Base tables of the source schemas only: no mart, no view.
     assert [p.relative_to(tmp_path / "raw").as_posix() for p in written] == [
         "quality/gx_results.parquet", "raw/figures.parquet"]
-    rows = duckdb.sql(f"select * from read_parquet('{tmp_path / 'raw/raw/figures.parquet'}') order by 1").fetchall()
+    with duckdb.connect() as conn:
+        path = str(tmp_path / "raw" / "raw" / "figures.parquet")
+        rows = conn.execute("select * from read_parquet(?) order by 1", [path]).fetchall()
     assert rows == [
         ("a", 1.25, "Nha Trang City People's Committee", datetime(2025, 3, 10, 8, 0, 0)),
         ("b", None, None, datetime(2025, 3, 10, 8, 0, 1)),
