@@ -12,7 +12,9 @@ from sources.raw_export import export_raw, main
 def _warehouse(path) -> None:
     with duckdb.connect(str(path)) as conn:
         conn.execute("create schema raw; create schema quality; create schema marts")
-        conn.execute("create table raw.figures (file_sha256 varchar, value double, note varchar, ingested_at timestamp)")
+        conn.execute(
+            "create table raw.figures (file_sha256 varchar, value double, note varchar, ingested_at timestamp)"
+        )
         conn.execute(
             "insert into raw.figures values ('a', 1.25, 'Nha Trang City People''s Committee', '2025-03-10 08:00:00'),"
             " ('b', null, null, '2025-03-10 08:00:01')"
