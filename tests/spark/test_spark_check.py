@@ -79,9 +79,9 @@ def _sort_key(row: tuple) -> tuple:
     return tuple((0, "") if v is None else (1, round(v, 6) if isinstance(v, float) else v) for v in row)
 
 
-def _rows(conn: duckdb.DuckDBPyConnection, relation: str, columns: list[str]) -> list[tuple]:
+def _rows(conn: duckdb.DuckDBPyConnection, relation: str, columns: list[str], params: list | None = None) -> list[tuple]:
     select = ", ".join(f'"{c}"' for c in columns)
-    rows = conn.execute(f"select {select} from {relation}").fetchall()
+    rows = conn.execute(f"select {select} from {relation}", params or []).fetchall()
     return sorted((tuple(_value(v) for v in row) for row in rows), key=_sort_key)
 
 
@@ -109,8 +109,7 @@ def compare(duck: Path, spark_dir: Path, schema: str, table: str) -> str | None:
             spark_columns = {r[0] for r in conn.execute("select name from parquet_schema(?)", [files]).fetchall()}
             if set(columns) - spark_columns:
                 return f"columns missing on Spark: {sorted(set(columns) - spark_columns)}"
-            conn.execute("create or replace temp view spark_table as select * from read_parquet(?)", [files])
-            got = _rows(conn, "spark_table", columns)
+            got = _rows(conn, "read_parquet(?)", columns, [files])
     if len(expected) != len(got):
         return f"{len(got)} rows on Spark, {len(expected)} on DuckDB"
     for exp, row in zip(expected, got, strict=True):
