@@ -79,7 +79,9 @@ def _sort_key(row: tuple) -> tuple:
     return tuple((0, "") if v is None else (1, round(v, 6) if isinstance(v, float) else v) for v in row)
 
 
-def _rows(conn: duckdb.DuckDBPyConnection, relation: str, columns: list[str], params: list | None = None) -> list[tuple]:
+def _rows(
+    conn: duckdb.DuckDBPyConnection, relation: str, columns: list[str], params: list | None = None
+) -> list[tuple]:
     select = ", ".join(f'"{c}"' for c in columns)
     rows = conn.execute(f"select {select} from {relation}", params or []).fetchall()
     return sorted((tuple(_value(v) for v in row) for row in rows), key=_sort_key)
