@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING
 from sources.faults import fault_point
 from sources.home import DothiHome
 from sources.inbox import clear_pending
+from sources.raw_export import export_raw
 
 if TYPE_CHECKING:  # duckdb (and pyarrow, via sources.load) are imported where used: not at definitions load
     import duckdb
@@ -400,12 +401,14 @@ def _last_published_run(conn: duckdb.DuckDBPyConnection) -> str | None:
 
 
 def _export_marts(conn: duckdb.DuckDBPyConnection, names: list[str], target: Path) -> None:
-    """One Parquet file per mart, written to a temporary folder renamed into place when complete."""
+    """One Parquet file per mart (and the raw hand-off, raw/), written to a temporary folder renamed into
+    place when complete."""
     tmp = target.with_name(f".tmp-{target.name}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     for name in names:
         conn.table(f"{MARTS_SCHEMA}.{_ident(name)}").write_parquet(str(tmp / f"{name}.parquet"))
+    export_raw(conn, tmp / "raw")  # the raw hand-off to another engine (README, "Beyond one machine")
     os.replace(tmp, target)
 
 

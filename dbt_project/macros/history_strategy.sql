@@ -14,3 +14,9 @@
 {% macro duckdb__history_incremental_strategy() -%}
     {{ return('delete+insert') }}
 {%- endmacro %}
+
+{#- Spark on Parquet (no MERGE): a small full rewrite by key (macros/spark_incremental.sql). On Delta,
+    Iceberg or Hudi tables (file_format), dbt-spark's merge. -#}
+{% macro spark__history_incremental_strategy() -%}
+    {{ return('merge' if config.get('file_format') in ['delta', 'iceberg', 'hudi'] else 'rewrite_by_key') }}
+{%- endmacro %}

@@ -38,9 +38,15 @@
 {%- endmacro %}
 
 {#- Years between two dates in whole months / 12 (period ends are month ends, so 2024-12-31 ->
-    2025-06-30 is exactly 0.5). -#}
+    2025-06-30 is exactly 0.5): the calendar months between them, as DuckDB's datediff('month') counts.
+    Not dbt.datediff: on Spark it is months_between plus one when the end's day of month is smaller
+    (2025-12-31 -> 2026-06-30 gave 7 months), and only its last term was divided when unwrapped. A double on
+    every adapter: Spark divides an integer by 12.0 as decimal(28,6), rounded to 6 places. -#}
 {% macro years_between(start_date, end_date) -%}
-    ({{ dbt.datediff(start_date, end_date, 'month') }} / 12.0)
+    (cast(
+        (extract(year from {{ end_date }}) - extract(year from {{ start_date }})) * 12
+        + (extract(month from {{ end_date }}) - extract(month from {{ start_date }}))
+        as {{ type_double() }}) / 12)
 {%- endmacro %}
 
 {#- Whether the actual value meets the target, in the indicator's direction ('lower' = lower is
