@@ -264,6 +264,12 @@ def busy_message(holder: dict | None, waited: float) -> str:
 # --- a run's working copy --------------------------------------------------------------------------
 
 
+# A run's note (work/<run>/nothing_new.json) from the intake when nothing changed since the last publish,
+# and the run event it then ends with.
+NOTHING_NEW_NOTE = "nothing_new"
+UNCHANGED = "unchanged"
+
+
 @dataclass
 class RunScope:
     """What one refresh run owns while it holds the lock."""
@@ -370,10 +376,17 @@ def begin_run(
 
 
 def end_run(scope: RunScope, error: str | None = None, step: str | None = None) -> None:
-    """Release the lock; a run that did not publish is logged with its failed step and error (its working
-    copy stays until the next run)."""
+    """Release the lock. A run that found nothing new is logged "unchanged" and its working copy removed;
+    another that did not publish is logged "failed" with its failed step and error (its working copy stays
+    until the next run, for inspection)."""
     try:
-        if not scope.published:
+        if not scope.published and step is None and (scope.work_dir / f"{NOTHING_NEW_NOTE}.json").exists():
+            append_run_event(
+                scope.home, UNCHANGED, scope.run_id, trigger=scope.trigger,
+                note="nothing new since the last refresh; the live warehouse stays as published",
+            )
+            shutil.rmtree(scope.work_dir, ignore_errors=True)
+        elif not scope.published:
             append_run_event(
                 scope.home, "failed", scope.run_id, trigger=scope.trigger, step=step, error=error,
                 note="nothing published; the live warehouse is unchanged",

@@ -57,7 +57,7 @@ def _is_dead(run: dg.DagsterRun, held_lock: set[str], now: float, created: float
 def mark_dead_runs(instance: dg.DagsterInstance, home: DothiHome, current_run_id: str) -> list[str]:
     """Mark failed the in-progress runs whose process died. Call only while holding the refresh lock."""
     events = read_run_events(home)
-    ended = {e["run_id"] for e in events if e.get("event") in {"published", "failed", "dead"}}
+    ended = {e["run_id"] for e in events if e.get("event") in {"published", "unchanged", "failed", "dead"}}
     held_lock = {e["run_id"] for e in events if e.get("event") == "started"} - ended
     now = time.time()
     marked: list[str] = []

@@ -32,7 +32,8 @@ RUN_FAILED = 3  # the last refresh failed, or a run died (its process was killed
 STALE = 4  # no published warehouse, or older than DOTHI_MAX_WAREHOUSE_AGE_H
 DATA_NEEDS_PERSON = 5  # open error findings, quarantined files, reporters overdue, no file in the raw error window
 WORST_OVERDUE = 5  # reporters named in the status (the mart has them all)
-_TERMINAL = {"published", "failed", "dead"}
+_TERMINAL = {"published", "unchanged", "failed", "dead"}
+_FINE = {"published", "unchanged"}  # "unchanged": nothing new, nothing to publish
 
 
 def max_age_hours() -> float:
@@ -263,7 +264,7 @@ def _attention(s: Status) -> list[dict]:
         items.append({"exit_code": code, "en": en, "vi": vi})
 
     last = s.last_refresh
-    if last and last["outcome"] != "published":
+    if last and last["outcome"] not in _FINE:
         what = "died" if last["outcome"] == "dead" else "failed"
         where = f" at step {last['step']}" if last.get("step") else ""
         need(RUN_FAILED, f"the last refresh ({last['run_id']}) {what}{where}: {_short(last.get('error'))}",
@@ -305,7 +306,7 @@ def render_text(s: Status) -> str:
     if last:
         lines.append(f"Last refresh / Lần làm mới gần nhất: {last['outcome']} at {last['ended_at']} "
                      f"(run {last['run_id']}, {last.get('trigger') or '?'})")
-        if last["outcome"] != "published":
+        if last["outcome"] not in _FINE:
             lines.append(f"  step {last.get('step') or '?'}: {_short(last.get('error'))}")
     else:
         lines.append("Last refresh / Lần làm mới gần nhất: none recorded")

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from orchestration.publishing import now_local, published_inputs, run_day
+from orchestration.publishing import NOTHING_NEW_NOTE, now_local, published_inputs, run_day
 from orchestration.resources import DothiHomeResource, dbt_project_fingerprint
 
 FULL_REFRESH_TAG = "dothi/full"
@@ -96,6 +96,8 @@ def intake(
     published = dothi_home.published_warehouse().exists() and published_inputs(dothi_home.home())
     if not new_data and not forced and published == inputs:
         context.log.info("nothing new since the last refresh: no rebuild, nothing published")
+        if dothi_home.run_scope is not None:  # the run ends "unchanged", not "failed" (logs/runs.jsonl)
+            dothi_home.run_scope.write_note(NOTHING_NEW_NOTE, {"inputs": inputs})
         yield dg.AssetObservation(asset_key=RAW_KEYS["submissions"], metadata={**metadata, "nothing_new": True})
         return
     if dothi_home.run_scope is not None:

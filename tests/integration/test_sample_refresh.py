@@ -312,6 +312,14 @@ def test_second_refresh_is_idempotent(sample_refresh: RefreshRun) -> None:
     assert this_run["duplicates_skipped"] == this_run["files_seen"] == files
     assert this_run["nothing_new"] is True
     assert _published_run(again) == published_before
+    # A night with nothing new ends "unchanged", not "failed": status does not call it a failed refresh.
+    events = [json.loads(line) for line in (again.home / "logs" / "runs.jsonl").read_text().splitlines()]
+    ended = [e for e in events if e.get("run_id") == again.summary()["run_id"] and e["event"] != "started"]
+    assert [e["event"] for e in ended] == ["unchanged"], ended
+    assert not (again.home / "work" / again.summary()["run_id"]).exists()
+    status = run_cli(again.home, "status", "--json")
+    assert json.loads(status.stdout)["last_refresh"]["outcome"] == "unchanged", status.stdout[-2000:]
+    assert status.returncode != 3, status.stdout[-2000:]  # 3: the last refresh failed
 
     # A forced rebuild from the same inputs gives the same warehouse.
     full = run_cli(sample_refresh.home, "refresh", "--full", "--json")
