@@ -47,13 +47,15 @@ from dataclasses import asdict, dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
+from benchmarks.baselines import province_code
+
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "dbt_project" / "seeds"
 SAMPLE_DIR = REPO / "sources" / "sample" / "submissions"
 DEFAULT_OUT = Path("/tmp/bench-data")
 ZIP_TIMESTAMP = (2025, 8, 1, 8, 0, 0)
 SYNTHETIC_NOTE = "Dữ liệu mô phỏng (synthetic)"
-PROVINCE_CODE = "56"  # Khánh Hòa: the province scale's communes sit under it
+PROVINCE_CODE = province_code()  # Khánh Hòa (dbt var): the province scale's communes sit under it
 
 
 # ============================================================================================

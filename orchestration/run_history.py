@@ -18,7 +18,7 @@ import dagster as dg
 from dagster._utils.error import SerializableErrorInfo
 
 from orchestration.publishing import append_run_event, read_run_events
-from sources.home import DothiHome
+from sources.home import RUN_ENDED_EVENTS, DothiHome
 
 DEAD_RUN_REASON = "the process died; the published warehouse was left untouched"
 PID_TAG = "dothi/pid"
@@ -57,7 +57,7 @@ def _is_dead(run: dg.DagsterRun, held_lock: set[str], now: float, created: float
 def mark_dead_runs(instance: dg.DagsterInstance, home: DothiHome, current_run_id: str) -> list[str]:
     """Mark failed the in-progress runs whose process died. Call only while holding the refresh lock."""
     events = read_run_events(home)
-    ended = {e["run_id"] for e in events if e.get("event") in {"published", "unchanged", "failed", "dead"}}
+    ended = {e["run_id"] for e in events if e.get("event") in RUN_ENDED_EVENTS}
     held_lock = {e["run_id"] for e in events if e.get("event") == "started"} - ended
     now = time.time()
     marked: list[str] = []

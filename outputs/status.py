@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sources.home import DothiHome
+from sources.home import RUN_ENDED_EVENTS, DothiHome
 
 if TYPE_CHECKING:
     import duckdb
@@ -32,7 +32,6 @@ RUN_FAILED = 3  # the last refresh failed, or a run died (its process was killed
 STALE = 4  # no published warehouse, or older than DOTHI_MAX_WAREHOUSE_AGE_H
 DATA_NEEDS_PERSON = 5  # open error findings, quarantined files, reporters overdue, no file in the raw error window
 WORST_OVERDUE = 5  # reporters named in the status (the mart has them all)
-_TERMINAL = {"published", "unchanged", "failed", "dead"}
 _FINE = {"published", "unchanged"}  # "unchanged": nothing new, nothing to publish
 
 
@@ -91,7 +90,7 @@ def last_refresh(events: list[dict], running: str | None) -> dict | None:
     """The last run that ended (published, failed or died), with when it started."""
     started = {e["run_id"]: e for e in events if e.get("event") == "started"}
     for event in reversed(events):
-        if event.get("event") in _TERMINAL and event.get("run_id") != running:
+        if event.get("event") in RUN_ENDED_EVENTS and event.get("run_id") != running:
             begun = started.get(event["run_id"], {})
             return {
                 "run_id": event["run_id"],
@@ -107,7 +106,7 @@ def last_refresh(events: list[dict], running: str | None) -> dict | None:
 
 def unaccounted_dead_runs(events: list[dict], running: str | None) -> list[str]:
     """Runs that took the lock and never ended, while nobody (or another run) holds it: their process died."""
-    ended = {e["run_id"] for e in events if e.get("event") in _TERMINAL}
+    ended = {e["run_id"] for e in events if e.get("event") in RUN_ENDED_EVENTS}
     return [
         e["run_id"] for e in events
         if e.get("event") == "started" and e["run_id"] not in ended and e["run_id"] != running

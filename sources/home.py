@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_HOME = "var"
+# The events of logs/runs.jsonl that end a run (orchestration/publishing.py writes them; status reads them).
+RUN_ENDED_EVENTS = frozenset({"published", "unchanged", "failed", "dead"})
 
 
 @dataclass(frozen=True)
