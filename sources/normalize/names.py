@@ -32,6 +32,7 @@ from datetime import date
 from functools import lru_cache
 
 from sources.normalize.periods import period_end
+from sources.normalize.similar import CloseNames
 from sources.normalize.text import fold
 from sources.normalize.unit_versions import UnitGraph, level_rank
 from sources.reference import Locality, Reference, Reporter
@@ -92,9 +93,11 @@ class _Index:
         # Text → Resolution: a file repeats its names on every row, an unknown name recurs in every file
         # of its sender, and the difflib search for it scans every key (~15 k at national scale).
         self._resolved: dict[str, Resolution] = {}
+        self._near: CloseNames | None = None  # built at the first unknown name
 
     def add(self, code: str, *names: str) -> None:
         self._resolved.clear()
+        self._near = None
         for name in names:
             for key in {fold(name), fold(_PARENS.sub(" ", name))}:
                 if key:
@@ -115,8 +118,9 @@ class _Index:
         folded = fold(raw)
         # Searched as written and without prefixes; once when both are the same text.
         targets = list(dict.fromkeys([_ADMIN_PREFIX.sub("", _PEOPLES_COMMITTEE.sub("", folded)), folded]))
-        pool = list(self.keys)
-        matches = {m for t in targets for m in difflib.get_close_matches(t, pool, n=20, cutoff=0.5)}
+        if self._near is None:
+            self._near = CloseNames(self.keys)
+        matches = {m for t in targets for m in self._near.find(t, n=20, cutoff=0.5)}
         # Ties broken by the key itself, so the suggestion does not depend on the process's string hashing.
         scored = sorted(
             matches, key=lambda k: (-max(difflib.SequenceMatcher(None, t, k).ratio() for t in targets), k)
@@ -209,6 +213,10 @@ class _LocalityIndex:
             self.texts[f"{kind} {name}"] += keys
         # (text, period) → Resolution: a file repeats its names on every row.
         self._resolved: dict[tuple[str, str | None], Resolution] = {}
+        # folded text → indexed texts nearest first: the fuzzy search does not depend on the period, and
+        # over a nation's communes it costs ~0.4 s, so an unknown name is searched once, not per period.
+        self._nearest: dict[str, list[str]] = {}
+        self._near: CloseNames | None = None  # built at the first unknown name
 
     def _add(self, key: str, name: str, *, qualified: bool = True) -> None:
         if words := accent_words(name):
@@ -240,17 +248,25 @@ class _LocalityIndex:
                 return sorted({self.units[k] for k in keys}, key=lambda u: (level_rank(u), u.code, u.valid_from))
         return []
 
+    def _nearest_texts(self, folded: str) -> list[str]:
+        scored = self._nearest.get(folded)
+        if scored is None:
+            kind, rest = split_kind(folded)
+            targets = list(dict.fromkeys([folded, rest]))
+            if self._near is None:
+                self._near = CloseNames(self.texts)
+            matches = {m for t in targets for m in self._near.find(t, n=20, cutoff=0.5)}
+            scored = sorted(
+                matches, key=lambda k: (-max(difflib.SequenceMatcher(None, t, k).ratio() for t in targets), k)
+            )
+            if len(self._nearest) >= _CACHE_SIZE:
+                self._nearest.clear()
+            self._nearest[folded] = scored
+        return scored
+
     def closest(self, raw: str, day: date | None, limit: int = 3) -> list[Locality]:
-        folded = _without_committee(fold(raw))
-        kind, rest = split_kind(folded)
-        targets = list(dict.fromkeys([folded, rest]))
-        pool = list(self.texts)
-        matches = {m for t in targets for m in difflib.get_close_matches(t, pool, n=20, cutoff=0.5)}
-        scored = sorted(
-            matches, key=lambda k: (-max(difflib.SequenceMatcher(None, t, k).ratio() for t in targets), k)
-        )
         found: dict[str, Locality] = {}
-        for match in scored:
+        for match in self._nearest_texts(_without_committee(fold(raw))):
             units = [self.units[k] for k in self.texts[match]]
             valid = [u for u in units if day is None or u.valid_at(day)]
             for unit in valid or ([] if day is not None else units):
