@@ -3,7 +3,7 @@
 Every official name, short form, code and seed alias is indexed on its folded key. Indicators and
 reporters resolve to one code; a name that does not match as written is retried without the
 administrative prefixes (``TP.``, ``Huyện``, ``UBND``). Anything still unknown gets a reason naming the
-closest known names, found with difflib on folded text.
+closest known names, found by difflib's ratio on folded text (sources/normalize/similar.py).
 
 Localities are unit versions (``sources/reference.py``): a name or code means **the unit that existed at
 the end of the row's period**. The locality index maps a folded name to every version it may name:
@@ -23,7 +23,6 @@ the end of the row's period**. The locality index maps a folded name to every ve
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections import defaultdict
@@ -91,7 +90,7 @@ class _Index:
         self.labels = {code: f"{name} ({code})" for code, name in names.items()}
         self.keys: dict[str, str] = {}
         # Text → Resolution: a file repeats its names on every row, an unknown name recurs in every file
-        # of its sender, and the difflib search for it scans every key (~15 k at national scale).
+        # of its sender, and the close-name search for it scores every key (~15 k at national scale).
         self._resolved: dict[str, Resolution] = {}
         self._near: CloseNames | None = None  # built at the first unknown name
 
@@ -120,13 +119,8 @@ class _Index:
         targets = list(dict.fromkeys([_ADMIN_PREFIX.sub("", _PEOPLES_COMMITTEE.sub("", folded)), folded]))
         if self._near is None:
             self._near = CloseNames(self.keys)
-        matches = {m for t in targets for m in self._near.find(t, n=20, cutoff=0.5)}
-        # Ties broken by the key itself, so the suggestion does not depend on the process's string hashing.
-        scored = sorted(
-            matches, key=lambda k: (-max(difflib.SequenceMatcher(None, t, k).ratio() for t in targets), k)
-        )
         codes: list[str] = []
-        for match in scored:
+        for match in self._near.ranked(targets):
             code = self.keys[match]
             if code not in codes:
                 codes.append(code)
@@ -255,10 +249,7 @@ class _LocalityIndex:
             targets = list(dict.fromkeys([folded, rest]))
             if self._near is None:
                 self._near = CloseNames(self.texts)
-            matches = {m for t in targets for m in self._near.find(t, n=20, cutoff=0.5)}
-            scored = sorted(
-                matches, key=lambda k: (-max(difflib.SequenceMatcher(None, t, k).ratio() for t in targets), k)
-            )
+            scored = self._near.ranked(targets)
             if len(self._nearest) >= _CACHE_SIZE:
                 self._nearest.clear()
             self._nearest[folded] = scored

@@ -29,7 +29,8 @@ class CloseNames:
             for c in text:
                 self._counts[row, self._column[c]] += 1
 
-    def _ratio(self, matches: np.ndarray, totals: np.ndarray) -> np.ndarray:
+    @staticmethod
+    def _ratio(matches: np.ndarray, totals: np.ndarray) -> np.ndarray:
         # difflib's _calculate_ratio, element-wise: the same IEEE operations, so the same floats.
         return np.where(totals > 0, 2.0 * matches / np.maximum(totals, 1), 1.0)
 
@@ -67,6 +68,8 @@ class CloseNames:
         return [name for _, name in sorted(best, reverse=True)]
 
 
-def close_matches(word: str, possibilities: Iterable[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
-    """As ``difflib.get_close_matches``, for a pool searched once."""
-    return CloseNames(possibilities).find(word, n, cutoff)
+    def ranked(self, targets: list[str], n: int = 20, cutoff: float = 0.5) -> list[str]:
+        """The close names of any of the targets, best first by their best ratio to one of them; ties by
+        the name itself, so a suggestion never depends on the process's string hashing."""
+        matches = {m for t in targets for m in self.find(t, n, cutoff)}
+        return sorted(matches, key=lambda m: (-max(SequenceMatcher(None, t, m).ratio() for t in targets), m))

@@ -8,7 +8,7 @@ import random
 import pytest
 
 from sources.normalize.names import resolvers
-from sources.normalize.similar import CloseNames, close_matches
+from sources.normalize.similar import CloseNames
 from sources.reference import load_reference
 
 
@@ -37,27 +37,41 @@ def _queries(pool: list[str], count: int) -> list[str]:
 
 def test_same_answer_as_difflib_on_the_real_names(pool: list[str]) -> None:
     assert len(pool) > 500
+    index = CloseNames(pool)
     for query in _queries(pool, 150):
         for n, cutoff in ((20, 0.5), (3, 0.6), (1, 0.0)):
-            assert close_matches(query, pool, n, cutoff) == difflib.get_close_matches(query, pool, n, cutoff), query
+            assert index.find(query, n, cutoff) == difflib.get_close_matches(query, pool, n, cutoff), query
 
 
 def test_ties_are_broken_as_difflib_breaks_them() -> None:
     pool = ["abcx", "abcy", "abcz", "abcw", "zzzz"]  # four equal scores: the larger text wins
-    assert close_matches("abcd", pool, 2, 0.5) == difflib.get_close_matches("abcd", pool, 2, 0.5) == ["abcz", "abcy"]
+    assert CloseNames(pool).find("abcd", 2, 0.5) == difflib.get_close_matches("abcd", pool, 2, 0.5) == ["abcz", "abcy"]
 
 
 def test_bad_arguments_are_refused_as_difflib_refuses_them() -> None:
     with pytest.raises(ValueError):
-        close_matches("a", ["a"], 0)
+        CloseNames(["a"]).find("a", 0)
     with pytest.raises(ValueError):
-        close_matches("a", ["a"], 3, 1.5)
+        CloseNames(["a"]).find("a", 3, 1.5)
 
 
-def test_a_pool_searched_many_times_answers_each_time_as_difflib(pool: list[str]) -> None:
+def test_a_fresh_index_per_search_answers_as_a_reused_one(pool: list[str]) -> None:
     index = CloseNames(pool)
     for query in _queries(pool, 40):
-        assert index.find(query, 20, 0.5) == difflib.get_close_matches(query, pool, 20, 0.5), query
+        assert CloseNames(pool).find(query, 20, 0.5) == index.find(query, 20, 0.5) == difflib.get_close_matches(
+            query, pool, 20, 0.5
+        ), query
+
+
+def test_ranked_orders_the_union_by_the_best_ratio_then_the_name(pool: list[str]) -> None:
+    index = CloseNames(pool)
+    for query in _queries(pool, 20):
+        targets = list(dict.fromkeys([query, query.partition(" ")[2]]))
+        union = {m for t in targets for m in difflib.get_close_matches(t, pool, 20, 0.5)}
+        expected = sorted(
+            union, key=lambda m: (-max(difflib.SequenceMatcher(None, t, m).ratio() for t in targets), m)
+        )
+        assert index.ranked(targets) == expected, query
 
 
 def test_an_empty_pool_or_word() -> None:
