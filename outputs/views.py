@@ -249,29 +249,23 @@ def status_table(marts: MartSet, locality_code: str, lang: Lang) -> pd.DataFrame
     gaps = marts.get("fct_target_gaps")
     if gaps is None:
         return None
-    tables = _status_tables(marts, gaps, lang)
-    found = tables.get(locality_code)
-    if found is None:  # a locality without targets: the columns, no rows
-        found = next(iter(tables.values()), None)
-        if found is None:
-            return _status_frame(marts, gaps.iloc[0:0].copy(), lang)
-        return found.iloc[0:0].copy()
-    return found.copy()
+    key = ("status_table", lang, locality_code)
+    if key not in marts.memo:
+        frame, rows = _status_rows(marts, gaps, lang)
+        # a locality without targets: the columns, no rows
+        marts.memo[key] = _status_order(marts, frame.iloc[rows.get(locality_code, [])])
+    return cast(pd.DataFrame, marts.memo[key]).copy()
 
 
-def _status_tables(marts: MartSet, gaps: pd.DataFrame, lang: Lang) -> dict[str, pd.DataFrame]:
-    """``status_table`` of every locality, the columns computed once over all of them (the reports ask for
-    every unit's, per language)."""
-    key = ("status_tables", lang)
+def _status_rows(marts: MartSet, gaps: pd.DataFrame, lang: Lang) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The status columns of every locality, computed once over all of them, and each locality's rows:
+    a report orders only the units it shows (150 of ~3,000 communes at national scale)."""
+    key = ("status_rows", lang)
     if key not in marts.memo:
         frame = _status_columns(marts, gaps.copy(), lang)
-        marts.memo[key] = {str(code): _status_order(marts, group)
-                           for code, group in frame.groupby("locality_code", sort=False)}
-    return cast(dict[str, pd.DataFrame], marts.memo[key])
-
-
-def _status_frame(marts: MartSet, frame: pd.DataFrame, lang: Lang) -> pd.DataFrame:
-    return _status_order(marts, _status_columns(marts, frame, lang))
+        rows = {str(code): positions for code, positions in frame.groupby("locality_code", sort=False).indices.items()}
+        marts.memo[key] = (frame, rows)
+    return cast(tuple[pd.DataFrame, dict[str, Any]], marts.memo[key])
 
 
 def _status_columns(marts: MartSet, frame: pd.DataFrame, lang: Lang) -> pd.DataFrame:

@@ -33,19 +33,21 @@ import dataclasses
 import logging
 import multiprocessing
 import os
+import queue
 import re
 import resource
 import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 from collections import deque
 from collections.abc import Generator, Iterable, Iterator
 from itertools import chain, islice
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sources import limits
 from sources.faults import fault_point
@@ -418,6 +420,57 @@ def _isolated(
         shutil.rmtree(logs, ignore_errors=True)
 
 
+PREFETCHED = 64  # results a dispatcher thread holds for the loader (bounds memory with AHEAD)
+_END = object()
+
+
+def _offer(found: queue.Queue[tuple[bool, object]], stop: threading.Event, item: tuple[bool, object]) -> bool:
+    """Put ``item`` unless the consumer stopped: False then."""
+    while not stop.is_set():
+        try:
+            found.put(item, timeout=0.1)
+            return True
+        except queue.Full:
+            continue
+    return False
+
+
+def _dispatched(results: Generator[Prepared, None, None]) -> Generator[Prepared, None, None]:
+    """The workers' results, collected by a thread while the caller loads earlier ones.
+
+    A generator only runs when its caller asks for the next item: while the caller loads a batch into
+    DuckDB, a worker that finished its file would wait for the next one. The thread hands out files and
+    collects results all along (its waits release the GIL); the order and every rule are ``_isolated``'s."""
+    found: queue.Queue[tuple[bool, object]] = queue.Queue(maxsize=PREFETCHED)
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            for item in results:
+                if not _offer(found, stop, (True, item)):
+                    return
+        except BaseException as exc:  # raised again in the caller's thread
+            _offer(found, stop, (False, exc))
+            return
+        finally:
+            results.close()  # stops the workers (``_isolated``'s finally), in the thread that ran it
+        _offer(found, stop, (True, _END))
+
+    thread = threading.Thread(target=run, name="intake-dispatch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            ok, item = found.get()
+            if not ok:
+                raise cast(BaseException, item)
+            if item is _END:
+                return
+            yield cast(Prepared, item)
+    finally:
+        stop.set()
+        thread.join()
+
+
 def _prepare(
     tasks: Iterator[Task], job: IntakeJob, reference: Reference, workers: int | None
 ) -> Generator[Prepared, None, None]:
@@ -430,7 +483,7 @@ def _prepare(
         tasks = chain(head, tasks)
     if workers > 1:
         log.info("parsing with %d worker processes", workers)
-    return _isolated(tasks, job, reference, workers)
+    return _dispatched(_isolated(tasks, job, reference, workers))
 
 
 def prepare_files(

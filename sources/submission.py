@@ -18,7 +18,7 @@ from sources.normalize.dates import parse_date
 from sources.normalize.headers import is_header, match_header, match_title_key
 from sources.normalize.names import Resolution, Resolvers, resolvers
 from sources.normalize.numbers import dominant_style, parse_number
-from sources.normalize.periods import parse_period, period_end
+from sources.normalize.periods import PeriodResult, parse_period, period_end
 from sources.normalize.text import QUOTE_LIMIT, cell_text, clip, fold
 from sources.normalize.units import check_unit
 from sources.reference import Reference, Reporter, load_reference
@@ -132,6 +132,7 @@ class _Context:
     now: datetime  # the ingestion time: no submission date is later
     clamped_rows: list[int] = field(default_factory=list)  # rows whose own date was after it
     broken_cells: bool = False  # the workbook holds Excel errors or uncalculated formulas
+    places: dict[tuple[object, ...], _Place] = field(default_factory=dict)  # settled once per file
 
 
 # Fields a row is read from: a broken Excel cell (#DIV/0!, a formula never calculated) in one of them
@@ -295,20 +296,21 @@ def _reject(
     )
 
 
-def _parse_row(ctx: _Context, row_number: int, cells: list[Cell]) -> tuple[Figure | None, list[RejectedRow]]:
-    res, reporter = ctx.res, ctx.reporter
-    problems: list[tuple[str, Cell, str, str | None]] = []  # (field, raw, reason, suggestion)
-    if ctx.broken_cells and any(isinstance(c, CellError) for c in cells):
-        problems = _broken_cells(ctx, cells)
-        if problems:
-            return None, _rejections(ctx, row_number, cells, problems, None)
+@dataclass(frozen=True)
+class _Place:
+    """What a row's period, reporter and locality cells settle, with their problems."""
 
+    period: PeriodResult
+    locality: Resolution | None
+    problems: tuple[tuple[str, Cell, str, str | None], ...]  # (field, raw, reason, suggestion)
+
+
+def _settle_place(ctx: _Context, raw_period: Cell, raw_reporter: Cell, raw_locality: Cell) -> _Place:
+    res, reporter = ctx.res, ctx.reporter
+    problems: list[tuple[str, Cell, str, str | None]] = []
     # The period first: the locality is read as the unit that existed at its end.
-    raw_period = _get(ctx, cells, "period")
-    raw_period = raw_period if raw_period is not None else ctx.title_period
     period = parse_period(raw_period, ctx.today)
 
-    raw_reporter = _first(ctx, cells, "reporter_code", "reporter")
     if raw_reporter is not None:
         found = res.reporter(cell_text(raw_reporter), ctx.period_ends)
         if not found.ok:
@@ -325,9 +327,6 @@ def _parse_row(ctx: _Context, row_number: int, cells: list[Cell]) -> tuple[Figur
             )
 
     locality: Resolution | None = None
-    raw_locality = _first(ctx, cells, "locality_code", "locality")
-    if raw_locality is None and ctx.titled_locality is not None:
-        raw_locality = ctx.titled_locality
     if raw_locality is None:
         if reporter.kind != "locality":
             problems.append(
@@ -363,6 +362,35 @@ def _parse_row(ctx: _Context, row_number: int, cells: list[Cell]) -> tuple[Figur
             )
         else:
             locality = found
+
+    return _Place(period, locality, tuple(problems))
+
+
+def _typed(cell: Cell) -> object:
+    """A cell as a key that tells apart what renders differently (1 and 1.0, 0.0 and -0.0)."""
+    return cell if cell is None or cell.__class__ is str else (cell.__class__, repr(cell))
+
+
+def _parse_row(ctx: _Context, row_number: int, cells: list[Cell]) -> tuple[Figure | None, list[RejectedRow]]:
+    if ctx.broken_cells and any(isinstance(c, CellError) for c in cells):
+        broken = _broken_cells(ctx, cells)
+        if broken:
+            return None, _rejections(ctx, row_number, cells, broken, None)
+
+    raw_period = _get(ctx, cells, "period")
+    raw_period = raw_period if raw_period is not None else ctx.title_period
+    raw_reporter = _first(ctx, cells, "reporter_code", "reporter")
+    raw_locality = _first(ctx, cells, "locality_code", "locality")
+    if raw_locality is None and ctx.titled_locality is not None:
+        raw_locality = ctx.titled_locality
+    # A file repeats its period, reporter and locality cells row after row: each combination is
+    # settled once per file (the same cells settle the same way on every row).
+    key = (_typed(raw_period), _typed(raw_reporter), _typed(raw_locality))
+    place = ctx.places.get(key)
+    if place is None:
+        place = ctx.places[key] = _settle_place(ctx, raw_period, raw_reporter, raw_locality)
+    period, locality, reporter, res = place.period, place.locality, ctx.reporter, ctx.res
+    problems = list(place.problems)
 
     indicator = None
     raw_indicator = _first(ctx, cells, "indicator", "indicator_name")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
 
 from sources.normalize.text import fold
 
@@ -18,9 +19,16 @@ def parse_date(raw: object) -> datetime | None:
         return raw.replace(tzinfo=None)
     if isinstance(raw, date):
         return datetime(raw.year, raw.month, raw.day)
-    if not isinstance(raw, str) or not raw.strip():
+    if not isinstance(raw, str):
         return None
+    return _parse_text(raw)
+
+
+@lru_cache(maxsize=4096)  # a file repeats its submission date on every row
+def _parse_text(raw: str) -> datetime | None:
     text = raw.strip()
+    if not text:
+        return None
     parts: tuple[str | None, ...] | None = None
     if match := _DMY.match(text):
         d, m, y, *hms = match.groups()

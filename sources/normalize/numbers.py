@@ -134,6 +134,7 @@ def dominant_style(raws: Iterable[object]) -> str | None:
     return "vi" if counts["vi"] > counts["en"] else "en"
 
 
+@lru_cache(maxsize=1 << 16)  # read twice per cell too
 def _prepare(raw: str) -> str:
     text = nfc(raw)
     return _SPACE_GROUPS.sub("", text)

@@ -152,3 +152,21 @@ def test_unknown_reporter_reason_names_the_closest():
             "Đơn vị báo cáo: Sở Xây dựg\nNăm: 2024\nĐịa bàn,Chỉ tiêu,Giá trị\nNha Trang,ALLEY_LIT_RATE,80\n"
         )
     assert "Sở Xây dựng (SXD)" in caught.value.reason
+
+
+def test_repeated_place_cells_are_settled_once_but_refused_on_every_row():
+    # A file's period, reporter and locality cells are settled once per combination: each row that
+    # repeats a bad one is still refused with its own row number and row as read.
+    sub = parse(
+        "Đơn vị báo cáo,Địa bàn,Chỉ tiêu,Kỳ báo cáo,Giá trị\n"
+        "Sở Xây dựng,Xã Không Rõ,URBANIZATION_RATE,2024,61\n"
+        "Sở Xây dựng,Xã Không Rõ,ALLEY_LIT_RATE,2024,70\n"
+        "Sở Xây dựng,Nha Trang,ALLEY_LIT_RATE,2024,71\n"
+        "Sở Xây dựng,Xã Không Rõ,ALLEY_LIT_RATE,2019,72\n"
+    )
+    assert [(f.row_number, f.locality_code) for f in sub.figures] == [(4, "568")]
+    refused = [(r.row_number, r.field) for r in sub.rejected]
+    assert refused == [(2, "locality"), (3, "locality"), (5, "locality"), (5, "period")]
+    values = [json.loads(r.row_data)["Giá trị"] for r in sub.rejected if r.field == "locality"]
+    assert values == ["61", "70", "72"]
+    assert all("unknown locality 'Xã Không Rõ'" in r.reason for r in sub.rejected if r.field == "locality")
