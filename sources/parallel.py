@@ -47,7 +47,7 @@ from collections.abc import Generator, Iterable, Iterator
 from itertools import chain, islice
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sources import limits
 from sources.faults import fault_point
@@ -422,6 +422,7 @@ def _isolated(
 
 PREFETCHED = 64  # results a dispatcher thread holds for the loader (bounds memory with AHEAD)
 _END = object()
+T = TypeVar("T")
 
 
 def _offer(found: queue.Queue[tuple[bool, object]], stop: threading.Event, item: tuple[bool, object]) -> bool:
@@ -435,7 +436,7 @@ def _offer(found: queue.Queue[tuple[bool, object]], stop: threading.Event, item:
     return False
 
 
-def _dispatched(results: Generator[Prepared, None, None]) -> Generator[Prepared, None, None]:
+def _dispatched(results: Generator[T, None, None]) -> Generator[T, None, None]:
     """The workers' results, collected by a thread while the caller loads earlier ones.
 
     A generator only runs when its caller asks for the next item: while the caller loads a batch into
@@ -465,7 +466,7 @@ def _dispatched(results: Generator[Prepared, None, None]) -> Generator[Prepared,
                 raise cast(BaseException, item)
             if item is _END:
                 return
-            yield cast(Prepared, item)
+            yield cast(T, item)
     finally:
         stop.set()
         thread.join()

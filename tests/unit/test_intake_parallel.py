@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
+import time
+from collections.abc import Generator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +17,7 @@ import pytest
 from sources.home import DothiHome
 from sources.inbox import PendingFile, clear_pending, read_pending, sha256_hex, write_pending
 from sources.intake import BATCH_FILES, batches, run_intake
-from sources.parallel import WORKERS_ENV, configured_workers
+from sources.parallel import WORKERS_ENV, _dispatched, configured_workers
 from sources.prepare import Prepared
 from tests.conftest import REPO
 
@@ -175,3 +178,44 @@ def test_a_file_the_database_refuses_does_not_keep_its_batch_out(tmp_path) -> No
         names = conn.execute("select file_name from raw.submissions order by 1").fetchall()
     assert [(i.name, i.status) for i in loaded] == [("a.csv", "accepted"), ("b.csv", "error"), ("c.csv", "accepted")]
     assert "ConstraintException" in (loaded[1].reason or "") and names == [("a.csv",), ("c.csv",)]
+
+
+def _results(produced: list[int], closed: list[bool], fail_at: int | None = None) -> Generator[int, None, None]:
+    try:
+        for n in range(5):
+            if n == fail_at:
+                raise RuntimeError(f"worker result {n} unreadable")
+            produced.append(n)
+            yield n
+    finally:
+        closed.append(True)
+
+
+def test_the_dispatcher_collects_results_while_the_loader_is_busy() -> None:
+    produced: list[int] = []
+    closed: list[bool] = []
+    results = _dispatched(_results(produced, closed))
+    assert next(results) == 0
+    # The caller is "loading" item 0 and asks for nothing: the dispatcher still collects the others
+    # (a plain generator would stay at the first).
+    deadline = time.monotonic() + 10
+    while len(produced) < 5 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert produced == [0, 1, 2, 3, 4]
+    assert list(results) == [1, 2, 3, 4] and closed == [True]
+
+
+def test_the_dispatcher_raises_a_failure_in_the_caller_and_stops_when_the_caller_stops() -> None:
+    produced: list[int] = []
+    closed: list[bool] = []
+    failing = _dispatched(_results(produced, closed, fail_at=2))
+    with pytest.raises(RuntimeError, match="worker result 2 unreadable"):
+        list(failing)
+    assert closed == [True]
+
+    closed.clear()
+    early = _dispatched(_results([], closed))
+    assert next(early) == 0
+    early.close()  # the caller stops (e.g. the run is cancelled): the workers are stopped, the thread ends
+    assert closed == [True]
+    assert not [t for t in threading.enumerate() if t.name == "intake-dispatch"]
