@@ -21,10 +21,14 @@ def parse_date(raw: object) -> datetime | None:
         return datetime(raw.year, raw.month, raw.day)
     if not isinstance(raw, str):
         return None
-    return _parse_text(raw)
+    return _parse_short(raw) if len(raw) <= 64 else _parse_text(raw)  # a long text is not kept in the cache
 
 
 @lru_cache(maxsize=4096)  # a file repeats its submission date on every row
+def _parse_short(raw: str) -> datetime | None:
+    return _parse_text(raw)
+
+
 def _parse_text(raw: str) -> datetime | None:
     text = raw.strip()
     if not text:
