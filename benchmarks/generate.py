@@ -907,9 +907,18 @@ def generate(scale_name: str, out: Path = DEFAULT_OUT, workers: int = 2, scale: 
                 totals.update(r)
         else:
             # fork shares the module; each worker builds the (small) world once.
-            with get_context("fork").Pool(workers, initializer=_init_worker, initargs=(scale,)) as pool:
+            # Closed and joined, not terminated (what leaving ``with Pool`` does): a worker whose SIGTERM is
+            # ignored, as it is inherited from a parent that ignores it, would never exit and the join would hang.
+            pool = get_context("fork").Pool(workers, initializer=_init_worker, initargs=(scale,))
+            try:
                 for r in pool.imap_unordered(_write_chunk, tasks, chunksize=max(1, len(tasks) // (workers * 8))):
                     totals.update(r)
+                pool.close()
+            except BaseException:
+                pool.terminate()
+                raise
+            finally:
+                pool.join()
         manifest.update(
             spec={k: v for k, v in asdict(scale).items() if k != "periods"},
             periods=[scale.periods[0], scale.periods[-1], len(scale.periods)],

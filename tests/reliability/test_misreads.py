@@ -101,7 +101,8 @@ def _patch_sheet(data: bytes, replace: dict[str, str], sheet: str = "xl/workshee
         for item in src.infolist():
             body = src.read(item.filename)
             if item.filename == sheet:
-                text = body.decode()
+                # an empty value: <v /> from openpyxl's own XML writer, <v></v> from lxml's
+                text = body.decode().replace("<v></v>", "<v />").replace("<v/>", "<v />")
                 for old, new in replace.items():
                     assert old in text, old
                     text = text.replace(old, new)
