@@ -422,7 +422,7 @@ def _isolated(
 
 PREFETCHED = 64  # results a dispatcher thread holds for the loader (bounds memory with AHEAD)
 _END = object()
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 
 def _offer(found: queue.Queue[tuple[bool, object]], stop: threading.Event, item: tuple[bool, object]) -> bool:
@@ -436,7 +436,7 @@ def _offer(found: queue.Queue[tuple[bool, object]], stop: threading.Event, item:
     return False
 
 
-def _dispatched(results: Generator[T, None, None]) -> Generator[T, None, None]:
+def _dispatched(results: Generator[_T, None, None]) -> Generator[_T, None, None]:
     """The workers' results, collected by a thread while the caller loads earlier ones.
 
     A generator only runs when its caller asks for the next item: while the caller loads a batch into
@@ -466,7 +466,7 @@ def _dispatched(results: Generator[T, None, None]) -> Generator[T, None, None]:
                 raise cast(BaseException, item)
             if item is _END:
                 return
-            yield cast(T, item)
+            yield cast(_T, item)
     finally:
         stop.set()
         thread.join()

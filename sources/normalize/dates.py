@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from functools import lru_cache
 
-from sources.normalize.text import fold
+from sources.normalize.text import fold, short_text_cache
 
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
@@ -21,14 +20,10 @@ def parse_date(raw: object) -> datetime | None:
         return datetime(raw.year, raw.month, raw.day)
     if not isinstance(raw, str):
         return None
-    return _parse_short(raw) if len(raw) <= 64 else _parse_text(raw)  # a long text is not kept in the cache
-
-
-@lru_cache(maxsize=4096)  # a file repeats its submission date on every row
-def _parse_short(raw: str) -> datetime | None:
     return _parse_text(raw)
 
 
+@short_text_cache(maxsize=4096)  # a file repeats its submission date on every row
 def _parse_text(raw: str) -> datetime | None:
     text = raw.strip()
     if not text:

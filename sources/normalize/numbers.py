@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
 
-from sources.normalize.text import clip, fold, nfc
+from sources.normalize.text import clip, fold, nfc, short_text_cache
 from sources.reference import Indicator
 
 MISSING_TOKENS = frozenset(
@@ -134,19 +134,8 @@ def dominant_style(raws: Iterable[object]) -> str | None:
     return "vi" if counts["vi"] > counts["en"] else "en"
 
 
-_CACHED_CHARS = 64  # a number is short: a long text (up to a million characters) is not kept in the cache
-
-
+@short_text_cache(maxsize=1 << 16)  # read twice per cell: for the file's dominant style, then for the value
 def _prepare(raw: str) -> str:
-    return _prepare_short(raw) if len(raw) <= _CACHED_CHARS else _prepare_text(raw)
-
-
-@lru_cache(maxsize=1 << 16)  # read twice per cell: for the file's dominant style, then for the value
-def _prepare_short(raw: str) -> str:
-    return _prepare_text(raw)
-
-
-def _prepare_text(raw: str) -> str:
     text = nfc(raw)
     return _SPACE_GROUPS.sub("", text)
 

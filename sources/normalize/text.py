@@ -8,11 +8,31 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, wraps
+from typing import TypeVar
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 # Spaces that Excel and web copies slip into numbers and names.
 _ODD_SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u2009\u202f\u200b\ufeff"), " ")
+_R = TypeVar("_R")
+SHORT_TEXT_CHARS = 64  # a number or a date is shorter; a field may hold a million (DOTHI_MAX_FIELD_CHARS)
+
+
+def short_text_cache(maxsize: int) -> Callable[[Callable[[str], _R]], Callable[[str], _R]]:
+    """``lru_cache`` for a function of one text, kept to short texts: a cache of long fields would outgrow a
+    parse worker's memory limit."""
+
+    def decorate(function: Callable[[str], _R]) -> Callable[[str], _R]:
+        cached = lru_cache(maxsize=maxsize)(function)
+
+        @wraps(function)
+        def call(text: str) -> _R:
+            return cached(text) if len(text) <= SHORT_TEXT_CHARS else function(text)
+
+        return call
+
+    return decorate
 
 
 @lru_cache(maxsize=1 << 16)

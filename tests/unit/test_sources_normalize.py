@@ -356,3 +356,19 @@ def test_monthly_periods(raw: str, expected: str, end: date) -> None:
 
 def test_month_thirteen_is_not_a_period() -> None:
     assert not parse_period("2024-13", today=date(2026, 11, 27)).ok
+
+
+def test_short_text_cache_keeps_short_texts_only():
+    from sources.normalize.text import SHORT_TEXT_CHARS, short_text_cache
+
+    calls: list[str] = []
+
+    @short_text_cache(maxsize=8)
+    def length(text: str) -> int:
+        calls.append(text)
+        return len(text)
+
+    short, long = "1.234,5", "x" * (SHORT_TEXT_CHARS + 1)
+    n = SHORT_TEXT_CHARS + 1
+    assert [length(short), length(short), length(long), length(long)] == [7, 7, n, n]
+    assert calls == [short, long, long]  # the short text computed once, the long one every time
