@@ -379,11 +379,25 @@ def warehouse_counts(warehouse: Path) -> dict[str, int]:
     return out
 
 
+def warm_up(scale: str, paths: Paths, timeout: float) -> dict:
+    """An unmeasured refresh of the bundled sample in a throwaway home, with the scale's reference overlay:
+    it leaves the dbt target as a nightly refresh finds it (the manifest and its fingerprint, dbt's partial
+    parse, the docs cache), so the measured runs pay what a night pays and not a first install's costs."""
+    home = paths.work / "warm-up-home"
+    shutil.rmtree(home, ignore_errors=True)
+    shutil.copytree(CODE / "sources" / "sample" / "submissions", home / "inbox")
+    env = {**dothi_env(scale, paths), "DOTHI_HOME": str(home)}
+    run = measure("warm-up refresh (sample)", dothi_command(["refresh", "--json"]), env, timeout)
+    shutil.rmtree(home, ignore_errors=True)
+    return {"seconds": run.seconds, "returncode": run.returncode}
+
+
 def run_dothi(scale: str, paths: Paths, timeout: float) -> dict:
+    warm = warm_up(scale, paths, timeout)
     files = fill_inbox(paths)
     env = dothi_env(scale, paths)
     full = measure("dothi refresh", dothi_command(["refresh", "--json"]), env, timeout)
-    result: dict = {"files": files, "full": _measured(full, paths.home / "dagster")}
+    result: dict = {"files": files, "warm_up": warm, "full": _measured(full, paths.home / "dagster")}
     if full.seconds is None or full.returncode != 0:
         return result
     result["steps"] = step_stats(paths.home / "dagster", full.output["run_id"])
@@ -543,6 +557,17 @@ def same_job_verdict(base: dict, counts: dict) -> list[str]:
     return out
 
 
+def warm_up_line(warm: dict | None) -> list[str]:
+    if not warm:
+        return []
+    outcome = "" if warm.get("returncode") == 0 else f" (it failed: exit {warm.get('returncode')})"
+    return [
+        f"Warm, as a night finds it: before the measured runs an unmeasured refresh of the bundled sample in a "
+        f"throwaway home ({fmt_seconds(warm.get('seconds'))}{outcome}) left the dbt target with the manifest, "
+        "dbt's partial parse and the docs cache of this commit."
+    ]
+
+
 def report(scale: str, manifest: dict, result: dict) -> str:
     rows_in = manifest.get("rows") or result.get("baselines", {}).get("floor", {}).get("output", {}).get("rows_read")
     lines = [f"# Benchmark: `{scale}` scale", ""]
@@ -552,6 +577,7 @@ def report(scale: str, manifest: dict, result: dict) -> str:
         f"{m['versions']}. dothi measured: {result.get('code', m['commit'])}.",
         "The machine is shared (2 cores, other engineers' jobs running): each row notes the 1-min load average "
         "before → after. Peak RSS is the whole process tree (dbt included), sampled every 50 ms.",
+        *warm_up_line(result.get("dothi", {}).get("warm_up")),
         "",
         f"Input: {manifest.get('files')} files, {rows_in or '?'} figure rows"
         + (planted(manifest) if "files_X" in manifest else "")
@@ -684,9 +710,9 @@ def report(scale: str, manifest: dict, result: dict) -> str:
                     ],
                     ["no-op refresh (empty inbox)", fmt_seconds(dothi.get("noop", {}).get("seconds")), "no rebuild"],
                     [
-                        "sample refresh end to end (fresh home; dbt target as left by earlier runs)",
+                        "sample refresh end to end (fresh home; warm dbt target, see above)",
                         fmt_seconds(dothi_s),
-                        "< 30 s",
+                        "≤ 15 s (issue 15)",
                     ],
                 ],
             ),

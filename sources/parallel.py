@@ -209,6 +209,17 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+def stop_worker_server() -> None:
+    """Stop the forkserver the parse workers were started from. It holds the preloaded intake (~90 MB) and
+    would otherwise keep it for the rest of a refresh, while dbt has its peak; a later pool starts a new one.
+    Call it when no pool is running (the refresh's intake step, once it is over)."""
+    from multiprocessing import forkserver
+
+    stop = getattr(forkserver._forkserver, "_stop", None)  # CPython's own stop (its tests use it): no public one
+    if callable(stop):
+        stop()
+
+
 # --- the parent ----------------------------------------------------------------------------------------
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from functools import cache
 
 from sources.formats import Cell, CellError, Document, UnreadableFile, read_document
 from sources.formats.layout import Table, locate_table
@@ -127,7 +129,7 @@ class _Context:
     title_period: Cell
     period_ends: tuple[date, ...] | None  # the file's periods (their last days), when all are known
     submitted_at: datetime | None
-    dominant: str | None
+    dominant: Callable[[], str | None]  # the file's number style, worked out the first time it is needed
     today: date
     now: datetime  # the ingestion time: no submission date is later
     clamped_rows: list[int] = field(default_factory=list)  # rows whose own date was after it
@@ -145,17 +147,23 @@ _REASON_LIMIT = 2 * QUOTE_LIMIT
 _VIETNAM = timezone(timedelta(hours=7))  # the clock of every stored timestamp (as in sources/prepare.py)
 
 
-def _get(ctx: _Context, cells: list[Cell], name: str) -> Cell:
-    col = ctx.table.columns.get(name)
-    if col is None or col >= len(cells):
-        return None
-    value = cells[col]
-    return None if isinstance(value, str) and not value.strip() else value
+Fields = dict[str, Cell]  # a row's filled cells by field name: read once per row, however often asked
 
 
-def _first(ctx: _Context, cells: list[Cell], *names: str) -> Cell:
+def _fields(table: Table, cells: list[Cell]) -> Fields:
+    width = len(cells)
+    out: Fields = {}
+    for name, col in table.columns.items():
+        if col < width:
+            value = cells[col]
+            if value is not None and not (isinstance(value, str) and not value.strip()):
+                out[name] = value
+    return out
+
+
+def _first(row: Fields, *names: str) -> Cell:
     for name in names:
-        value = _get(ctx, cells, name)
+        value = row.get(name)
         if value is not None:
             return value
     return None
@@ -371,16 +379,18 @@ def _typed(cell: Cell) -> object:
     return cell if cell is None or cell.__class__ is str else (cell.__class__, repr(cell))
 
 
-def _parse_row(ctx: _Context, row_number: int, cells: list[Cell]) -> tuple[Figure | None, list[RejectedRow]]:
+def _parse_row(
+    ctx: _Context, row_number: int, cells: list[Cell], row: Fields
+) -> tuple[Figure | None, list[RejectedRow]]:
     if ctx.broken_cells and any(isinstance(c, CellError) for c in cells):
-        broken = _broken_cells(ctx, cells)
+        broken = _broken_cells(row)
         if broken:
             return None, _rejections(ctx, row_number, cells, broken, None)
 
-    raw_period = _get(ctx, cells, "period")
+    raw_period = row.get("period")
     raw_period = raw_period if raw_period is not None else ctx.title_period
-    raw_reporter = _first(ctx, cells, "reporter_code", "reporter")
-    raw_locality = _first(ctx, cells, "locality_code", "locality")
+    raw_reporter = _first(row, "reporter_code", "reporter")
+    raw_locality = _first(row, "locality_code", "locality")
     if raw_locality is None and ctx.titled_locality is not None:
         raw_locality = ctx.titled_locality
     # A file repeats its period, reporter and locality cells row after row: each combination is
@@ -393,7 +403,7 @@ def _parse_row(ctx: _Context, row_number: int, cells: list[Cell]) -> tuple[Figur
     problems = list(place.problems)
 
     indicator = None
-    raw_indicator = _first(ctx, cells, "indicator", "indicator_name")
+    raw_indicator = _first(row, "indicator", "indicator_name")
     found = res.indicator(cell_text(raw_indicator))
     if found.ok:
         indicator = res.reference.indicators[found.code or ""]
@@ -403,11 +413,11 @@ def _parse_row(ctx: _Context, row_number: int, cells: list[Cell]) -> tuple[Figur
     if not period.ok:
         problems.append(("period", raw_period, period.reason or "", period.suggestion))
 
-    raw_unit = _get(ctx, cells, "unit")
+    raw_unit = row.get("unit")
     if indicator is not None and (why := check_unit(cell_text(raw_unit), indicator)):
         problems.append(("unit", raw_unit, why, indicator.unit))
 
-    raw_value = _get(ctx, cells, "value")
+    raw_value = row.get("value")
     value = parse_number(
         raw_value, indicator, dominant=ctx.dominant, allow_percent=None if indicator else True
     )
@@ -415,7 +425,7 @@ def _parse_row(ctx: _Context, row_number: int, cells: list[Cell]) -> tuple[Figur
         problems.append(("value", raw_value, value.reason or "", value.suggestion))
     parts = {}
     for name in ("numerator", "denominator"):
-        raw = _get(ctx, cells, name)
+        raw = row.get(name)
         parts[name] = parse_number(raw, None, dominant=ctx.dominant, allow_percent=False)
         if not parts[name].ok:
             problems.append((name, raw, parts[name].reason or "", parts[name].suggestion))
@@ -423,7 +433,7 @@ def _parse_row(ctx: _Context, row_number: int, cells: list[Cell]) -> tuple[Figur
     if problems:
         return None, _rejections(ctx, row_number, cells, problems, period.period)
 
-    submitted = _clamped(ctx, row_number, parse_date(_get(ctx, cells, "submitted"))) or ctx.submitted_at
+    submitted = _clamped(ctx, row_number, parse_date(row.get("submitted"))) or ctx.submitted_at
     figure = Figure(
         row_number=row_number,
         reporter_code=reporter.code,
@@ -437,7 +447,7 @@ def _parse_row(ctx: _Context, row_number: int, cells: list[Cell]) -> tuple[Figur
         unit=_text_or_none(raw_unit),
         numerator=parts["numerator"].value,
         denominator=parts["denominator"].value,
-        note=_text_or_none(_get(ctx, cells, "note")),
+        note=_text_or_none(row.get("note")),
         value_raw=clip(cell_text(raw_value)) or None,
         number_reading=value.reading,
         submitted_at=submitted,
@@ -459,10 +469,10 @@ def _rejections(
     return rejected
 
 
-def _broken_cells(ctx: _Context, cells: list[Cell]) -> list[tuple[str, Cell, str, str | None]]:
+def _broken_cells(row: Fields) -> list[tuple[str, Cell, str, str | None]]:
     problems: list[tuple[str, Cell, str, str | None]] = []
     for name in _READ_FIELDS:
-        value = _get(ctx, cells, name)
+        value = row.get(name)
         if not isinstance(value, CellError):
             continue
         if value.code:
@@ -532,12 +542,12 @@ def _second_table(cells: list[Cell]) -> tuple[str, str] | None:
     return None
 
 
-def _is_heading(ctx: _Context, cells: list[Cell]) -> bool:
+def _is_heading(ctx: _Context, row: Fields) -> bool:
     # Section headings ('I. Nhà ở') and signature lines ('Người lập biểu') carry no figure and name no
     # known indicator: skipping them loses nothing (the archived file keeps them).
-    if any(_get(ctx, cells, f) is not None for f in ("value", "numerator", "denominator")):
+    if any(f in row for f in ("value", "numerator", "denominator")):
         return False
-    return not ctx.res.indicator(cell_text(_first(ctx, cells, "indicator", "indicator_name"))).ok
+    return not ctx.res.indicator(cell_text(_first(row, "indicator", "indicator_name"))).ok
 
 
 def _repeats_header(header_key: list[str], cells: list[Cell]) -> bool:
@@ -633,11 +643,12 @@ def parse_submission(
     titled = cell_text(table.title.fields.get("locality"))
     titled_locality = titled if titled and res.localities.candidates(titled) else None
 
-    numbers = [
-        c
-        for f in ("value", "numerator", "denominator")
-        for c in _column_cells(table, [c for _, c in rows], f)
-    ]
+    @cache
+    def dominant() -> str | None:
+        return dominant_style(
+            c for f in ("value", "numerator", "denominator") for c in _column_cells(table, [c for _, c in rows], f)
+        )
+
     column_dates = [
         d for c in _column_cells(table, [c for _, c in rows], "submitted") if (d := parse_date(c))
     ]
@@ -651,7 +662,7 @@ def parse_submission(
         title_period,
         period_ends,
         submitted_at,
-        dominant_style(numbers),
+        dominant,
         today,
         now,
         broken_cells=bool(doc.notes.get("broken_cells")),
@@ -671,7 +682,8 @@ def parse_submission(
             continue
         if _repeats_header(header_key, cells):
             continue
-        if _is_heading(ctx, cells):
+        row = _fields(table, cells)
+        if _is_heading(ctx, row):
             starts = _second_table(cells)
             if starts is not None and starts[0] == "period":  # a table stacked under the first: its own period
                 ctx.title_period = starts[1]
@@ -689,7 +701,7 @@ def parse_submission(
         if table.header_width is not None and (why := _field_count_problem(table, cells, delimiter)):
             _reject(rejected, row_number, "row", None, why, None, _row_json(table, cells), reporter.code, None)
             continue
-        figure, problems = _parse_row(ctx, row_number, cells)
+        figure, problems = _parse_row(ctx, row_number, cells, row)
         rejected += problems
         if figure is None:
             continue

@@ -45,6 +45,7 @@ def intake(
     """Reads every file in the inbox once: archive by SHA-256, parse, load or quarantine."""
     from sources.approvals import log_digest as approvals_log_digest
     from sources.intake import run_intake  # pyarrow and the parsers: at run time, not at definitions load
+    from sources.parallel import stop_worker_server
 
     home = dothi_home.export_env()
     report = run_intake(home, run_id=context.run_id, warehouse=dothi_home.build_warehouse())
@@ -59,6 +60,7 @@ def intake(
             dothi_home.run_scope.write_note("reprocess", reprocess.to_dict())
         context.log.info("reprocess: %s file(s) re-read, %s row(s) recovered; %s quarantined file(s) re-read, "
                          "%s recovered", reprocess.files_read, recovered, reprocess.quarantined_read, files_recovered)
+    stop_worker_server()  # the parse workers are done for this run: their server's memory goes back before dbt
     if dothi_home.run_scope is not None:  # the publish step records it in raw.refresh_runs
         dothi_home.run_scope.write_note("intake", {k: v for k, v in report.to_dict().items() if k != "outcomes"})
     context.log.info(

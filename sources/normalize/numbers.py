@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
@@ -113,6 +113,10 @@ def _classify(body: str) -> tuple[str, float | None, float | None]:
     return ("vi" if sep == "," else "en"), decimal_value, None
 
 
+_MISSING = NumberResult(None, None)  # the most common result (a blank numerator or denominator): one object
+Dominant = str | None | Callable[[], str | None]  # a style, or how to find it when it is needed
+
+
 def number_style(raw: object) -> str | None:
     """'vi' or 'en' when a text number shows its style unambiguously, else None."""
     if not isinstance(raw, str):
@@ -151,16 +155,20 @@ def parse_number(
     raw: object,
     indicator: Indicator | None = None,
     *,
-    dominant: str | None = None,
+    dominant: Dominant = None,
     allow_percent: bool | None = None,
 ) -> NumberResult:
     """Parse one value cell. ``indicator`` gives the unit and range used to read ambiguous forms.
+
+    ``dominant``: the file's number style (``dominant_style``), or a function that gives it: it is asked for
+    only when a number reads two ways and the indicator's range cannot tell them apart (it costs a pass
+    over every number of the file, and most files hold no such number).
 
     ``allow_percent`` defaults to whether the indicator is measured in %; numerators and
     denominators pass False.
     """
     if raw is None:
-        return NumberResult(None, None)
+        return _MISSING
     if isinstance(raw, bool):
         return NumberResult(None, None, f"not a number: '{raw}' (a true/false cell)")
     if isinstance(raw, int | float):
@@ -201,7 +209,7 @@ def parse_number(
 
 
 def _resolve_ambiguous(
-    sep: str, decimal_value: float, grouped_value: float, indicator: Indicator | None, dominant: str | None
+    sep: str, decimal_value: float, grouped_value: float, indicator: Indicator | None, dominant: Dominant
 ) -> NumberResult:
     # With '.' the grouped (thousands) reading is Vietnamese; with ',' it is English.
     grouped_style = "vi" if sep == "." else "en"
@@ -213,7 +221,7 @@ def _resolve_ambiguous(
     elif decimal_ok and not grouped_ok:
         chosen = decimal_style
     else:
-        chosen = dominant or "vi"
+        chosen = (dominant() if callable(dominant) else dominant) or "vi"
     value = grouped_value if chosen == grouped_style else decimal_value
     return NumberResult(value, f"ambiguous:{chosen}")
 

@@ -17,7 +17,7 @@ import pytest
 from sources.home import DothiHome
 from sources.inbox import PendingFile, clear_pending, read_pending, sha256_hex, write_pending
 from sources.intake import BATCH_FILES, batches, run_intake
-from sources.parallel import WORKERS_ENV, _dispatched, configured_workers
+from sources.parallel import WORKERS_ENV, _dispatched, configured_workers, stop_worker_server
 from sources.prepare import Prepared
 from tests.conftest import REPO
 
@@ -219,3 +219,32 @@ def test_the_dispatcher_raises_a_failure_in_the_caller_and_stops_when_the_caller
     early.close()  # the caller stops (e.g. the run is cancelled): the workers are stopped, the thread ends
     assert closed == [True]
     assert not [t for t in threading.enumerate() if t.name == "intake-dispatch"]
+
+
+def test_the_worker_server_stops_after_the_intake_and_a_later_intake_starts_another(tmp_path) -> None:
+    first = DothiHome(tmp_path / "first").ensure()
+    shutil.copy2(SAMPLE / DUPLICATE_OF, first.inbox / DUPLICATE_OF)
+    assert run_intake(first, "run", now=NOW, workers=1).accepted == 1
+    pid = _server_pid()
+    assert pid is not None and _alive(pid)
+
+    stop_worker_server()
+    assert _server_pid() is None and not _alive(pid)
+
+    second = DothiHome(tmp_path / "second").ensure()
+    shutil.copy2(SAMPLE / DUPLICATE_OF, second.inbox / DUPLICATE_OF)
+    assert run_intake(second, "run", now=NOW, workers=1).accepted == 1
+
+
+def _server_pid() -> int | None:
+    from multiprocessing import forkserver
+
+    return getattr(forkserver._forkserver, "_forkserver_pid", None)  # CPython's own record of its server
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True

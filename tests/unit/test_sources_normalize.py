@@ -137,6 +137,20 @@ def test_ambiguous_number_both_plausible_follows_the_file_then_vietnamese():
     assert dominant_style(["1.234", 12.0]) is None
 
 
+def test_the_file_style_is_worked_out_only_when_a_number_needs_it():
+    capital, asked = IND["CAPITAL_MOBILISED"], []
+
+    def style() -> str:
+        asked.append(1)
+        return "en"
+
+    assert parse_number("1.234,5", capital, dominant=style).value == 1234.5  # reads one way: not asked
+    assert parse_number("1.234", IND["TOTAL_POP"], dominant=style).value == 1234.0  # the range decides
+    assert asked == []
+    assert parse_number("1.234", capital, dominant=style).reading == "ambiguous:en"
+    assert asked == [1]
+
+
 @pytest.mark.parametrize(
     "raw", [None, "", "  ", "-", "–", "x", "X", "không có", "Không có", "N/A", "n/a", "..."]
 )
