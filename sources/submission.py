@@ -620,14 +620,13 @@ def parse_submission(
     rows = [(n, cells) for n, cells in table.rows if not _is_blank(cells)]
     if not rows:
         raise _quarantine(f"the header is on row {table.header_row} but no data rows follow it", doc, table)
-    period_ends = _file_period_ends(table, [c for _, c in rows], today)
-    code, reporter_raw = _file_reporter(table, [c for _, c in rows], res, doc, period_ends)
+    row_cells = [c for _, c in rows]
+    period_ends = _file_period_ends(table, row_cells, today)
+    code, reporter_raw = _file_reporter(table, row_cells, res, doc, period_ends)
     reporter = res.reference.reporters[code]
 
     title_period = table.title.fields.get("period")
-    if title_period is None and not any(
-        cell_text(c) for c in _column_cells(table, [c for _, c in rows], "period")
-    ):
+    if title_period is None and not any(cell_text(c) for c in _column_cells(table, row_cells, "period")):
         raise _quarantine(
             "no period: put 'Kỳ báo cáo: 2024' above the header or fill a 'Kỳ báo cáo' column",
             doc,
@@ -646,12 +645,10 @@ def parse_submission(
     @cache
     def dominant() -> str | None:
         return dominant_style(
-            c for f in ("value", "numerator", "denominator") for c in _column_cells(table, [c for _, c in rows], f)
+            c for f in ("value", "numerator", "denominator") for c in _column_cells(table, row_cells, f)
         )
 
-    column_dates = [
-        d for c in _column_cells(table, [c for _, c in rows], "submitted") if (d := parse_date(c))
-    ]
+    column_dates = [d for c in _column_cells(table, row_cells, "submitted") if (d := parse_date(c))]
     written_at = parse_date(table.title.fields.get("submitted")) or (max(column_dates) if column_dates else None)
     submitted_at = written_at if written_at is None or written_at <= now else now
     ctx = _Context(
